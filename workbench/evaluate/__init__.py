@@ -1,1 +1,17 @@
+"""Evaluate requests: the AWS authorization flow, producing decisions that carry their explanation."""
 
+from workbench.evaluate.compiled import CompiledPolicySet
+from workbench.evaluate.decision import (
+    ALLOWED,
+    EXPLICIT_DENY,
+    IMPLICIT_DENY,
+    Decision,
+    ElementResult,
+    StageResult,
+    StatementRef,
+    StatementResult,
+)
+from workbench.evaluate.engine import compile_policy_set, evaluate
+
+__all__ = ["ALLOWED", "EXPLICIT_DENY", "IMPLICIT_DENY", "CompiledPolicySet", "Decision", "ElementResult",
+           "StageResult", "StatementRef", "StatementResult", "compile_policy_set", "evaluate"]

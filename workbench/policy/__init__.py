@@ -1,1 +1,35 @@
+"""The IAM policy language: parse, validate, and the immutable policy model."""
 
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from workbench.core.jsonnode import JNode
+from workbench.policy.model import (
+    Condition,
+    Located,
+    Policy,
+    PolicyKind,
+    PrincipalElement,
+    PrincipalEntry,
+    Statement,
+)
+from workbench.policy.parse import ParseResult, read_policy
+from workbench.policy.validate import validate
+
+
+def parse_policy(document: str | Mapping[str, Any] | JNode, *, name: str = "policy",
+                 kind: PolicyKind | str = PolicyKind.IDENTITY, file: str = "",
+                 check_catalog: bool = True) -> ParseResult:
+    """Read and validate a policy for its kind. Never raises on bad input: see `.diagnostics`."""
+    kind = PolicyKind(kind)
+    result = read_policy(document, name=name, kind=kind, file=file)
+    if result.policy is None:
+        return result
+    findings = validate(result.policy, check_catalog=check_catalog)
+    return ParseResult(result.policy, result.diagnostics + tuple(findings))
+
+
+__all__ = ["Condition", "Located", "ParseResult", "Policy", "PolicyKind", "PrincipalElement", "PrincipalEntry",
+           "Statement", "parse_policy", "read_policy", "validate"]

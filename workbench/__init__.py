@@ -1,0 +1,45 @@
+"""IAM Workbench: understand AWS access offline. The public API.
+
+>>> import workbench
+>>> decision = workbench.simulate("datasets/scenarios/identity/allow-basic.json")
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from workbench.core.diagnostics import Diagnostic, Severity
+from workbench.evaluate import ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY, Decision, StatementRef, evaluate
+from workbench.load.scenario import Scenario, read_scenario
+from workbench.model import Context, PolicySet, Principal, Request, classify_principal
+from workbench.policy import ParseResult, Policy, PolicyKind, parse_policy
+
+
+class ScenarioError(ValueError):
+    """A scenario that is not valid: `.diagnostics` says where and why."""
+
+    exit_code = 1
+
+    def __init__(self, diagnostics: tuple[Diagnostic, ...]) -> None:
+        self.diagnostics = diagnostics
+        first = next((d for d in diagnostics if d.is_error), diagnostics[0] if diagnostics else None)
+        super().__init__(f"{first.location}: {first.message}" if first else "invalid scenario")
+
+
+def simulate(scenario: str | Path | Mapping[str, Any] | Scenario, *, trace: bool = True) -> Decision:
+    """Decide the request of a scenario (a dict, JSON text, a path, or a read `Scenario`).
+    Raises `ScenarioError` with positioned diagnostics when the scenario is not valid."""
+    read = scenario if isinstance(scenario, Scenario) else read_scenario(scenario)
+    if not read.ok:
+        raise ScenarioError(tuple(d for d in read.diagnostics if d.is_error) or read.diagnostics)
+    assert read.request is not None and read.policies is not None
+    return evaluate(read.request, read.policies, trace=trace, strict_rbp=read.strict_rbp)
+
+
+__all__ = [
+    "ALLOWED", "EXPLICIT_DENY", "IMPLICIT_DENY", "Context", "Decision", "Diagnostic", "ParseResult", "Policy",
+    "PolicyKind", "PolicySet", "Principal", "Request", "Scenario", "ScenarioError", "Severity", "StatementRef",
+    "classify_principal", "evaluate", "parse_policy", "read_scenario", "simulate",
+]

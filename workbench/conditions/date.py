@@ -1,0 +1,74 @@
+"""Date operators: both sides read as instants and compared
+(https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_Date).
+
+Accepted: the W3C profiles of ISO 8601 (https://www.w3.org/TR/NOTE-datetime): `YYYY-MM`,
+`YYYY-MM-DD`, `YYYY-MM-DDThh:mm[:ss[.s]]TZD`, and epoch seconds (`aws:EpochTime` is in seconds,
+https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-epochtime).
+Ambiguity (iam-semantics §10.12): an all-digit value such as `2024` is read as epoch seconds, not as
+a year. A time without a zone, and a date without a time, are UTC.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from workbench.conditions.family import INVALID, Parts, joined
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def read_instant(text: str) -> Decimal | Any:
+    """Seconds since the epoch as a Decimal (full precision), or INVALID."""
+    text = text.strip()
+    if not text:
+        return INVALID
+    body = text[1:] if text[0] in "+-" else text
+    if body.replace(".", "", 1).isdigit() and body.isascii():
+        try:
+            return Decimal(text)
+        except InvalidOperation:
+            return INVALID
+    iso = text
+    if len(iso) == 7 and iso[4] == "-":  # YYYY-MM
+        iso += "-01"
+    if iso.endswith(("Z", "z")):
+        iso = iso[:-1] + "+00:00"
+    try:
+        moment = datetime.fromisoformat(iso)
+    except ValueError:
+        return INVALID
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    delta = moment - _EPOCH
+    return Decimal(delta.days * 86400 + delta.seconds) + Decimal(delta.microseconds) / Decimal(1_000_000)
+
+
+class Date:
+    variables = False
+    wildcards = False
+
+    def __init__(self, name: str, compare: Callable[[Any, Any], bool]) -> None:
+        self.name = name
+        self._compare = compare
+
+    def policy_value(self, parts: Parts) -> Any:
+        return read_instant(joined(parts))
+
+    def request_value(self, value: str) -> Any:
+        return read_instant(value)
+
+    def match(self, request: Any, policy: Any) -> bool:
+        return self._compare(request, policy)
+
+
+DATE = {
+    "DateEquals": Date("DateEquals", operator.eq),
+    "DateLessThan": Date("DateLessThan", operator.lt),
+    "DateLessThanEquals": Date("DateLessThanEquals", operator.le),
+    "DateGreaterThan": Date("DateGreaterThan", operator.gt),
+    "DateGreaterThanEquals": Date("DateGreaterThanEquals", operator.ge),
+}

@@ -1,0 +1,50 @@
+"""ARNs: split on the first five colons into six fields, the sixth holding the resource with any
+further `/` and `:` (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Arn:
+    partition: str
+    service: str
+    region: str
+    account: str
+    resource: str
+
+    @property
+    def resource_type(self) -> str:
+        """The word before the first `/` or `:` of the resource part (`user`, `role`, `key`...)."""
+        for i, ch in enumerate(self.resource):
+            if ch in "/:":
+                return self.resource[:i]
+        return ""
+
+    @property
+    def resource_id(self) -> str:
+        for i, ch in enumerate(self.resource):
+            if ch in "/:":
+                return self.resource[i + 1:]
+        return self.resource
+
+    @property
+    def fields(self) -> tuple[str, str, str, str, str]:
+        return (self.partition, self.service, self.region, self.account, self.resource)
+
+    def __str__(self) -> str:
+        return f"arn:{self.partition}:{self.service}:{self.region}:{self.account}:{self.resource}"
+
+
+def parse_arn(text: str) -> Arn | None:
+    """The six fields of an ARN, or None when the text has fewer than six fields or does not
+    start with `arn:`."""
+    parts = text.split(":", 5)
+    if len(parts) != 6 or parts[0] != "arn":
+        return None
+    return Arn(parts[1], parts[2], parts[3], parts[4], parts[5])
+
+
+def is_account_id(text: str) -> bool:
+    return len(text) == 12 and text.isdigit() and text.isascii()

@@ -1,0 +1,105 @@
+"""The catalogue of diagnostic codes: each code's default severity and help line. Every code that
+the package emits is listed here, and a test triggers each one."""
+
+from __future__ import annotations
+
+from workbench.core.diagnostics import Diagnostic, Severity
+from workbench.core.source import Span
+
+E, W = Severity.ERROR, Severity.WARNING
+
+CODES: dict[str, tuple[Severity, str]] = {
+    # reading files and JSON
+    "file-unreadable": (E, "check the path and the file's permissions"),
+    "file-encoding": (E, "save the file as UTF-8"),
+    "json-syntax": (E, "fix the JSON syntax at this position"),
+    "json-duplicate-key": (E, "remove one of the two keys"),
+    "json-too-deep": (E, "policies never nest this deeply"),
+    # document level
+    "policy-not-object": (E, "a policy is a JSON object with `Version` and `Statement`"),
+    "policy-too-large": (W, "AWS limits policy size (6,144 characters for a managed policy)"),
+    "unknown-element": (E, "valid policy elements are Version, Id and Statement"),
+    "missing-statement": (E, "add a `Statement` element"),
+    "missing-version": (W, "add `\"Version\": \"2012-10-17\"`; without it policy variables stay literal text"),
+    "invalid-version": (E, "use `\"2012-10-17\"` (or the legacy `\"2008-10-17\"`)"),
+    "old-version": (W, "use `\"2012-10-17\"`; under 2008-10-17 policy variables are literal text"),
+    "version-required": (E, "SCPs and RCPs must say `\"Version\": \"2012-10-17\"`"),
+    "id-not-allowed": (W, "identity-based policies do not take an `Id`"),
+    "wrong-type": (E, "see the IAM JSON policy grammar for the type of this element"),
+    # statement level
+    "statement-not-object": (E, "each statement is a JSON object"),
+    "unknown-statement-element": (E, "valid statement elements are Sid, Effect, Principal, NotPrincipal, "
+                                     "Action, NotAction, Resource, NotResource and Condition"),
+    "missing-effect": (E, "add `\"Effect\": \"Allow\"` or `\"Effect\": \"Deny\"`"),
+    "invalid-effect": (E, "Effect is exactly `Allow` or `Deny` (case-sensitive)"),
+    "missing-action": (E, "add `Action` (or `NotAction`)"),
+    "action-and-notaction": (E, "use either `Action` or `NotAction`, not both"),
+    "missing-resource": (E, "add `Resource` (or `NotResource`)"),
+    "resource-and-notresource": (E, "use either `Resource` or `NotResource`, not both"),
+    "resource-not-allowed": (E, "role trust policies name no resource: the role is the resource"),
+    "missing-principal": (E, "resource-based policies need `Principal` (or `NotPrincipal`)"),
+    "principal-and-notprincipal": (E, "use either `Principal` or `NotPrincipal`, not both"),
+    "principal-not-allowed": (E, "identity-based policies apply to the identity they are attached to; "
+                                 "remove `Principal`"),
+    "notprincipal-not-allowed": (E, "use `Principal` with a condition on `aws:PrincipalArn` instead"),
+    "notprincipal-with-allow": (E, "NotPrincipal is supported only with `\"Effect\": \"Deny\"`"),
+    "notaction-not-allowed": (E, "RCPs do not support NotAction"),
+    "rcp-allow": (E, "customer RCPs can only Deny; RCPFullAWSAccess is the only Allow"),
+    "rcp-principal": (E, "RCP statements use `\"Principal\": \"*\"` and narrow it with conditions"),
+    "rcp-action-star": (E, "RCPs must name a service prefix, e.g. `s3:*`"),
+    "invalid-sid": (E, "in IAM policies a Sid holds only letters and digits"),
+    "duplicate-sid": (E, "give each statement its own Sid"),
+    "empty-array": (W, "an empty list matches nothing: the statement has no effect"),
+    "empty-not-array": (W, "an empty NotAction/NotResource excludes nothing"),
+    # actions
+    "invalid-action": (E, "an action is `service:ActionName`, or `*`"),
+    "unknown-service": (W, "check the service prefix against the Service Authorization Reference"),
+    "unknown-action": (W, "check the action name against the Service Authorization Reference"),
+    "service-wildcard": (W, "a wildcard in the service prefix can match other services' actions"),
+    # resources
+    "invalid-arn": (E, "an ARN is `arn:partition:service:region:account:resource`"),
+    "arn-service-case": (E, "service names in ARNs are lower case"),
+    "arn-service-wildcard": (W, "wildcards are not allowed in the service part of an ARN"),
+    "arn-type-wildcard": (W, "a wildcard in the resource-type word (`u*` for `user`) is not supported by AWS"),
+    "variable-outside-resource": (W, "policy variables are substituted only after the fifth colon of an ARN"),
+    # principals
+    "invalid-principal-key": (E, "principal keys are `AWS`, `Service`, `Federated` and `CanonicalUser`"),
+    "invalid-principal": (E, "name an account id, an account root ARN, a user, role, session or federated-user ARN"),
+    "principal-partial-wildcard": (E, "`*` may only stand alone, for every principal; narrow it with conditions"),
+    "trust-wildcard-principal": (W, "a role trusted by `*` can be assumed by anyone; add conditions or name principals"),
+    # conditions
+    "condition-not-object": (E, "Condition is `{operator: {key: value-or-list}}`"),
+    "unknown-operator": (E, "see the list of IAM condition operators"),
+    "unknown-set-operator": (E, "the set operators are `ForAllValues:` and `ForAnyValue:`"),
+    "null-ifexists": (E, "`Null` already tests presence; drop `IfExists`"),
+    "null-with-qualifier": (W, "`ForAllValues:Null` is always true and `ForAnyValue:Null` always false"),
+    "invalid-condition-value": (E, "condition values are strings, numbers, booleans, or lists of them"),
+    "duplicate-condition-key": (E, "a key may appear once per operator, whatever its capitalization"),
+    "type-mismatch": (W, "this value cannot be read as the operator's type, so it never matches"),
+    "wildcard-without-like": (W, "`*` and `?` are literal here; use a `...Like` operator for wildcards"),
+    "empty-condition-values": (W, "an empty value list never matches (unless the key is absent with IfExists)"),
+    "forallvalues-single-valued": (W, "ForAllValues is true when the key is absent; use it only on multivalued keys "
+                                      "or add a Null check"),
+    "set-operator-missing": (W, "multivalued keys need `ForAnyValue:` or `ForAllValues:`"),
+    "invalid-variable": (E, "write variables as `${key}` or `${key, 'default'}`"),
+    "variable-in-old-version": (W, "variables need `\"Version\": \"2012-10-17\"`; here it is literal text"),
+    "variable-not-supported": (W, "this operator does not substitute policy variables"),
+    "unknown-condition-key": (W, "check the key name against the Service Authorization Reference"),
+    # scenarios
+    "scenario-not-object": (E, "a scenario is a JSON object; see scenario-format.md"),
+    "scenario-missing": (E, "see scenario-format.md for the required fields"),
+    "scenario-wrong-type": (E, "see scenario-format.md for the type of this field"),
+    "scenario-unknown-field": (W, "see scenario-format.md for the fields a scenario may have"),
+    "scenario-invalid-principal": (E, "use an ARN, a service principal name, or `anonymous`"),
+    "scenario-invalid-policy": (E, "fix the policy; AWS rejects such policies when they are written"),
+    "scenario-multivalued-key": (E, "this key is single-valued; give one string"),
+    "scenario-invalid-decision": (E, "expected decisions are `allowed`, `explicitDeny` and `implicitDeny`"),
+}
+
+
+def make(code: str, message: str, *, help: str | None = None, file: str = "", path: str = "",
+         span: Span | None = None, severity: Severity | None = None) -> Diagnostic:
+    """A diagnostic of a catalogued code; its help defaults to the catalogue's."""
+    default_severity, default_help = CODES[code]
+    return Diagnostic(code, severity or default_severity, message, help if help is not None else default_help,
+                      file, path, span)

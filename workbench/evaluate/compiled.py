@@ -1,0 +1,139 @@
+"""Policies compiled for evaluation: every statement's patterns, principal lists and conditions
+are prepared once, and the statements whose Action element matches an action are remembered per
+action, so many requests against one policy set share that work."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from workbench.core.arn import Arn
+from workbench.evaluate.conditions import CompiledCondition, compile_conditions
+from workbench.evaluate.decision import StatementRef
+from workbench.evaluate.matching import ActionPattern, Lookup, MatchKind, PrincipalMatcher, ResourcePattern
+from workbench.model.principal import Principal
+from workbench.model.request import PolicySet
+from workbench.policy.model import Policy, PolicyKind, Statement
+from workbench.policy.parse import read_policy
+
+#: The AWS-managed RCP attached at every level whenever RCPs are enabled; it cannot be detached
+#: (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps_evaluation.html).
+RCP_FULL_ACCESS_NAME = "RCPFullAWSAccess"
+_RCP_FULL_ACCESS = {"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]}
+
+
+class CompiledStatement:
+    __slots__ = ("ref", "statement", "allow", "actions", "not_action", "resources", "not_resource",
+                 "principal", "not_principal", "conditions")
+
+    def __init__(self, statement: Statement, ref: StatementRef, substitute: bool) -> None:
+        self.ref = ref
+        self.statement = statement
+        self.allow = statement.effect == "Allow"
+        self.not_action = statement.action is None and statement.not_action is not None
+        self.actions = tuple(ActionPattern(v.text) for v in (statement.action or statement.not_action or ()))
+        self.not_resource = statement.resource is None and statement.not_resource is not None
+        raw = statement.resource if statement.resource is not None else statement.not_resource
+        self.resources = None if raw is None else tuple(ResourcePattern(v.text, substitute) for v in raw)
+        self.principal = PrincipalMatcher(statement.principal) if statement.principal is not None else None
+        self.not_principal = (PrincipalMatcher(statement.not_principal)
+                              if statement.not_principal is not None else None)
+        self.conditions: tuple[CompiledCondition, ...] = compile_conditions(statement.conditions, substitute)
+
+    def action_ok(self, service: str, name: str) -> bool:
+        hit = any(p.matches(service, name) for p in self.actions)
+        return not hit if self.not_action else hit
+
+    def resource_ok(self, resource: str, arn: Arn | None, lookup: Lookup) -> bool:
+        if self.resources is None:
+            return True  # no Resource in a resource-based policy: the attached resource
+        hit = any(p.matches(resource, arn, lookup) for p in self.resources)
+        return not hit if self.not_resource else hit
+
+    def principal_kind(self, principal: Principal, has_boundary: bool) -> MatchKind:
+        """How the Principal (or NotPrincipal) element covers the requester. A NotPrincipal
+        statement applies to everyone it does not name, and always to a principal with a
+        permissions boundary (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html)."""
+        if self.principal is not None:
+            return self.principal.match(principal)
+        if self.not_principal is not None:
+            if has_boundary or not self.not_principal.names(principal):
+                return MatchKind.WILDCARD
+            return MatchKind.NONE
+        return MatchKind.NONE
+
+    def conditions_ok(self, lookup: Lookup) -> bool:
+        for condition in self.conditions:
+            if not condition.evaluate(lookup).result:
+                return False
+        return True
+
+
+@dataclass(frozen=True)
+class Group:
+    """The statements of one policy type (and OU level)."""
+
+    policy_type: str
+    level: int | None
+    policies: tuple[Policy, ...]
+    statements: tuple[CompiledStatement, ...]
+
+
+def _compile_policies(policy_type: str, level: int | None, policies: Iterable[Policy]) -> Group:
+    compiled = []
+    policies = tuple(policies)
+    for policy in policies:
+        substitute = policy.substitutes_variables
+        for stmt in policy.statements:
+            ref = StatementRef(policy_type, level, policy.name, stmt.index, stmt.sid,
+                               stmt.span.line if stmt.span else None, stmt.effect)
+            compiled.append(CompiledStatement(stmt, ref, substitute))
+    return Group(policy_type, level, policies, tuple(compiled))
+
+
+def rcp_full_access() -> Policy:
+    policy = read_policy(_RCP_FULL_ACCESS, name=RCP_FULL_ACCESS_NAME, kind=PolicyKind.RCP).policy
+    assert policy is not None
+    return policy
+
+
+_FULL_ACCESS = rcp_full_access()
+
+
+class CompiledPolicySet:
+    """A `PolicySet` ready for many evaluations."""
+
+    def __init__(self, policies: PolicySet) -> None:
+        self.policies = policies
+        self.identity = _compile_policies("identity", None, policies.identity)
+        self.boundary = (_compile_policies("permission_boundary", None, (policies.permission_boundary,))
+                         if policies.permission_boundary is not None else None)
+        self.session = (_compile_policies("session", None, (policies.session,))
+                        if policies.session is not None else None)
+        self.resource = (_compile_policies("resource", None, (policies.resource,))
+                         if policies.resource is not None else None)
+        self.scps = tuple(_compile_policies("scp", i, level) for i, level in enumerate(policies.scps))
+        self.rcps = tuple(
+            _compile_policies("rcp", i, (_FULL_ACCESS, *[p for p in level if p.name != RCP_FULL_ACCESS_NAME]))
+            for i, level in enumerate(policies.rcps))
+        self._by_action: dict[str, dict[int, tuple[CompiledStatement, ...]]] = {}
+
+    def groups(self) -> tuple[Group, ...]:
+        out: list[Group] = [*self.rcps, *self.scps]
+        for group in (self.resource, self.identity, self.boundary, self.session):
+            if group is not None:
+                out.append(group)
+        return tuple(out)
+
+    def candidates(self, action: str) -> dict[int, tuple[CompiledStatement, ...]]:
+        """For each group (by id), the statements whose Action/NotAction element covers `action`."""
+        key = action.lower()
+        found = self._by_action.get(key)
+        if found is None:
+            service, _, name = key.partition(":")
+            found = {id(g): tuple(s for s in g.statements if s.action_ok(service, name)) for g in self.groups()}
+            if len(self._by_action) > 4096:
+                self._by_action.clear()
+            self._by_action[key] = found
+        return found

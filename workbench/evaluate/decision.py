@@ -1,0 +1,122 @@
+"""What an evaluation answers: the decision, the complete set of statements that decided it, each
+policy type's and OU level's result, the gate that failed for an implicit deny, and a trace
+(https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html,
+https://docs.aws.amazon.com/IAM/latest/APIReference/API_EvaluationResult.html)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+ALLOWED = "allowed"
+EXPLICIT_DENY = "explicitDeny"
+IMPLICIT_DENY = "implicitDeny"
+
+#: Policy types, in the order AWS evaluates them and reports deciding statements.
+POLICY_TYPES = ("rcp", "scp", "resource", "identity", "permission_boundary", "session")
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class StatementRef:
+    """Which statement: policy name, Sid (or None), zero-based index, policy type, and the OU level
+    for SCPs and RCPs (0 = organization root)."""
+
+    policy_type: str
+    level: int | None
+    policy: str
+    index: int
+    sid: str | None = field(default=None, compare=False)
+    line: int | None = field(default=None, compare=False)
+    effect: str = field(default="", compare=False)
+
+    @property
+    def label(self) -> str:
+        where = f"{self.policy_type}" + (f"@{self.level}" if self.level is not None else "")
+        return f"{where} {self.policy} {self.sid or '#' + str(self.index)}"
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"policy": self.policy, "sid": self.sid, "index": self.index,
+                               "policy_type": self.policy_type}
+        if self.level is not None:
+            out["level"] = self.level
+        if self.line is not None:
+            out["line"] = self.line
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class ElementResult:
+    """How one element of a statement compared with the request."""
+
+    element: str  # "Action", "Resource", "Principal", "Condition"
+    matched: bool
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class StatementResult:
+    """One statement's outcome for the request: whether it applies, with each element's result
+    (elements are all evaluated when explaining, so the explanation is complete)."""
+
+    ref: StatementRef
+    applies: bool
+    principal_match: str | None  # the match kind, for resource-based policies
+    elements: tuple[ElementResult, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class StageResult:
+    """One policy type (or one OU level of SCPs/RCPs): whether it applied, and what it said."""
+
+    policy_type: str
+    level: int | None
+    applies: bool
+    outcome: str  # "deny", "allow", "no-allow", "not-applicable", "implicit"
+    allows: tuple[StatementRef, ...] = ()
+    denies: tuple[StatementRef, ...] = ()
+    note: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"policy_type": self.policy_type, "applies": self.applies, "outcome": self.outcome,
+                               "allows": [r.to_json() for r in self.allows],
+                               "denies": [r.to_json() for r in self.denies]}
+        if self.level is not None:
+            out["level"] = self.level
+        if self.note:
+            out["note"] = self.note
+        return out
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The answer to one request."""
+
+    decision: str
+    deciding: tuple[StatementRef, ...]
+    gate: str | None = None
+    gate_level: int | None = None
+    gates: tuple[str, ...] = ()
+    stages: tuple[StageResult, ...] = ()
+    statements: tuple[StatementResult, ...] = ()
+    trace: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    @property
+    def allowed(self) -> bool:
+        return self.decision == ALLOWED
+
+    def to_json(self, *, trace: bool = True) -> dict[str, Any]:
+        out: dict[str, Any] = {"decision": self.decision, "deciding": [r.to_json() for r in self.deciding]}
+        if self.gate is not None:
+            out["gate"] = self.gate
+            if self.gate_level is not None:
+                out["gate_level"] = self.gate_level
+        out["stages"] = [s.to_json() for s in self.stages]
+        if trace:
+            out["trace"] = list(self.trace)
+        return out
+
+    def __repr__(self) -> str:
+        refs = ", ".join(r.label for r in self.deciding)
+        gate = f" gate={self.gate}" if self.gate else ""
+        return f"<Decision {self.decision}{gate} [{refs}]>"

@@ -1,0 +1,27 @@
+"""Read text files, turning every failure (missing, unreadable, not UTF-8) into a diagnostic."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from workbench.core.codes import make
+from workbench.core.diagnostics import Diagnostic
+
+MAX_BYTES = 64 * 1024 * 1024
+
+
+def read_text(path: Path) -> tuple[str | None, Diagnostic | None]:
+    try:
+        if path.is_dir():
+            return None, make("file-unreadable", f"`{path}` is a directory", file=str(path))
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            return None, make("file-unreadable", f"`{path}` is {size} bytes, more than the {MAX_BYTES} this reads",
+                              file=str(path))
+        data = path.read_bytes()
+    except OSError as error:
+        return None, make("file-unreadable", f"cannot read `{path}`: {error.strerror or error}", file=str(path))
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as error:
+        return None, make("file-encoding", f"`{path}` is not UTF-8 (byte {error.start})", file=str(path))

@@ -1,0 +1,300 @@
+"""Validate a parsed policy for its kind: the elements each kind allows, Version rules, Sids,
+action names against the service catalog, ARN shapes, principals, condition operators and values
+(https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html,
+https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html,
+https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_syntax.html,
+https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps_syntax.html).
+The per-kind table is iam-semantics §2.3; what AWS rejects becomes an error, what it accepts with
+an Access Analyzer warning becomes a warning (§2.4)."""
+
+from __future__ import annotations
+
+from workbench.catalog import catalog
+from workbench.conditions.family import INVALID
+from workbench.conditions.modifiers import read_null_value
+from workbench.conditions.registry import FOR_ALL, Operator, OperatorError, parse_operator
+from workbench.core.arn import is_account_id, parse_arn
+from workbench.core.codes import make
+from workbench.core.diagnostics import Diagnostic
+from workbench.core.source import Span
+from workbench.policy.model import Located, Policy, PolicyKind, PrincipalElement, Statement
+from workbench.policy.variables import compile_template
+
+VERSIONS = ("2012-10-17", "2008-10-17")
+IAM_KINDS = (PolicyKind.IDENTITY, PolicyKind.BOUNDARY, PolicyKind.SESSION, PolicyKind.TRUST)
+IDENTITY_KINDS = (PolicyKind.IDENTITY, PolicyKind.BOUNDARY, PolicyKind.SESSION)
+WELL_KNOWN_IDPS = ("cognito-identity.amazonaws.com", "accounts.google.com", "graph.facebook.com", "www.amazon.com")
+
+
+class _Validator:
+    def __init__(self, policy: Policy, check_catalog: bool) -> None:
+        self.policy = policy
+        self.kind = policy.kind
+        self.check_catalog = check_catalog
+        self.out: list[Diagnostic] = []
+
+    def report(self, code: str, message: str, path: str, span: Span | None, help: str | None = None) -> None:
+        self.out.append(make(code, message, help=help, file=self.policy.file, path=path, span=span))
+
+    def run(self) -> list[Diagnostic]:
+        policy, kind = self.policy, self.kind
+        if policy.version is None:
+            if kind in (PolicyKind.SCP, PolicyKind.RCP):
+                self.report("version-required", f"{kind.value.upper()}s must state `Version`", "Version", policy.span)
+            else:
+                self.report("missing-version", "policy has no `Version`", "Version", policy.span)
+        elif policy.version not in VERSIONS:
+            self.report("invalid-version", f"invalid Version `{policy.version}`", "Version", policy.span)
+        elif policy.version == "2008-10-17":
+            if kind in (PolicyKind.SCP, PolicyKind.RCP):
+                self.report("version-required", f"{kind.value.upper()}s must say `2012-10-17`", "Version", policy.span)
+            else:
+                self.report("old-version", "Version `2008-10-17` is the legacy policy language", "Version",
+                            policy.span)
+        if policy.id is not None and kind in IDENTITY_KINDS:
+            self.report("id-not-allowed", "identity-based policies do not take an `Id`", "Id", policy.span)
+        sids: dict[str, Statement] = {}
+        for stmt in policy.statements:
+            self.statement(stmt)
+            if stmt.sid is not None and kind in IAM_KINDS:
+                if stmt.sid in sids:
+                    self.report("duplicate-sid", f"Sid `{stmt.sid}` is used twice", f"{stmt.path}.Sid", stmt.span)
+                sids[stmt.sid] = stmt
+        return self.out
+
+    def statement(self, stmt: Statement) -> None:
+        kind, path = self.kind, stmt.path
+        if stmt.sid is not None and kind in IAM_KINDS and stmt.sid and not (stmt.sid.isascii() and stmt.sid.isalnum()):
+            self.report("invalid-sid", f"Sid `{stmt.sid}` has characters other than letters and digits",
+                        f"{path}.Sid", stmt.span)
+        has_principal = stmt.principal is not None or stmt.not_principal is not None
+        if kind.has_principal and not has_principal:
+            self.report("missing-principal", f"{_kind_name(kind)} statement has no `Principal`", path, stmt.span)
+        if not kind.has_principal and has_principal:
+            element = "Principal" if stmt.principal is not None else "NotPrincipal"
+            self.report("principal-not-allowed", f"{_kind_name(kind)} cannot name a `{element}`",
+                        f"{path}.{element}", stmt.span)
+        if stmt.not_principal is not None:
+            if kind in (PolicyKind.TRUST, PolicyKind.RCP, PolicyKind.SCP):
+                self.report("notprincipal-not-allowed", f"{_kind_name(kind)} cannot use `NotPrincipal`",
+                            f"{path}.NotPrincipal", stmt.span)
+            elif stmt.effect == "Allow":
+                self.report("notprincipal-with-allow", "`NotPrincipal` with `Allow` is not supported",
+                            f"{path}.NotPrincipal", stmt.span)
+        has_resource = stmt.resource is not None or stmt.not_resource is not None
+        if kind == PolicyKind.TRUST and has_resource:
+            self.report("resource-not-allowed", "role trust policies cannot name a resource", path, stmt.span)
+        elif kind in (*IDENTITY_KINDS, PolicyKind.SCP, PolicyKind.RCP) and not has_resource:
+            self.report("missing-resource", f"{_kind_name(kind)} statement has neither `Resource` nor `NotResource`",
+                        path, stmt.span)
+        if kind == PolicyKind.RCP:
+            self.rcp(stmt)
+        if kind == PolicyKind.TRUST and stmt.principal is not None and stmt.principal.wildcard and stmt.effect == "Allow":
+            self.report("trust-wildcard-principal", "the role trusts every principal (`*`)",
+                        f"{path}.Principal", stmt.principal.span)
+        for element, values in (("Action", stmt.action), ("NotAction", stmt.not_action)):
+            if values is not None:
+                self.empty(values, element, stmt)
+                for value in values:
+                    self.action(value)
+        for element, values in (("Resource", stmt.resource), ("NotResource", stmt.not_resource)):
+            if values is not None:
+                self.empty(values, element, stmt)
+                for value in values:
+                    self.resource(value)
+        for element_value in (stmt.principal, stmt.not_principal):
+            if element_value is not None:
+                self.principal(element_value)
+        self.conditions(stmt)
+
+    def empty(self, values: tuple[Located, ...], element: str, stmt: Statement) -> None:
+        if values:
+            return
+        if element.startswith("Not"):
+            self.report("empty-not-array", f"empty `{element}` list", f"{stmt.path}.{element}", stmt.span)
+        else:
+            self.report("empty-array", f"empty `{element}` list", f"{stmt.path}.{element}", stmt.span)
+
+    def rcp(self, stmt: Statement) -> None:
+        full_access = (stmt.effect == "Allow" and stmt.principal is not None and stmt.principal.wildcard
+                       and stmt.action is not None and [a.text for a in stmt.action] == ["*"]
+                       and stmt.resource is not None and [r.text for r in stmt.resource] == ["*"]
+                       and not stmt.conditions)
+        if stmt.effect == "Allow" and not full_access:
+            self.report("rcp-allow", "customer RCPs cannot `Allow`", f"{stmt.path}.Effect", stmt.span)
+        if stmt.principal is not None and not stmt.principal.wildcard:
+            self.report("rcp-principal", "RCP statements must use `\"Principal\": \"*\"`", f"{stmt.path}.Principal",
+                        stmt.principal.span)
+        if stmt.not_action is not None:
+            self.report("notaction-not-allowed", "RCPs cannot use `NotAction`", f"{stmt.path}.NotAction", stmt.span)
+        if stmt.action is not None and not full_access:
+            for value in stmt.action:
+                if value.text == "*":
+                    self.report("rcp-action-star", "RCPs cannot use `\"Action\": \"*\"`", value.path, value.span)
+
+    def action(self, value: Located) -> None:
+        text = value.text
+        if text == "*":
+            return
+        service, sep, name = text.partition(":")
+        if not sep or not service or not name:
+            self.report("invalid-action", f"invalid action `{text}`", value.path, value.span,
+                        "an action is `service:ActionName`, for example `s3:GetObject`")
+            return
+        if any(ch.isspace() or ch == "," for ch in text):
+            self.report("invalid-action", f"invalid action `{text}`: it holds a space or a comma", value.path,
+                        value.span, "list several actions as separate strings")
+            return
+        if "*" in service or "?" in service:
+            self.report("service-wildcard", f"wildcard in the service prefix of `{text}`", value.path, value.span)
+            return
+        if not self.check_catalog:
+            return
+        cat = catalog()
+        if not cat.has_service(service):
+            guess = cat.suggest_service(service)
+            self.report("unknown-service", f"unknown service `{service}`", value.path, value.span,
+                        f"did you mean `{guess}`?" if guess else None)
+            return
+        if "*" in name or "?" in name:
+            if not cat.expand(text):
+                self.report("unknown-action", f"`{text}` matches no action of `{service}`", value.path, value.span)
+            return
+        if cat.action(text) is None:
+            guess = cat.suggest_action(service, name)
+            self.report("unknown-action", f"unknown action `{text}`", value.path, value.span,
+                        f"did you mean `{service}:{guess}`?" if guess else None)
+
+    def resource(self, value: Located) -> None:
+        text = value.text
+        if text == "*":
+            return
+        arn = parse_arn(text)
+        if arn is None:
+            if self.kind == PolicyKind.RESOURCE or not text.startswith("arn:"):
+                pass
+            self.report("invalid-arn", f"invalid ARN `{text}`", value.path, value.span)
+            return
+        if "${" in (":".join(arn.fields[:4])) and self.policy.substitutes_variables:
+            self.report("variable-outside-resource", f"policy variable before the resource part of `{text}`",
+                        value.path, value.span)
+        if "*" in arn.service or "?" in arn.service:
+            self.report("arn-service-wildcard", f"wildcard in the service of `{text}`", value.path, value.span)
+        elif arn.service != arn.service.lower():
+            self.report("arn-service-case", f"upper case in the service of `{text}`", value.path, value.span,
+                        f"write `{arn.service.lower()}`")
+        rtype = arn.resource_type
+        if rtype and ("*" in rtype or "?" in rtype) and rtype not in ("*",) and arn.resource != rtype:
+            self.report("arn-type-wildcard", f"wildcard in the resource type `{rtype}` of `{text}`", value.path,
+                        value.span)
+        self.variables(value)
+
+    def principal(self, element: PrincipalElement) -> None:
+        for entry in element.entries:
+            value = entry.value
+            text = value.text
+            if entry.type == "AWS":
+                if text == "*":
+                    continue
+                if "*" in text or "?" in text:
+                    self.report("principal-partial-wildcard", f"partial wildcard in principal `{text}`", value.path,
+                                value.span)
+                    continue
+                if is_account_id(text) or (text[:4] in ("AIDA", "AROA") and text.isalnum()):
+                    continue
+                arn = parse_arn(text)
+                ok = arn is not None and (
+                    (arn.service == "iam" and (arn.resource == "root" or arn.resource_type in ("user", "role")))
+                    or (arn.service == "sts" and arn.resource_type in ("assumed-role", "federated-user")))
+                if not ok:
+                    self.report("invalid-principal", f"`{text}` is not an AWS principal", value.path, value.span)
+            elif entry.type == "Service":
+                if "*" in text or "?" in text:
+                    self.report("principal-partial-wildcard", f"wildcard in service principal `{text}`", value.path,
+                                value.span)
+            elif entry.type == "Federated":
+                if "*" in text:
+                    self.report("principal-partial-wildcard", f"wildcard in federated principal `{text}`",
+                                value.path, value.span)
+
+    def variables(self, value: Located) -> None:
+        if "${" not in value.text:
+            return
+        if not self.policy.substitutes_variables:
+            self.report("variable-in-old-version", f"`{value.text}` holds a policy variable, but Version is not "
+                        "2012-10-17", value.path, value.span)
+            return
+        _, errors = compile_template(value.text)
+        for error in errors:
+            self.report(error.code, error.message, value.path, value.span)
+
+    def conditions(self, stmt: Statement) -> None:
+        seen: dict[tuple[str, str], str] = {}
+        for cond in stmt.conditions:
+            parsed = parse_operator(cond.operator)
+            if isinstance(parsed, OperatorError):
+                if (cond.path.rsplit(".", 1)[0], "") in seen:
+                    continue
+                seen[(cond.path.rsplit(".", 1)[0], "")] = cond.operator
+                self.report(parsed.code, parsed.message, cond.path.rsplit(".", 1)[0], cond.operator_span,
+                            f"did you mean `{parsed.suggestion}`?" if parsed.suggestion else None)
+                continue
+            lowered = (cond.operator, cond.key.lower())
+            if lowered in seen and seen[lowered] != cond.key:
+                self.report("duplicate-condition-key", f"key `{cond.key}` repeats `{seen[lowered]}` under "
+                            f"`{cond.operator}` with different case", cond.path, cond.span)
+            seen[lowered] = cond.key
+            self.condition(parsed, cond.key, cond.values, cond.path, cond.span)
+
+    def condition(self, op: Operator, key: str, values: tuple[Located, ...], path: str, span: Span | None) -> None:
+        if not values:
+            self.report("empty-condition-values", f"`{key}` has no values", path, span)
+        if op.is_null:
+            if op.set_op:
+                self.report("null-with-qualifier", f"`{op.written}` has a fixed result", path, span)
+            for value in values:
+                if read_null_value(value.text) is INVALID:
+                    self.report("type-mismatch", f"`Null` takes `true` or `false`, found `{value.text}`",
+                                value.path, value.span)
+            return
+        family = op.family
+        assert family is not None
+        multivalued = catalog().is_multivalued(key)
+        if op.set_op == FOR_ALL and not multivalued and catalog().condition_key_type(key) is not None \
+                and not op.negated:
+            self.report("forallvalues-single-valued", f"`ForAllValues` on the single-valued key `{key}`", path, span)
+        if op.set_op is None and multivalued:
+            self.report("set-operator-missing", f"`{key}` is multivalued; `{op.written}` compares one value",
+                        path, span)
+        for value in values:
+            text = value.text
+            if "${" in text:
+                if family.variables:
+                    self.variables(value)
+                    continue
+                self.report("variable-not-supported", f"`{op.base}` does not substitute policy variables",
+                            value.path, value.span)
+            if not family.wildcards and ("*" in text or "?" in text) and op.base.startswith("String"):
+                self.report("wildcard-without-like", f"`*` or `?` in a `{op.base}` value is literal", value.path,
+                            value.span, f"use `{op.base.replace('Equals', 'Like').replace('IgnoreCase', '')}` "
+                            "to match a pattern")
+            if family.policy_value(((text, True),)) is INVALID:
+                self.report("type-mismatch", f"`{text}` is not a valid value for `{op.base}`", value.path,
+                            value.span)
+
+
+def validate(policy: Policy, *, check_catalog: bool = True) -> list[Diagnostic]:
+    """Every finding about a policy for its kind."""
+    return _Validator(policy, check_catalog).run()
+
+
+def _kind_name(kind: PolicyKind) -> str:
+    return {
+        PolicyKind.IDENTITY: "an identity-based policy",
+        PolicyKind.RESOURCE: "a resource-based policy",
+        PolicyKind.TRUST: "a role trust policy",
+        PolicyKind.SCP: "an SCP",
+        PolicyKind.RCP: "an RCP",
+        PolicyKind.BOUNDARY: "a permissions boundary",
+        PolicyKind.SESSION: "a session policy",
+    }[kind]
