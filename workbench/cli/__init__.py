@@ -1,1 +1,1 @@
-
+"""The `iamwb` command line."""

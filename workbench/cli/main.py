@@ -1,0 +1,42 @@
+"""`iamwb`: the command line. Each command parses its arguments, calls the core, renders, and
+exits: 0 for an answer (a deny is an answer), 1 for invalid input, 2 for a usage error."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from workbench.cli import simulate_cmd, validate_cmd
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="iamwb", description="IAM Workbench: understand AWS access offline.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    simulate_cmd.add_parser(sub)
+    validate_cmd.add_parser(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 2
+    try:
+        code: int = args.run(args)
+        return code
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as error:  # a bug, never bad input: say so briefly instead of a traceback
+        print(f"iamwb: internal error: {type(error).__name__}: {error}", file=sys.stderr)
+        print("      help: this is a bug in iamwb; please report it with the input that caused it",
+              file=sys.stderr)
+        return 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())
