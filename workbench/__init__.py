@@ -28,9 +28,12 @@ class ScenarioError(ValueError):
         super().__init__(f"{first.location}: {first.message}" if first else "invalid scenario")
 
 
-def simulate(scenario: str | Path | Mapping[str, Any] | Scenario, *, trace: bool = True) -> Decision:
+def simulate(scenario: str | Path | Mapping[str, Any] | Scenario, *, trace: bool = False) -> Decision:
     """Decide the request of a scenario (a dict, JSON text, a path, or a read `Scenario`).
-    Raises `ScenarioError` with positioned diagnostics when the scenario is not valid."""
+
+    With `trace=True` the decision also carries `.trace` (readable lines) and `.statements`
+    (every statement explained element by element). Raises `ScenarioError` with positioned
+    diagnostics when the scenario is not valid."""
     read = scenario if isinstance(scenario, Scenario) else read_scenario(scenario)
     if not read.ok:
         raise ScenarioError(tuple(d for d in read.diagnostics if d.is_error) or read.diagnostics)

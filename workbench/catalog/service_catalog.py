@@ -16,7 +16,7 @@ from workbench.core.glob import compile_glob
 #: (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html).
 GLOBAL_MULTIVALUED = frozenset({
     "aws:tagkeys", "aws:principalorgpaths", "aws:resourceorgpaths", "aws:calledvia",
-    "aws:principalservicenameslist", "sts:transitivetagkeys",
+    "aws:principalservicenameslist", "sts:transitivetagkeys", "aws:sourceorgpaths", "aws:vpceorgpaths",
     "cognito-identity.amazonaws.com:amr",
 })
 
@@ -37,7 +37,8 @@ GLOBAL_KEYS: dict[str, str] = {
     "aws:useragent": "String", "aws:userid": "String", "aws:username": "String",
     "aws:viaawsservice": "Bool", "aws:vpcsourceip": "IPAddress", "aws:ec2instancesourcevpc": "String",
     "aws:ec2instancesourceprivateipv4": "IPAddress", "aws:isMcpServiceAction".lower(): "Bool",
-    "aws:resourcetag/": "String", "aws:requesttag/": "String", "aws:principaltag/": "String",
+    "aws:vpceaccount": "String", "aws:vpceorgid": "String", "aws:vpceorgpaths": "ArrayOfString",
+    "aws:sourceowner": "String", "aws:principalorgmasteraccountid": "String", "aws:chatbotsourcearn": "ARN", "aws:assumedroot": "Bool",
 }
 
 
@@ -115,9 +116,26 @@ class ServiceCatalog:
         if low in keys:
             return keys[low]
         for pattern, kind in keys.items():
-            if "${" in pattern and low.startswith(pattern.split("${", 1)[0]):
+            placeholder = "${" if "${" in pattern else "<" if "<" in pattern else None
+            if placeholder and low.startswith(pattern.split(placeholder, 1)[0]):
                 return kind
         return None
+
+    def knows_key(self, key: str) -> bool | None:
+        """Whether a condition key exists: True or False when the catalog can tell (global `aws:`
+        keys and keys of known services), None when it cannot (identity-provider claims, `saml:`)."""
+        low = key.lower()
+        service = low.split(":", 1)[0]
+        if service != "aws" and not self.has_service(service):
+            return None
+        return self.condition_key_type(low) is not None
+
+    def suggest_key(self, key: str) -> str | None:
+        low = key.lower()
+        service = low.split(":", 1)[0]
+        names = list(GLOBAL_KEYS) if service == "aws" else list(_condition_keys(service))
+        found = difflib.get_close_matches(low, names, n=1, cutoff=0.75)
+        return found[0] if found else None
 
     def is_multivalued(self, key: str) -> bool:
         low = key.lower()

@@ -61,7 +61,6 @@ CODES: dict[str, tuple[Severity, str]] = {
     "arn-service-case": (E, "service names in ARNs are lower case"),
     "arn-service-wildcard": (W, "wildcards are not allowed in the service part of an ARN"),
     "arn-type-wildcard": (W, "a wildcard in the resource-type word (`u*` for `user`) is not supported by AWS"),
-    "variable-outside-resource": (W, "policy variables are substituted only after the fifth colon of an ARN"),
     # principals
     "invalid-principal-key": (E, "principal keys are `AWS`, `Service`, `Federated` and `CanonicalUser`"),
     "invalid-principal": (E, "name an account id, an account root ARN, a user, role, session or federated-user ARN"),

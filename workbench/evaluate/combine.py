@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from workbench.evaluate.applicability import Applicability
@@ -97,25 +98,28 @@ def _special(facts: Facts) -> Decision | None:
 
 def combine(facts: Facts, outcomes: list[GroupOutcome]) -> Decision:
     special = _special(facts)
-    stages = _stages(outcomes, facts)
+
+    def stages() -> tuple[StageResult, ...]:
+        return _stages(outcomes, facts)
     if special is not None:
         return Decision(special.decision, special.deciding, special.gate, special.gate_level, special.gates,
-                        stages, notes=special.notes)
+                        notes=special.notes, stage_builder=stages)
     applying = [o for o in outcomes if o.applies]
     # 1. An explicit deny in any applicable policy wins (EVAL-DENYALLOW).
     denies = [s.ref for o in applying for s in o.denies()]
     if denies:
-        return Decision(EXPLICIT_DENY, tuple(denies), stages=stages)
+        return Decision(EXPLICIT_DENY, tuple(denies), stage_builder=stages)
     # 2-3. RCPs of the resource's account, SCPs of the principal's account: every level from the
     # root down must allow (RCP-EVAL, SCP-EVAL).
     for policy_type in ("rcp", "scp"):
         for o in applying:
             if o.group.policy_type == policy_type and not o.allows():
-                return Decision(IMPLICIT_DENY, (), policy_type, o.group.level, (policy_type,), stages)
+                return Decision(IMPLICIT_DENY, (), policy_type, o.group.level, (policy_type,), stage_builder=stages)
     return _grants(facts, applying, stages)
 
 
-def _grants(facts: Facts, applying: list[GroupOutcome], stages: tuple[StageResult, ...]) -> Decision:
+def _grants(facts: Facts, applying: list[GroupOutcome],
+            stages: Callable[[], tuple[StageResult, ...]]) -> Decision:
     app = facts.applicability
     ptype = facts.principal.type
     by_type = {o.group.policy_type: o for o in applying}
@@ -163,10 +167,10 @@ def _grants(facts: Facts, applying: list[GroupOutcome], stages: tuple[StageResul
         if identity_path and resource_side:
             deciding = id_allows + resource_side
     if deciding or (ptype == PrincipalType.ROOT and facts.same_account and identity_path and not app.strict):
-        return Decision(ALLOWED, tuple(deciding), stages=stages,
+        return Decision(ALLOWED, tuple(deciding), stage_builder=stages,
                         notes=("root user: implicit full access",) if not deciding else ())
     gates = _gates(facts, app, id_allows, rbp, unlimited, entity, account, pb_ok, sp_ok, resource is not None)
-    return Decision(IMPLICIT_DENY, (), gates[0], None, tuple(gates), stages)
+    return Decision(IMPLICIT_DENY, (), gates[0], None, tuple(gates), stage_builder=stages)
 
 
 def _gates(facts: Facts, app: Applicability, id_allows: list[StatementRef],

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from workbench.core.arn import Arn
 from workbench.evaluate.conditions import CompiledCondition, compile_conditions
@@ -118,8 +119,15 @@ class CompiledPolicySet:
             _compile_policies("rcp", i, (_FULL_ACCESS, *[p for p in level if p.name != RCP_FULL_ACCESS_NAME]))
             for i, level in enumerate(policies.rcps))
         self._by_action: dict[str, dict[int, tuple[CompiledStatement, ...]]] = {}
+        self._groups = self._all_groups()
+        #: applicability by request shape (principal, action, ...): filled by the engine
+        self.applicability_cache: dict[tuple[object, ...], Any] = {}
 
     def groups(self) -> tuple[Group, ...]:
+        """Every group in AWS order: RCP levels, SCP levels, resource, identity, boundary, session."""
+        return self._groups
+
+    def _all_groups(self) -> tuple[Group, ...]:
         out: list[Group] = [*self.rcps, *self.scps]
         for group in (self.resource, self.identity, self.boundary, self.session):
             if group is not None:

@@ -6,7 +6,10 @@ CurrentTime, MFA) are never invented: a request describes them or they are absen
 
 from __future__ import annotations
 
-from workbench.core.arn import parse_arn
+from collections.abc import Callable
+from functools import lru_cache
+
+from workbench.core.arn import Arn, parse_arn
 from workbench.model.principal import Principal, PrincipalType
 from workbench.model.request import Context, ContextValue, Request
 
@@ -20,12 +23,13 @@ _PRINCIPAL_TYPE = {
 }
 
 
-def resource_account(request: Request) -> str | None:
+def resource_account(request: Request, arn: Arn | None = None) -> str | None:
     """The account that owns the resource: as given; else the ARN's account field; else (S3 ARNs
     and `*`) the principal's account (scenario-format.md)."""
     if request.resource_account:
         return request.resource_account
-    arn = parse_arn(request.resource)
+    if arn is None and request.resource != "*":
+        arn = parse_arn(request.resource)
     if arn is not None and arn.account:
         return arn.account
     return request.principal.account
@@ -59,12 +63,38 @@ def principal_keys(principal: Principal) -> dict[str, ContextValue]:
     return keys
 
 
-def derive_context(request: Request) -> tuple[Context, dict[str, ContextValue]]:
-    """The full context for evaluation, and the keys that were derived (not given)."""
+@lru_cache(maxsize=4096)
+def _principal_keys_lower(principal: Principal) -> dict[str, ContextValue]:
+    return {k.lower(): v for k, v in principal_keys(principal).items()}
+
+
+def derived_keys(request: Request, account: str | None) -> dict[str, ContextValue]:
+    """Every key derived from the principal and the resource, by its documented name."""
     derived = principal_keys(request.principal)
-    account = resource_account(request)
     if account and request.resource != "*" or request.resource_account:
         derived["aws:ResourceAccount"] = account or ""
+    return derived
+
+
+def context_lookup(request: Request, account: str | None) -> Callable[[str], ContextValue | None]:
+    """A lookup by lower-cased key over the given context, then the derived keys."""
+    given = request.context.get_lower
+    derived = _principal_keys_lower(request.principal)
+    resource_key = account if (account and request.resource != "*" or request.resource_account) else None
+
+    def lookup(key: str) -> ContextValue | None:
+        value = given(key)
+        if value is not None:
+            return value
+        if key == "aws:resourceaccount":
+            return resource_key
+        return derived.get(key)
+    return lookup
+
+
+def derive_context(request: Request, account: str | None) -> tuple[Context, dict[str, ContextValue]]:
+    """The full context (for traces), and the keys that were derived (not given)."""
+    derived = derived_keys(request, account)
     context = request.context.merged(derived)
     given = request.context
     return context, {k: v for k, v in derived.items() if k not in given}

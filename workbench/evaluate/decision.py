@@ -5,7 +5,9 @@ https://docs.aws.amazon.com/IAM/latest/APIReference/API_EvaluationResult.html)."
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 ALLOWED = "allowed"
@@ -96,10 +98,15 @@ class Decision:
     gate: str | None = None
     gate_level: int | None = None
     gates: tuple[str, ...] = ()
-    stages: tuple[StageResult, ...] = ()
     statements: tuple[StatementResult, ...] = ()
     trace: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    stage_builder: Callable[[], tuple[StageResult, ...]] | None = field(default=None, compare=False, repr=False)
+
+    @cached_property
+    def stages(self) -> tuple[StageResult, ...]:
+        """Each policy type's and OU level's result (computed on first use)."""
+        return self.stage_builder() if self.stage_builder is not None else ()
 
     @property
     def allowed(self) -> bool:

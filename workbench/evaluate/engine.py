@@ -13,7 +13,7 @@ from workbench.core.arn import parse_arn
 from workbench.evaluate.applicability import Applicability, applicability
 from workbench.evaluate.combine import Facts, GroupOutcome, combine
 from workbench.evaluate.compiled import CompiledPolicySet, CompiledStatement, Group
-from workbench.evaluate.context import derive_context, resource_account
+from workbench.evaluate.context import context_lookup, derive_context, resource_account
 from workbench.evaluate.decision import Decision, StatementResult
 from workbench.evaluate.explain import explain_statement
 from workbench.evaluate.matching import MatchKind
@@ -49,9 +49,16 @@ def evaluate(request: Request, policies: PolicySet | CompiledPolicySet, *, trace
     action = request.action.lower()
     resource = request.resource
     arn = parse_arn(resource) if resource != "*" else None
-    context, derived = derive_context(request)
-    lookup = context.get_lower
-    app = applicability(request, compiled.policies, action, arn, strict_rbp)
+    account = resource_account(request, arn)
+    lookup = context_lookup(request, account)
+    key = (principal, action, resource == "*", request.resource_is_management, request.aws_managed_kms_key,
+           strict_rbp, arn.service if arn else "", arn.resource_type if arn else "")
+    app = compiled.applicability_cache.get(key)
+    if app is None:
+        app = applicability(request, compiled.policies, action, arn, strict_rbp)
+        if len(compiled.applicability_cache) > 4096:
+            compiled.applicability_cache.clear()
+        compiled.applicability_cache[key] = app
     has_boundary = app.boundary and principal.type in (PrincipalType.USER, PrincipalType.ROLE,
                                                        PrincipalType.SESSION)
     candidates = compiled.candidates(action)
@@ -78,7 +85,6 @@ def evaluate(request: Request, policies: PolicySet | CompiledPolicySet, *, trace
                 results.append(explain_statement(stmt, principal, request.action, resource, arn, lookup,
                                                  has_boundary, with_principal))
         outcomes.append(GroupOutcome(group, applies, tuple(matched)))
-    account = resource_account(request)
     facts = Facts(
         principal=principal,
         action=action,
@@ -87,7 +93,8 @@ def evaluate(request: Request, policies: PolicySet | CompiledPolicySet, *, trace
     )
     decision = combine(facts, outcomes)
     if trace:
+        context, derived = derive_context(request, account)
         lines = build_trace(request, account, context, derived, app, outcomes, results, decision)
         return Decision(decision.decision, decision.deciding, decision.gate, decision.gate_level, decision.gates,
-                        decision.stages, tuple(results), tuple(lines), app.notes)
+                        tuple(results), tuple(lines), app.notes + decision.notes, decision.stage_builder)
     return decision

@@ -15,7 +15,8 @@ from workbench.core.arn import Arn, is_account_id, parse_arn
 from workbench.core.glob import Glob, compile_glob, compile_parts
 from workbench.model.principal import Principal, PrincipalType
 from workbench.policy.model import Located, PrincipalElement
-from workbench.policy.variables import Template, compile_template
+from workbench.conditions.other import split_parts
+from workbench.policy.variables import Parts, Template, compile_template
 
 Lookup = Callable[[str], "str | list[str] | None"]
 
@@ -49,7 +50,7 @@ class ResourcePattern:
     """One Resource/NotResource entry: `*`, or an ARN matched field by field, the resource part
     (after the fifth colon) as one glob where policy variables are substituted (iam-semantics §3.3)."""
 
-    __slots__ = ("text", "any", "never", "fields", "template", "whole", "static")
+    __slots__ = ("text", "any", "never", "fields", "template", "whole", "static", "full", "prefix")
 
     def __init__(self, text: str, substitute: bool) -> None:
         self.text = text
@@ -58,6 +59,8 @@ class ResourcePattern:
         self.fields: tuple[Glob, ...] = ()
         self.template: Template | None = None
         self.static: Glob | None = None
+        self.full: Template | None = None
+        self.prefix: str | None = None
         self.whole = compile_glob(text)
         if self.any:
             return
@@ -65,7 +68,16 @@ class ResourcePattern:
         if len(parts) != 6:
             self.never = True  # a short ARN is invalid and matches nothing ([CHOICE] §3.3)
             return
+        if substitute and "${" in text[:len(text) - len(parts[5])]:
+            # The variables page allows variables after the fifth colon only, yet AWS's own managed
+            # policies use them in the account field (`arn:*:kms:*:${aws:PrincipalAccount}:key/*`,
+            # AWS managed policy history). We substitute in every field, then match field by field.
+            self.full, _ = compile_template(text, True)
         self.fields = tuple(compile_glob(p) for p in parts[:5])
+        # When the first five fields hold no wildcard, a request matches them exactly when it
+        # starts with the same text up to the fifth colon (both sides split at the first five).
+        literal = not any(ch in p for p in parts[:5] for ch in "*?") and "${" not in ":".join(parts[:5])
+        self.prefix = ":".join(parts[:5]) + ":" if literal else None
         self.template, _ = compile_template(parts[5], substitute)
         self.static = compile_parts(self.template.static) if self.template.static is not None else None
 
@@ -76,10 +88,19 @@ class ResourcePattern:
             return False
         if arn is None:
             return self.whole.match(resource)
-        fields = self.fields
-        if not (fields[1].match(arn.partition) and fields[2].match(arn.service) and fields[3].match(arn.region)
-                and fields[4].match(arn.account) and fields[0].match("arn")):
-            return False
+        if self.full is not None:
+            resolved = self.full.resolve(lookup)
+            if resolved is None:
+                return False
+            return _match_fields(split_parts(resolved, ":", 5), arn)
+        if self.prefix is not None:
+            if not resource.startswith(self.prefix):
+                return False
+        else:
+            fields = self.fields
+            if not (fields[1].match(arn.partition) and fields[2].match(arn.service)
+                    and fields[3].match(arn.region) and fields[4].match(arn.account) and fields[0].match("arn")):
+                return False
         if self.static is not None:
             return self.static.match(arn.resource)
         assert self.template is not None
@@ -87,6 +108,13 @@ class ResourcePattern:
         if parts is None:
             return False  # an unresolved variable matches no resource
         return compile_parts(parts).match(arn.resource)
+
+
+def _match_fields(fields: list[Parts], arn: Arn) -> bool:
+    if len(fields) != 6:
+        return False
+    texts = ("arn", *arn.fields)
+    return all(compile_parts(f).match(t) for f, t in zip(fields, texts, strict=True))
 
 
 class MatchKind(IntEnum):

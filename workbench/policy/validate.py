@@ -175,16 +175,14 @@ class _Validator:
                 pass
             self.report("invalid-arn", f"invalid ARN `{text}`", value.path, value.span)
             return
-        if "${" in (":".join(arn.fields[:4])) and self.policy.substitutes_variables:
-            self.report("variable-outside-resource", f"policy variable before the resource part of `{text}`",
-                        value.path, value.span)
         if "*" in arn.service or "?" in arn.service:
             self.report("arn-service-wildcard", f"wildcard in the service of `{text}`", value.path, value.span)
         elif arn.service != arn.service.lower():
             self.report("arn-service-case", f"upper case in the service of `{text}`", value.path, value.span,
                         f"write `{arn.service.lower()}`")
         rtype = arn.resource_type
-        if rtype and ("*" in rtype or "?" in rtype) and rtype not in ("*",) and arn.resource != rtype:
+        if (rtype and ("*" in rtype or "?" in rtype) and rtype != "*" and arn.resource != rtype
+                and arn.service not in ("s3", "s3-object-lambda")):  # S3: the first word is a bucket name
             self.report("arn-type-wildcard", f"wildcard in the resource type `{rtype}` of `{text}`", value.path,
                         value.span)
         self.variables(value)
@@ -259,6 +257,10 @@ class _Validator:
             return
         family = op.family
         assert family is not None
+        if self.check_catalog and catalog().knows_key(key) is False:
+            guess = catalog().suggest_key(key)
+            self.report("unknown-condition-key", f"unknown condition key `{key}`", path, span,
+                        f"did you mean `{guess}`?" if guess else None)
         multivalued = catalog().is_multivalued(key)
         if op.set_op == FOR_ALL and not multivalued and catalog().condition_key_type(key) is not None \
                 and not op.negated:
