@@ -4,3 +4,23 @@ from workbench.model.principal import Principal, PrincipalType, classify_princip
 from workbench.model.request import Context, PolicySet, Request
 
 __all__ = ["Context", "PolicySet", "Principal", "PrincipalType", "Request", "classify_principal"]
+
+from workbench.model.inventory import (  # noqa: E402
+    AccessKey,
+    Account,
+    Group,
+    IdentityProvider,
+    Inventory,
+    ManagedPolicy,
+    MfaDevice,
+    Organization,
+    OrgNode,
+    OrgPolicy,
+    Resource,
+    Role,
+    Session,
+    User,
+)
+
+__all__ += ["AccessKey", "Account", "Group", "IdentityProvider", "Inventory", "ManagedPolicy", "MfaDevice",
+            "OrgNode", "OrgPolicy", "Organization", "Resource", "Role", "Session", "User"]
