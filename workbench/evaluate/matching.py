@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from enum import IntEnum
 
+from workbench.conditions.other import split_parts
 from workbench.core.arn import Arn, is_account_id, parse_arn
 from workbench.core.glob import Glob, compile_glob, compile_parts
 from workbench.model.principal import Principal, PrincipalType
 from workbench.policy.model import Located, PrincipalElement
-from workbench.conditions.other import split_parts
 from workbench.policy.variables import Parts, Template, compile_template
 
 Lookup = Callable[[str], "str | list[str] | None"]
