@@ -15,6 +15,16 @@ CODES: dict[str, tuple[Severity, str]] = {
     "json-syntax": (E, "fix the JSON syntax at this position"),
     "json-duplicate-key": (E, "remove one of the two keys"),
     "json-too-deep": (E, "policies never nest this deeply"),
+    "yaml-syntax": (E, "fix the YAML syntax at this position"),
+    # workspace files
+    "workspace-not-object": (E, "a workspace file is a mapping with `accounts`, `organization`, `resources` ..."),
+    "workspace-unknown-field": (W, "see the workspace format in datasets/example-org/README.md"),
+    "workspace-wrong-type": (E, "see the workspace format in datasets/example-org/README.md"),
+    "workspace-missing": (E, "this field is required"),
+    "workspace-unknown-reference": (E, "define it first, or check the spelling"),
+    "workspace-duplicate": (E, "each name may be defined once"),
+    "workspace-source": (E, "check the path of the source, relative to the workspace file"),
+    "workspace-save": (E, "check that the folder exists and is writable; the previous file is unchanged"),
     # document level
     "policy-not-object": (E, "a policy is a JSON object with `Version` and `Statement`"),
     "policy-too-large": (W, "AWS limits policy size (6,144 characters for a managed policy)"),

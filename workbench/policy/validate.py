@@ -15,7 +15,7 @@ from workbench.conditions.modifiers import read_null_value
 from workbench.conditions.registry import FOR_ALL, Operator, OperatorError, parse_operator
 from workbench.core.arn import is_account_id, parse_arn
 from workbench.core.codes import make
-from workbench.core.diagnostics import Diagnostic
+from workbench.core.diagnostics import Diagnostic, Severity
 from workbench.core.source import Span
 from workbench.policy.model import Located, Policy, PolicyKind, PrincipalElement, Statement
 from workbench.policy.variables import compile_template
@@ -142,8 +142,11 @@ class _Validator:
                         "an action is `service:ActionName`, for example `s3:GetObject`")
             return
         if any(ch.isspace() or ch == "," for ch in text):
-            self.report("invalid-action", f"invalid action `{text}`: it holds a space or a comma", value.path,
-                        value.span, "list several actions as separate strings")
+            # AWS accepts the policy; such an entry can never equal an action name, so it matches
+            # nothing (iam-semantics §3.2, a [CHOICE]). A warning, not an error.
+            self.out.append(make("invalid-action", f"action `{text}` holds a space or a comma, so it matches "
+                                 "nothing", help="list several actions as separate strings", file=self.policy.file,
+                                 path=value.path, span=value.span, severity=Severity.WARNING))
             return
         if "*" in service or "?" in service:
             self.report("service-wildcard", f"wildcard in the service prefix of `{text}`", value.path, value.span)
