@@ -15,6 +15,7 @@ from workbench.evaluate import ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY, Decision, 
 from workbench.load.scenario import Scenario, read_scenario
 from workbench.model import Context, PolicySet, Principal, Request, classify_principal
 from workbench.policy import ParseResult, Policy, PolicyKind, parse_policy
+from workbench.workspace import Workspace, open_workspace
 
 
 class ScenarioError(ValueError):
@@ -41,7 +42,14 @@ def simulate(scenario: str | Path | Mapping[str, Any] | Scenario, *, trace: bool
     return evaluate(read.request, read.policies, trace=trace, strict_rbp=read.strict_rbp)
 
 
+def open(path: str | Path | None = None) -> Workspace:  # noqa: A001 - the documented name
+    """Open a workspace (a workspace file, an AWS export or a folder of them); without a path,
+    the bundled example organization. Problems are in `.diagnostics`; nothing raises."""
+    return open_workspace(path)
+
+
 __all__ = [
+    "Workspace", "open",
     "ALLOWED", "EXPLICIT_DENY", "IMPLICIT_DENY", "Context", "Decision", "Diagnostic", "ParseResult", "Policy",
     "PolicyKind", "PolicySet", "Principal", "Request", "Scenario", "ScenarioError", "Severity", "StatementRef",
     "classify_principal", "evaluate", "parse_policy", "read_scenario", "simulate",

@@ -283,9 +283,15 @@ class _Loader:
         if management:
             self.inventory.account(management)
             if management not in org.nodes:
-                org.nodes[management] = OrgNode(management, management, "account", root_id)
+                org.nodes[management] = OrgNode(management, management, "account", root_id, [self.full_access()])
 
     def attached(self, spec: Any, key: str, path: str) -> list[str]:
+        """The SCPs or RCPs attached to a node. A node that lists no `scps` gets FullAWSAccess, as
+        AWS attaches it to every root, OU and account and a node must keep at least one SCP
+        (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_strategies.html);
+        write `scps: []` to model a node with none."""
+        if key == "scps" and (not isinstance(spec, dict) or "scps" not in spec):
+            return [self.full_access()]
         out = []
         for i, ref in enumerate(self.seq(spec, key, f"{path}.{key}")):
             name = str(ref)
@@ -298,6 +304,21 @@ class _Loader:
                 continue
             out.append(policy_id)
         return out
+
+    def full_access(self) -> str:
+        org = self.inventory.organization
+        assert org is not None
+        policy_id = self.org_policy_names.get("FullAWSAccess")
+        if policy_id is None:
+            from workbench.policy.parse import read_policy
+            policy = read_policy({"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Action": "*", "Resource": "*"}]}, name="FullAWSAccess", kind=PolicyKind.SCP).policy
+            assert policy is not None
+            policy_id = "p-FullAWSAccess"
+            org.policies[policy_id] = OrgPolicy(policy_id, "FullAWSAccess", ORG_POLICY_TYPES["scp"], policy,
+                                                aws_managed=True, description="AWS managed: allows everything")
+            self.org_policy_names["FullAWSAccess"] = policy_id
+        return policy_id
 
     def node(self, org: Organization, spec: Any, kind: str, node_id: str, name: str, parent: str | None,
              path: str) -> None:
@@ -314,7 +335,7 @@ class _Loader:
                 self.unknown(entry, ("id", "name", "scps", "rcps"), f"{account_path}.")
             else:
                 account_id = str(entry)
-                org.nodes[account_id] = OrgNode(account_id, account_id, "account", node_id)
+                org.nodes[account_id] = OrgNode(account_id, account_id, "account", node_id, [self.full_access()])
             self.inventory.account(account_id)
         for i, ou in enumerate(self.seq(spec, "ous", f"{path}.ous")):
             ou_path = f"{path}.ous[{i}]"

@@ -1,0 +1,1 @@
+"""Analyses built on the one evaluator and the model: questions about a workspace, matrices, graphs."""

@@ -1,0 +1,260 @@
+"""Turn a question about a workspace ("can this principal do this action on that resource?")
+into one request and the policy set AWS would consult: the principal's identity policies
+(user, group and managed policies, or the role's), boundary, session policy, the SCPs of the
+principal's account and the RCPs of the resource's account level by level, the resource's policy
+(a role's trust policy for role assumption), and the context keys AWS derives
+(https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html,
+https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html,
+https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from workbench.analyses.principals import Named, find_principal
+from workbench.core.arn import parse_arn
+from workbench.evaluate.applicability import TRUST_ACTIONS
+from workbench.model.inventory import Inventory, ManagedPolicy, Resource, Role
+from workbench.model.principal import Principal, classify_principal
+from workbench.model.request import Context, ContextValue, PolicySet, Request
+from workbench.policy.model import Policy
+
+Resolver = Callable[[str], ManagedPolicy | None]
+
+
+@dataclass(frozen=True)
+class Question:
+    """A request ready for the evaluator, with what was looked up to build it."""
+
+    request: Request
+    policies: PolicySet
+    named: Named
+    resource: Resource | None
+    role_resource: Role | None
+    notes: tuple[str, ...] = ()
+
+
+def _managed(arns: list[str], resolve: Resolver, notes: list[str]) -> list[Policy]:
+    out = []
+    for arn in arns:
+        found = resolve(arn)
+        if found is None:
+            notes.append(f"managed policy {arn} is not in the workspace; it was left out")
+            continue
+        out.append(found.policy)
+    return out
+
+
+def identity_policies(inventory: Inventory, named: Named, resolve: Resolver,
+                      notes: list[str]) -> tuple[tuple[Policy, ...], Policy | None]:
+    """The identity-based policies and permissions boundary behind a principal."""
+    user = named.user
+    role = named.role
+    session = named.session
+    if session is not None:
+        if session.role_arn:
+            role = next((r for r in inventory.roles() if r.arn == session.role_arn), None)
+        elif session.user_arn:
+            user = next((u for u in inventory.users() if u.arn == session.user_arn), None)
+    policies: list[Policy] = []
+    boundary_arn: str | None = None
+    if user is not None:
+        policies += user.inline
+        policies += _managed(user.managed, resolve, notes)
+        account = inventory.accounts.get(user.account)
+        for group_name in user.groups:
+            group = account.groups.get(group_name) if account else None
+            if group is None:
+                continue
+            policies += group.inline
+            policies += _managed(group.managed, resolve, notes)
+        boundary_arn = user.boundary
+    elif role is not None:
+        policies += role.inline
+        policies += _managed(role.managed, resolve, notes)
+        boundary_arn = role.boundary
+    boundary = None
+    if boundary_arn:
+        found = resolve(boundary_arn)
+        if found is None:
+            notes.append(f"permissions boundary {boundary_arn} is not in the workspace; treated as allowing nothing")
+            boundary = _deny_all_boundary(boundary_arn)
+        else:
+            boundary = found.policy
+    return tuple(policies), boundary
+
+
+def _deny_all_boundary(arn: str) -> Policy:
+    from workbench.policy.parse import read_policy  # local: only for this rare case
+    policy = read_policy({"Version": "2012-10-17", "Statement": []}, name=arn.rsplit("/", 1)[-1]).policy
+    assert policy is not None
+    return policy
+
+
+def guardrail_levels(inventory: Inventory, account: str | None, scp: bool) -> tuple[tuple[Policy, ...], ...]:
+    """SCPs (or RCPs) from the organization root down to the account; `()` outside an org."""
+    org = inventory.organization
+    if org is None or account is None or account not in org.nodes:
+        return ()
+    if scp and not org.scps_enabled or not scp and not org.rcps_enabled:
+        return ()
+    return tuple(tuple(p.policy for p in org.policies_of(node, scp)) for node in org.path(account))
+
+
+def find_resource(inventory: Inventory, arn: str) -> Resource | None:
+    """The resource whose policy governs `arn`: the resource itself, or for an S3 object its
+    bucket, for a qualified Lambda function the function, for a Secrets Manager name the secret."""
+    found = inventory.resources.get(arn)
+    if found is not None:
+        return found
+    parsed = parse_arn(arn)
+    if parsed is None:
+        return None
+    if parsed.service == "s3" and "/" in parsed.resource:
+        return inventory.resources.get(f"arn:{parsed.partition}:s3:::{parsed.resource.split('/', 1)[0]}")
+    if parsed.service == "lambda" and parsed.resource.count(":") >= 2:
+        return inventory.resources.get(arn.rsplit(":", 1)[0])
+    for candidate in inventory.resources.values():
+        if parsed.service == "secretsmanager" and arn.startswith(candidate.arn):
+            return candidate
+    return None
+
+
+def _tag_keys(tags: Mapping[str, str], prefix: str) -> dict[str, ContextValue]:
+    return {f"{prefix}/{k}": v for k, v in tags.items()}
+
+
+def principal_context(inventory: Inventory, named: Named) -> dict[str, ContextValue]:
+    """Keys AWS derives for the principal beyond what its ARN tells: tags, unique ids, the
+    organization, session facts."""
+    keys: dict[str, ContextValue] = {}
+    account = None
+    if named.user is not None:
+        account = named.user.account
+        keys.update(_tag_keys(named.user.tags, "aws:PrincipalTag"))
+        if named.user.user_id:
+            keys["aws:userid"] = named.user.user_id
+    elif named.role is not None:
+        account = named.role.account
+        keys.update(_tag_keys(named.role.tags, "aws:PrincipalTag"))
+    elif named.session is not None:
+        session = named.session
+        account = session.account
+        base_tags: dict[str, str] = {}
+        if session.role_arn:
+            role = next((r for r in inventory.roles() if r.arn == session.role_arn), None)
+            if role is not None:
+                base_tags = dict(role.tags)
+                if role.role_id:
+                    keys["aws:userid"] = f"{role.role_id}:{session.session_name}"
+        elif session.user_arn:
+            user = next((u for u in inventory.users() if u.arn == session.user_arn), None)
+            base_tags = dict(user.tags) if user else {}
+        lowered = {k.lower() for k in session.tags}
+        merged = {k: v for k, v in base_tags.items() if k.lower() not in lowered}
+        merged.update(session.tags)  # session tags override role tags, case-insensitively
+        keys.update(_tag_keys(merged, "aws:PrincipalTag"))
+        if session.mfa is not None:
+            keys["aws:MultiFactorAuthPresent"] = "true" if session.mfa else "false"
+        if session.source_identity:
+            keys["aws:SourceIdentity"] = session.source_identity
+        if session.provider:
+            keys["aws:FederatedProvider"] = session.provider
+        for claim, value in session.claims.items():
+            keys[claim] = value if isinstance(value, list) else str(value)
+    elif named.kind == "root":
+        account = named.arn.split(":")[4]
+    org = inventory.organization
+    if org is not None and account is not None and account in org.nodes:
+        keys["aws:PrincipalOrgID"] = org.id
+        keys["aws:PrincipalOrgPaths"] = [org.org_path(account)]
+    return keys
+
+
+def resource_context(inventory: Inventory, resource: Resource | None, role: Role | None,
+                     account: str | None) -> dict[str, ContextValue]:
+    keys: dict[str, ContextValue] = {}
+    if resource is not None:
+        keys.update(_tag_keys(resource.tags, "aws:ResourceTag"))
+    if role is not None:
+        keys.update(_tag_keys(role.tags, "aws:ResourceTag"))
+    org = inventory.organization
+    if org is not None and account is not None and account in org.nodes:
+        keys["aws:ResourceOrgID"] = org.id
+        keys["aws:ResourceOrgPaths"] = [org.org_path(account)]
+    return keys
+
+
+def make_principal(inventory: Inventory, named: Named) -> Principal:
+    org = inventory.organization
+    role_arn = None
+    slr = False
+    if named.role is not None:
+        role_arn, slr = named.role.arn, named.role.service_linked
+    if named.session is not None and named.session.role_arn:
+        role_arn = named.session.role_arn
+        role = next((r for r in inventory.roles() if r.arn == role_arn), None)
+        slr = bool(role and role.service_linked)
+    parsed = parse_arn(named.arn)
+    account = parsed.account if parsed else None
+    management = bool(org and account and org.management_account == account)
+    principal = classify_principal(named.arn, role_arn=role_arn, is_service_linked_role=slr,
+                                   account_is_management=management)
+    if isinstance(principal, str):
+        raise ValueError(principal)
+    return principal
+
+
+def assemble(inventory: Inventory, principal: str, action: str, resource: str,
+             context: Mapping[str, ContextValue] | None, resolve: Resolver) -> Question:
+    """Everything the evaluator needs to answer one question about the workspace."""
+    notes: list[str] = []
+    named = find_principal(inventory, principal)
+    actor = make_principal(inventory, named)
+    identity, boundary = (identity_policies(inventory, named, resolve, notes)
+                          if named.kind in ("user", "role", "session") else ((), None))
+    session_policy = named.session.session_policy if named.session is not None else None
+    parsed = parse_arn(resource)
+    role_resource: Role | None = None
+    found: Resource | None = None
+    resource_policy: Policy | None = None
+    resource_account: str | None = None
+    if parsed is not None and parsed.service == "iam" and parsed.resource_type == "role" \
+            and action.lower() in TRUST_ACTIONS:
+        role_resource = next((r for r in inventory.roles() if r.arn == resource), None)
+        if role_resource is None:
+            role_resource = next((r for r in inventory.roles() if r.account == parsed.account
+                                  and r.name == parsed.resource_id.rsplit("/", 1)[-1]), None)
+        if role_resource is not None:
+            resource_policy = role_resource.trust
+            resource_account = role_resource.account
+        else:
+            notes.append(f"role {resource} is not in the workspace: no trust policy to consult")
+    else:
+        found = find_resource(inventory, resource)
+        if found is not None:
+            resource_policy = found.policy
+            resource_account = found.account or None
+        if parsed is not None and parsed.service == "iam" and parsed.resource_type == "role":
+            role_resource = next((r for r in inventory.roles() if r.arn == resource), None)
+    if resource_account is None and parsed is not None and parsed.account:
+        resource_account = parsed.account
+    derived = principal_context(inventory, named)
+    derived.update(resource_context(inventory, found, role_resource,
+                                    resource_account or actor.account))
+    given = Context(context or {})
+    full = given.merged(derived)
+    org = inventory.organization
+    request = Request(actor, action, resource, resource_account, full,
+                      resource_is_management=bool(org and (resource_account or actor.account) == org.management_account),
+                      aws_managed_kms_key=bool(found and found.aws_managed_kms_key))
+    policies = PolicySet(
+        identity=identity,
+        permission_boundary=boundary,
+        session=session_policy,
+        resource=resource_policy,
+        scps=guardrail_levels(inventory, actor.account, scp=True),
+        rcps=guardrail_levels(inventory, resource_account or actor.account, scp=False),
+    )
+    return Question(request, policies, named, found, role_resource, tuple(notes))

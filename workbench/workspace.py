@@ -1,0 +1,251 @@
+"""A workspace: an inventory loaded from files (a workspace file, AWS exports, or both) that
+answers questions with the one evaluator, and saves itself back atomically."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from workbench.analyses.assemble import Question, assemble
+from workbench.analyses.assume import AssumePath, AssumeResult, assume_paths, chain_session_arn
+from workbench.analyses.principals import find_principal, find_role
+from workbench.core.codes import make
+from workbench.core.diagnostics import Diagnostic
+from workbench.evaluate import Decision, evaluate
+from workbench.load.sources import example_path, load_path, resolver_for
+from workbench.model.inventory import Group, Inventory, ManagedPolicy, Role, Session, User
+from workbench.model.request import ContextValue
+from workbench.policy import PolicyKind, parse_policy
+from workbench.policy.serialize import policy_to_dict
+
+
+class Workspace:
+    """An organization's access model, ready for questions."""
+
+    def __init__(self, inventory: Inventory, *, path: Path | None = None, document: Any = None,
+                 diagnostics: list[Diagnostic] | None = None, policy_files: dict[str, Path] | None = None,
+                 name: str = "", description: str = "") -> None:
+        self.inventory = inventory
+        self.path = path
+        self.document = document
+        self.diagnostics = list(diagnostics or [])
+        self.policy_files = dict(policy_files or {})
+        self.name = name or (path.stem if path else "workspace")
+        self.description = description
+        self._resolve = resolver_for(inventory)
+
+    # -- questions -------------------------------------------------------------------------
+    def resolve_policy(self, arn: str) -> ManagedPolicy | None:
+        return self._resolve(arn)
+
+    def question(self, principal: str, action: str, resource: str,
+                 context: Mapping[str, ContextValue] | None = None) -> Question:
+        return assemble(self.inventory, principal, action, resource, context, self._resolve)
+
+    def can(self, principal: str, action: str, resource: str, context: Mapping[str, Any] | None = None,
+            *, trace: bool = False) -> Decision:
+        """Whether `principal` (ARN or short name) may do `action` on `resource` (ARN or `*`)."""
+        q = self.question(principal, action, resource, _context(context))
+        return evaluate(q.request, q.policies, trace=trace)
+
+    def scenario(self, principal: str, action: str, resource: str, context: Mapping[str, Any] | None = None,
+                 path: str | Path | None = None) -> dict[str, Any]:
+        """The same question as a standalone scenario (scenario-format.md), written to `path` if
+        given, so it can be shared and replayed with `iamwb simulate`."""
+        q = self.question(principal, action, resource, _context(context))
+        decision = evaluate(q.request, q.policies)
+        request: dict[str, Any] = {"principal": q.request.principal.identifier, "action": action,
+                                   "resource": resource}
+        if q.request.resource_account:
+            request["resource_account"] = q.request.resource_account
+        request["context"] = dict(q.request.context)
+        p = q.request.principal
+        request["principal_meta"] = {"role_arn": p.role_arn, "is_service_linked_role": p.is_service_linked_role,
+                                     "account_is_management": p.account_is_management}
+        request["resource_meta"] = {"account_is_management": q.request.resource_is_management,
+                                    "aws_managed_kms_key": q.request.aws_managed_kms_key}
+
+        def doc(policy: Any) -> dict[str, Any] | None:
+            return None if policy is None else {"name": policy.name, "document": policy_to_dict(policy)}
+        scenario = {
+            "name": f"{self.name}-{_slug(principal)}-{_slug(action)}",
+            "description": f"Can {principal} call {action} on {resource}? (from workspace {self.name})",
+            "source": "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html",
+            "request": request,
+            "policies": {
+                "identity": [doc(x) for x in q.policies.identity],
+                "permission_boundary": doc(q.policies.permission_boundary),
+                "session": doc(q.policies.session),
+                "resource": doc(q.policies.resource),
+                "scps": [[doc(x) for x in level] for level in q.policies.scps],
+                "rcps": [[doc(x) for x in level] for level in q.policies.rcps],
+            },
+            "expect": {"decision": decision.decision,
+                       "deciding": [{"policy": r.policy, "sid": r.sid, "index": r.index,
+                                     "policy_type": r.policy_type, **({"level": r.level} if r.level is not None
+                                                                      else {})} for r in decision.deciding]},
+        }
+        if path is not None:
+            atomic_write(Path(path), json.dumps(scenario, indent=2) + "\n")
+        return scenario
+
+    # -- sessions and role assumption -------------------------------------------------------
+    def session(self, role: str, name: str, *, policy: Mapping[str, Any] | str | None = None,
+                tags: Mapping[str, str] | None = None, mfa: bool | None = None,
+                source_identity: str | None = None, transitive_tag_keys: list[str] | None = None) -> Session:
+        """Create a role session usable as a principal (its ARN, or its name)."""
+        target = find_role(self.inventory, role)
+        arn = f"arn:aws:sts::{target.account}:assumed-role/{target.name}/{name}"
+        session = Session(arn, target.account, role_arn=target.arn, session_name=name,
+                          session_policy=self._session_policy(policy, name), tags=dict(tags or {}), mfa=mfa,
+                          source_identity=source_identity, transitive_tag_keys=list(transitive_tag_keys or []))
+        self.inventory.sessions[arn] = session
+        return session
+
+    def federated_user(self, user: str, name: str, *, policy: Mapping[str, Any] | str | None = None,
+                       tags: Mapping[str, str] | None = None) -> Session:
+        """A GetFederationToken session of an IAM user; without a session policy it has no
+        permissions of its own (https://docs.aws.amazon.com/STS/latest/APIReference/API_GetFederationToken.html)."""
+        named = find_principal(self.inventory, user)
+        if named.user is None:
+            raise ValueError(f"`{user}` is not an IAM user of the workspace")
+        arn = f"arn:aws:sts::{named.user.account}:federated-user/{name}"
+        session = Session(arn, named.user.account, user_arn=named.user.arn, session_name=name,
+                          session_policy=self._session_policy(policy, name), tags=dict(tags or {}))
+        self.inventory.sessions[arn] = session
+        return session
+
+    def web_identity_session(self, role: str, provider: str, name: str, claims: Mapping[str, Any],
+                             *, policy: Mapping[str, Any] | str | None = None) -> Session:
+        """The session AssumeRoleWithWebIdentity or AssumeRoleWithSAML gives: `aws:FederatedProvider`
+        is set and the claims that carry over stay in its context."""
+        session = self.session(role, name, policy=policy)
+        session.provider = provider
+        session.claims = dict(claims)
+        return session
+
+    def _session_policy(self, policy: Mapping[str, Any] | str | None, name: str) -> Any:
+        if policy is None:
+            return None
+        result = parse_policy(policy if isinstance(policy, str) else dict(policy), name=f"{name}-session-policy",
+                              kind=PolicyKind.SESSION)
+        if not result.ok:
+            raise ValueError("invalid session policy: " + "; ".join(f"{d.location}: {d.message}"
+                                                                    for d in result.errors))
+        return result.policy
+
+    def can_assume(self, principal: str, role: str, context: Mapping[str, Any] | None = None, *,
+                   tags: Mapping[str, str] | None = None, source_identity: str | None = None,
+                   trace: bool = False) -> AssumeResult:
+        """Both sides of sts:AssumeRole: the caller's identity side and the role's trust policy.
+        Passing session tags adds sts:TagSession, a source identity sts:SetSourceIdentity."""
+        target = find_role(self.inventory, role)
+        return self._can_assume(principal, target, _context(context), tags=tags, source_identity=source_identity,
+                                trace=trace)
+
+    def _can_assume(self, principal: str, target: Role, context: Mapping[str, ContextValue] | None, *,
+                    tags: Mapping[str, str] | None = None, source_identity: str | None = None,
+                    trace: bool = False) -> AssumeResult:
+        ctx: dict[str, ContextValue] = dict(context or {})
+        if tags:
+            ctx.update({f"aws:RequestTag/{k}": v for k, v in tags.items()})
+            ctx["aws:TagKeys"] = list(tags)
+        if source_identity:
+            ctx["sts:SourceIdentity"] = source_identity
+        decision = self.can(principal, "sts:AssumeRole", target.arn, ctx, trace=trace)
+        extra = []
+        if tags:
+            extra.append(("sts:TagSession", self.can(principal, "sts:TagSession", target.arn, ctx, trace=trace)))
+        if source_identity:
+            extra.append(("sts:SetSourceIdentity", self.can(principal, "sts:SetSourceIdentity", target.arn, ctx,
+                                                            trace=trace)))
+        return AssumeResult(principal, target.arn, decision, tuple(extra))
+
+    def assume_paths(self, principal: str, *, max_depth: int = 5,
+                     context: Mapping[str, Any] | None = None) -> list[AssumePath]:
+        """Every role `principal` can reach through chains of AssumeRole, each hop with its decision."""
+        start = find_principal(self.inventory, principal).arn
+        return assume_paths(start, self.inventory.roles(), self._can_assume, max_depth=max_depth,
+                            context=_context(context), session_for=chain_session_arn)
+
+    # -- the inventory ----------------------------------------------------------------------
+    def summary(self) -> dict[str, int]:
+        inv = self.inventory
+        org = inv.organization
+        holders: list[User | Group | Role] = [*inv.users(), *inv.groups(), *inv.roles()]
+        return {
+            "accounts": len(inv.accounts),
+            "organizational_units": sum(1 for n in org.nodes.values() if n.kind == "ou") if org else 0,
+            "users": len(inv.users()),
+            "groups": len(inv.groups()),
+            "roles": len(inv.roles()),
+            "identity_providers": len(inv.providers()),
+            "customer_managed_policies": sum(len(a.policies) for a in inv.accounts.values()),
+            "aws_managed_policies_attached": len({arn for p in holders for arn in p.managed
+                                                  if ":iam::aws:policy/" in arn}),
+            "inline_policies": sum(len(p.inline) for p in holders),
+            "resources": len(inv.resources),
+            "resources_with_policies": sum(1 for r in inv.resources.values() if r.policy is not None),
+            "scps": sum(1 for p in org.policies.values() if p.is_scp) if org else 0,
+            "rcps": sum(1 for p in org.policies.values() if not p.is_scp) if org else 0,
+            "sessions": len(inv.sessions),
+        }
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.is_error]
+
+    def __repr__(self) -> str:
+        counts = self.summary()
+        return (f"<Workspace {self.name}: {counts['accounts']} accounts, {counts['users']} users, "
+                f"{counts['roles']} roles, {counts['resources']} resources>")
+
+
+def _context(context: Mapping[str, Any] | None) -> dict[str, ContextValue] | None:
+    if context is None:
+        return None
+    out: dict[str, ContextValue] = {}
+    for key, value in context.items():
+        if isinstance(value, bool):
+            out[key] = "true" if value else "false"
+        elif isinstance(value, (list, tuple)):
+            out[key] = [str(v) for v in value]
+        else:
+            out[key] = str(value)
+    return out
+
+
+def _slug(text: str) -> str:
+    keep = "".join(ch if ch.isalnum() else "-" for ch in text.rsplit("/", 1)[-1].rsplit(":", 1)[-1])
+    return keep.strip("-").lower()[:40] or "x"
+
+
+def atomic_write(path: Path, text: str) -> None:
+    """Write a file so that it is either the old version or the new one, never half of each."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def open_workspace(path: str | Path | None = None) -> Workspace:
+    """Open a workspace: a workspace file (YAML or JSON), an authorization-details export, a folder
+    of exports, or, without a path, the bundled example organization."""
+    target = Path(path) if path is not None else example_path()
+    loaded = load_path(target)
+    return Workspace(loaded.inventory, path=loaded.path, document=loaded.document, diagnostics=loaded.diagnostics,
+                     policy_files=loaded.policy_files, name=loaded.name, description=loaded.description)
+
+
+__all__ = ["AssumePath", "AssumeResult", "Workspace", "atomic_write", "open_workspace", "make"]
