@@ -4,8 +4,6 @@ answers questions with the one evaluator, and saves itself back atomically."""
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -17,9 +15,11 @@ from workbench.core.codes import make
 from workbench.core.diagnostics import Diagnostic
 from workbench.evaluate import Decision, evaluate
 from workbench.load.sources import example_path, load_path, resolver_for
+from workbench.load.workspace_writer import atomic_write as write_atomic
+from workbench.load.workspace_writer import policy_file_text, policy_keys, render_workspace, workspace_data
 from workbench.model.inventory import Group, Inventory, ManagedPolicy, Role, Session, User
 from workbench.model.request import ContextValue
-from workbench.policy import PolicyKind, parse_policy
+from workbench.policy import ParseResult, Policy, PolicyKind, parse_policy
 from workbench.policy.serialize import policy_to_dict
 
 
@@ -28,7 +28,7 @@ class Workspace:
 
     def __init__(self, inventory: Inventory, *, path: Path | None = None, document: Any = None,
                  diagnostics: list[Diagnostic] | None = None, policy_files: dict[str, Path] | None = None,
-                 name: str = "", description: str = "") -> None:
+                 name: str = "", description: str = "", from_sources: set[str] | None = None) -> None:
         self.inventory = inventory
         self.path = path
         self.document = document
@@ -36,6 +36,7 @@ class Workspace:
         self.policy_files = dict(policy_files or {})
         self.name = name or (path.stem if path else "workspace")
         self.description = description
+        self.from_sources = set(from_sources or ())
         self._resolve = resolver_for(inventory)
 
     # -- questions -------------------------------------------------------------------------
@@ -90,7 +91,7 @@ class Workspace:
                                                                       else {})} for r in decision.deciding]},
         }
         if path is not None:
-            atomic_write(Path(path), json.dumps(scenario, indent=2) + "\n")
+            write_atomic(Path(path), json.dumps(scenario, indent=2) + "\n")
         return scenario
 
     # -- sessions and role assumption -------------------------------------------------------
@@ -172,6 +173,52 @@ class Workspace:
         return assume_paths(start, self.inventory.roles(), self._can_assume, max_depth=max_depth,
                             context=_context(context), session_for=chain_session_arn)
 
+    # -- editing and saving ------------------------------------------------------------------
+    def policies(self) -> dict[str, Policy]:
+        """Every policy of the workspace by a stable key (`ACCOUNT/user/NAME/inline/POLICY`,
+        `ACCOUNT/policy/NAME`, `ACCOUNT/role/NAME/trust`, `org/NAME`, `resource/ARN`)."""
+        return policy_keys(self.inventory)
+
+    def replace_policy(self, key: str, document: str | Mapping[str, Any]) -> ParseResult:
+        """Replace one policy by a new document (text or dict). When the new document has an error,
+        nothing changes: the last valid version stays in effect. Returns the parse result."""
+        current = self.policies().get(key)
+        if current is None:
+            raise KeyError(f"no policy `{key}` in the workspace")
+        result = parse_policy(document if isinstance(document, str) else dict(document), name=current.name,
+                              kind=current.kind, file=current.file or key)
+        if result.ok and result.policy is not None:
+            swap_policy(self.inventory, current, result.policy)
+        return result
+
+    def save(self, path: str | Path | None = None) -> list[Diagnostic]:
+        """Write the workspace file (comments and order kept) and the policy files it references,
+        each atomically: a failure leaves the previous files as they were. Returns diagnostics
+        (empty on success)."""
+        target = Path(path) if path is not None else self.path
+        if target is None or target.is_dir() or target.suffix not in (".yaml", ".yml", ".json"):
+            target = (target if target is not None and target.is_dir() else Path.cwd()) / "workspace.yaml"
+        base = target.parent
+        try:
+            data = workspace_data(self.inventory, name=self.name, description=self.description,
+                                  skip=self.from_sources, files=self.policy_files, base=base)
+            document, text = render_workspace(self.document, data)
+            by_key = self.policies()
+            for key, file in self.policy_files.items():
+                policy = by_key.get(key)
+                if policy is None:
+                    continue
+                new_text = policy_file_text(policy)
+                old = file.read_text(encoding="utf-8") if file.exists() else None
+                if old is None or _canonical_text(old) != _canonical_text(new_text):
+                    write_atomic(file, new_text)
+            write_atomic(target, text)
+        except OSError as error:
+            return [make("workspace-save", f"could not save `{target}`: {error.strerror or error}", file=str(target))]
+        self.document = document
+        self.path = target
+        return []
+
     # -- the inventory ----------------------------------------------------------------------
     def summary(self) -> dict[str, int]:
         inv = self.inventory
@@ -205,6 +252,43 @@ class Workspace:
                 f"{counts['roles']} roles, {counts['resources']} resources>")
 
 
+def _canonical_text(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def swap_policy(inventory: Inventory, old: Policy, new: Policy) -> None:
+    """Put `new` wherever `old` is referenced in the inventory."""
+    def swap_list(items: list[Policy]) -> None:
+        for i, item in enumerate(items):
+            if item is old:
+                items[i] = new
+    org = inventory.organization
+    if org is not None:
+        for p in org.policies.values():
+            if p.policy is old:
+                p.policy = new
+    for account in inventory.accounts.values():
+        for mp in account.policies.values():
+            if mp.policy is old:
+                mp.policy = new
+        holders: list[Group | User | Role] = [*account.groups.values(), *account.users.values(),
+                                              *account.roles.values()]
+        for holder in holders:
+            swap_list(holder.inline)
+        for role in account.roles.values():
+            if role.trust is old:
+                role.trust = new
+    for resource in inventory.resources.values():
+        if resource.policy is old:
+            resource.policy = new
+    for session in inventory.sessions.values():
+        if session.session_policy is old:
+            session.session_policy = new
+
+
 def _context(context: Mapping[str, Any] | None) -> dict[str, ContextValue] | None:
     if context is None:
         return None
@@ -224,28 +308,14 @@ def _slug(text: str) -> str:
     return keep.strip("-").lower()[:40] or "x"
 
 
-def atomic_write(path: Path, text: str) -> None:
-    """Write a file so that it is either the old version or the new one, never half of each."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-
-
 def open_workspace(path: str | Path | None = None) -> Workspace:
     """Open a workspace: a workspace file (YAML or JSON), an authorization-details export, a folder
     of exports, or, without a path, the bundled example organization."""
     target = Path(path) if path is not None else example_path()
     loaded = load_path(target)
     return Workspace(loaded.inventory, path=loaded.path, document=loaded.document, diagnostics=loaded.diagnostics,
-                     policy_files=loaded.policy_files, name=loaded.name, description=loaded.description)
+                     policy_files=loaded.policy_files, name=loaded.name, description=loaded.description,
+                     from_sources=loaded.from_sources)
 
 
-__all__ = ["AssumePath", "AssumeResult", "Workspace", "atomic_write", "open_workspace", "make"]
+__all__ = ["AssumePath", "AssumeResult", "Workspace", "open_workspace", "swap_policy"]

@@ -103,6 +103,17 @@ CODES: dict[str, tuple[Severity, str]] = {
     "scenario-invalid-policy": (E, "fix the policy; AWS rejects such policies when they are written"),
     "scenario-multivalued-key": (E, "this key is single-valued; give one string"),
     "scenario-invalid-decision": (E, "expected decisions are `allowed`, `explicitDeny` and `implicitDeny`"),
+    # AWS exports (authorization details, organizations, resource policies)
+    "export-unrecognized": (E, "see the loader's documentation for the AWS CLI output it reads"),
+    "export-wrong-type": (E, "see the AWS API reference for the type of this field"),
+    "export-missing-field": (E, "the AWS API always returns this field; was the file edited or cut?"),
+    "export-invalid-arn": (E, "an ARN is `arn:partition:service:region:account:resource`, with a 12-digit account"),
+    "export-invalid-document": (E, "a policy document is a JSON object, or a string holding its JSON "
+                                   "(URL-encoded, as the IAM API returns it)"),
+    "export-duplicate": (W, "the same entity is listed twice; the last one is kept"),
+    "export-unknown-reference": (W, "the export names something it does not include; add it to the export"),
+    "export-missing-file": (E, "run the AWS CLI command named in the message and save its output in the folder"),
+    "export-account-unknown": (W, "give the owning account id: the ARN does not carry one (S3 buckets, sanitized exports)"),
 }
 
 

@@ -55,6 +55,8 @@ class WorkspaceFile:
     policy_files: dict[str, Path] = field(default_factory=dict)
     name: str = ""
     description: str = ""
+    #: ARNs of what came from `sources` (AWS exports): not written back into the workspace file
+    from_sources: set[str] = field(default_factory=set)
 
 
 def _pos(parent: Any, key: Any) -> tuple[int, int] | None:
@@ -508,7 +510,7 @@ class _Loader:
                                  f"resource/{arn}")
             self.inventory.account(account) if account else None
             self.inventory.resources[arn] = Resource(
-                arn, account, self.text(entry, "type", f"{path}.type", _guess_type(arn)),
+                arn, account, self.text(entry, "type", f"{path}.type", guess_type(arn)),
                 self.text(entry, "name", f"{path}.name", _short(arn)), self.tags(entry, "tags", f"{path}.tags"),
                 policy, bool(entry.get("aws_managed_kms_key", False)))
 
@@ -565,7 +567,7 @@ def _short(arn: str) -> str:
     return parts[5].rsplit("/", 1)[-1] if len(parts) == 6 else arn
 
 
-def _guess_type(arn: str) -> str:
+def guess_type(arn: str) -> str:
     parts = arn.split(":", 5)
     if len(parts) != 6:
         return ""
@@ -607,6 +609,12 @@ def load_workspace_text(text: str, file: str, base: Path,
     loader.known_aws_policy = known_aws_policy
     loader.unknown(document, TOP, "")
     loader.sources(document)
+    inv = loader.inventory
+    entities: list[User | Group | Role | IdentityProvider] = [*inv.users(), *inv.groups(), *inv.roles(),
+                                                              *inv.providers()]
+    workspace.from_sources = ({x.arn for x in entities}
+                              | {arn for a in inv.accounts.values() for arn in a.policies} | set(inv.resources)
+                              | {f"account:{a}" for a in inv.accounts})
     policies = loader.org_policies(document)
     loader.organization(document, policies)
     loader.accounts(document)
