@@ -7,7 +7,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from workbench.cli import simulate_cmd, validate_cmd
+from workbench.cli import simulate_cmd, validate_cmd, workspace_cmds
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -15,6 +15,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     simulate_cmd.add_parser(sub)
     validate_cmd.add_parser(sub)
+    workspace_cmds.add_parsers(sub)
     return parser
 
 

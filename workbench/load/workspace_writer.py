@@ -23,7 +23,8 @@ from workbench.policy.serialize import policy_to_dict
 #: Fields whose absence means this default, so an existing `path: /` is not deleted on save.
 DEFAULTS: dict[str, Any] = {"path": "/", "console": False, "max_session_duration": 3600, "tags": {}, "managed": [],
                             "inline": {}, "groups": [], "access_keys": [], "mfa": False, "instance_profiles": [],
-                            "description": "", "aws_managed": False, "alias": "", "name": "", "email": ""}
+                            "description": "", "aws_managed": False, "alias": "", "name": "", "email": "",
+                            "scps": ["FullAWSAccess"], "rcps": []}
 
 
 def atomic_write(path: Path, text: str) -> None:
@@ -101,7 +102,9 @@ def _node(org: Organization, node: OrgNode, names: dict[str, str]) -> dict[str, 
         out["name"] = node.name
     if node.kind != "ou" or node.id != f"ou-{node.name.lower().replace(' ', '-')}":
         out["id"] = node.id
-    out["scps"] = [names.get(p, p) for p in node.scps]
+    scps = [names.get(p, p) for p in node.scps]
+    if scps != ["FullAWSAccess"]:
+        out["scps"] = scps
     if node.rcps:
         out["rcps"] = [names.get(p, p) for p in node.rcps]
     children = [n for n in org.nodes.values() if n.parent == node.id]
@@ -117,7 +120,8 @@ def _node(org: Organization, node: OrgNode, names: dict[str, str]) -> dict[str, 
             entry: dict[str, Any] = {"id": child.id}
             if child.name != child.id:
                 entry["name"] = child.name
-            entry["scps"] = [names.get(p, p) for p in child.scps]
+            if [names.get(p, p) for p in child.scps] != ["FullAWSAccess"]:
+                entry["scps"] = [names.get(p, p) for p in child.scps]
             if child.rcps:
                 entry["rcps"] = [names.get(p, p) for p in child.rcps]
             accounts.append(entry)
@@ -156,6 +160,9 @@ def workspace_data(inventory: Inventory, *, name: str = "", description: str = "
             data["organization"]["rcps_enabled"] = False
         policies: dict[str, Any] = {}
         for p in org.policies.values():
+            if p.id == "p-FullAWSAccess" and p.name == "FullAWSAccess" and policy_to_dict(p.policy) == {
+                    "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}:
+                continue  # the reader attaches AWS's FullAWSAccess by itself
             entry: dict[str, Any] = {"type": "scp" if p.is_scp else "rcp"}
             if p.id != p.name:
                 entry["id"] = p.id
@@ -169,7 +176,8 @@ def workspace_data(inventory: Inventory, *, name: str = "", description: str = "
             else:
                 entry["document"] = _doc(p.policy)
             policies[p.name] = entry
-        data["org_policies"] = policies
+        if policies:
+            data["org_policies"] = policies
     accounts: dict[str, Any] = {}
     for account in inventory.accounts.values():
         spec: dict[str, Any] = {}

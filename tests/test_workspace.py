@@ -1,0 +1,207 @@
+"""Workspaces: the workspace file (positions, references, round trip with comments, atomic save),
+questions (`can`), sessions, role assumption and assume paths, on a small fixture."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import workbench
+from workbench.load.workspace_file import load_workspace_text
+
+FIXTURE = Path(__file__).parent / "data" / "workspaces" / "tiny"
+A2 = "222222222222"
+
+
+@pytest.fixture()
+def tiny(tmp_path: Path) -> Path:
+    target = tmp_path / "tiny"
+    shutil.copytree(FIXTURE, target)
+    return target
+
+
+@pytest.fixture()
+def ws(tiny: Path) -> workbench.Workspace:
+    workspace = workbench.open(tiny)
+    assert not workspace.errors, [f"{d.location}: {d.message}" for d in workspace.errors]
+    return workspace
+
+
+def refs(decision: workbench.Decision) -> set[tuple[str, str | None]]:
+    return {(r.policy, r.sid) for r in decision.deciding}
+
+
+def test_summary(ws: workbench.Workspace) -> None:
+    counts = ws.summary()
+    assert counts["accounts"] == 2
+    assert counts["users"] == 2 and counts["roles"] == 2 and counts["groups"] == 1
+    assert counts["scps"] == 2 and counts["rcps"] == 1
+    assert counts["organizational_units"] == 1
+    assert counts["resources"] == 1
+
+
+def test_group_policy_allows(ws: workbench.Workspace) -> None:
+    decision = ws.can("alice", "s3:GetObject", "arn:aws:s3:::prod-data/report.csv")
+    assert decision.decision == "allowed"
+    assert refs(decision) == {("S3Read", "Read")}
+
+
+def test_scp_at_ou_level_denies(ws: workbench.Workspace) -> None:
+    decision = ws.can("alice", "s3:DeleteObject", "arn:aws:s3:::prod-data/report.csv")
+    assert decision.decision == "explicitDeny"
+    [ref] = decision.deciding
+    assert (ref.policy, ref.sid, ref.policy_type, ref.level) == ("DenyS3Delete", "NoDelete", "scp", 1)
+
+
+def test_bucket_policy_grants_same_account_user_directly(ws: workbench.Workspace) -> None:
+    decision = ws.can("bob", "s3:GetObject", "arn:aws:s3:::prod-data/x")
+    assert decision.decision == "allowed"
+    assert refs(decision) == {("prod-data-policy", "TeamRead")}
+    assert ws.can("bob", "s3:PutObject", "arn:aws:s3:::prod-data/x").gate == "no-allow"
+
+
+def test_resource_tags_and_org_keys_are_derived(ws: workbench.Workspace) -> None:
+    decision = ws.can("alice", "s3:GetObject", "arn:aws:s3:::prod-data/x", trace=True)
+    text = "\n".join(decision.trace)
+    assert "aws:ResourceTag/env = prod" in text
+    assert "aws:PrincipalTag/team = red" in text
+    assert "aws:PrincipalOrgID = o-tiny" in text
+    assert "aws:PrincipalOrgPaths = [o-tiny/r-root/ou-workloads/]" in text
+
+
+def test_rcp_perimeter_denies_outsiders(ws: workbench.Workspace) -> None:
+    outsider = "arn:aws:iam::999999999999:user/mallory"
+    decision = ws.can(outsider, "s3:GetObject", "arn:aws:s3:::prod-data/x")
+    assert decision.decision == "explicitDeny"
+    assert {(r.policy, r.policy_type) for r in decision.deciding} == {("Perimeter", "rcp")}
+
+
+def test_management_account_is_exempt_from_scps(ws: workbench.Workspace) -> None:
+    decision = ws.can("root@111111111111", "s3:DeleteObject", "arn:aws:s3:::mgmt-bucket/x")
+    assert decision.decision == "allowed"
+
+
+def test_principal_names(ws: workbench.Workspace) -> None:
+    by_arn = ws.can(f"arn:aws:iam::{A2}:user/alice", "s3:GetObject", "arn:aws:s3:::prod-data/x")
+    by_account = ws.can(f"alice@{A2}", "s3:GetObject", "arn:aws:s3:::prod-data/x")
+    assert by_arn.decision == by_account.decision == "allowed"
+    with pytest.raises(ValueError, match="no principal named `alicia`; did you mean `alice`"):
+        ws.can("alicia", "s3:GetObject", "*")
+
+
+def test_can_assume_both_sides(ws: workbench.Workspace) -> None:
+    result = ws.can_assume("alice", "app")
+    assert result.allowed
+    assert refs(result.decision) == {("app-trust", "Alice")}
+    assert not ws.can_assume("bob", "app").allowed
+    assert ws.can_assume("bob", "app").decision.gate == "rbp-required"
+
+
+def test_assume_paths_chain(ws: workbench.Workspace) -> None:
+    paths = {str(p) for p in ws.assume_paths("alice")}
+    alice = f"arn:aws:iam::{A2}:user/alice"
+    assert f"{alice} -> arn:aws:iam::{A2}:role/app" in paths
+    assert f"{alice} -> arn:aws:iam::{A2}:role/app -> arn:aws:iam::{A2}:role/ops/admin" in paths
+    assert ws.assume_paths("bob") == []
+
+
+def test_session_policy_limits_a_session(ws: workbench.Workspace) -> None:
+    session = ws.session("admin", "ops-1", policy={"Version": "2012-10-17", "Statement": [
+        {"Sid": "OnlyS3", "Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}, tags={"team": "green"})
+    assert ws.can(session.arn, "s3:ListBucket", "arn:aws:s3:::prod-data").decision == "allowed"
+    denied = ws.can("ops-1", "ec2:RunInstances", "*")
+    assert denied.decision == "implicitDeny" and denied.gate == "session-policy"
+    trace = "\n".join(ws.can("ops-1", "s3:ListBucket", "arn:aws:s3:::prod-data", trace=True).trace)
+    assert "aws:PrincipalTag/team = green" in trace  # the session tag overrides nothing here but is present
+    assert f"aws:PrincipalArn = arn:aws:iam::{A2}:role/ops/admin" in trace  # the role ARN with its path
+
+
+def test_federated_user_without_session_policy_has_no_permissions(ws: workbench.Workspace) -> None:
+    fed = ws.federated_user("alice", "alice-fed")
+    decision = ws.can(fed.arn, "s3:GetObject", "arn:aws:s3:::prod-data/x")
+    assert decision.decision == "implicitDeny" and decision.gate == "session-policy"
+
+
+def test_scenario_round_trip(ws: workbench.Workspace, tmp_path: Path) -> None:
+    target = tmp_path / "q.json"
+    scenario = ws.scenario("alice", "s3:DeleteObject", "arn:aws:s3:::prod-data/x", path=target)
+    assert scenario["expect"]["decision"] == "explicitDeny"
+    replay = workbench.simulate(target)
+    assert replay.decision == "explicitDeny"
+    assert refs(replay) == {("DenyS3Delete", "NoDelete")}
+
+
+def test_save_round_trip_is_byte_identical(tiny: Path) -> None:
+    before = (tiny / "workspace.yaml").read_text()
+    ws = workbench.open(tiny)
+    assert ws.save() == []
+    assert (tiny / "workspace.yaml").read_text() == before
+
+
+def test_edit_then_save_keeps_comments_and_reloads_equal(tiny: Path) -> None:
+    ws = workbench.open(tiny)
+    result = ws.replace_policy(f"{A2}/policy/S3Read", '{"Version": "2012-10-17", "Statement": '
+                               '[{"Sid": "Read", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}')
+    assert result.ok
+    assert ws.can("alice", "s3:DeleteObject", "arn:aws:s3:::prod-data/x").decision == "explicitDeny"
+    assert ws.save() == []
+    text = (tiny / "workspace.yaml").read_text()
+    assert "# the guardrail under test" in text and "# no permissions at all" in text
+    again = workbench.open(tiny)
+    assert again.summary() == ws.summary()
+    policy = again.policies()[f"{A2}/policy/S3Read"]
+    assert [a.text for a in policy.statements[0].action or ()] == ["s3:GetObject"]
+
+
+def test_edit_of_a_file_policy_writes_its_file(tiny: Path) -> None:
+    ws = workbench.open(tiny)
+    assert ws.replace_policy("org/DenyS3Delete", '{"Version": "2012-10-17", "Statement": [{"Sid": "NoPut", '
+                             '"Effect": "Deny", "Action": "s3:PutObject", "Resource": "*"}]}').ok
+    assert ws.save() == []
+    assert "NoPut" in (tiny / "policies" / "deny-s3-delete.json").read_text()
+    assert "file: policies/deny-s3-delete.json" in (tiny / "workspace.yaml").read_text()
+
+
+def test_invalid_edit_keeps_the_last_valid_policy(ws: workbench.Workspace) -> None:
+    result = ws.replace_policy(f"{A2}/policy/S3Read", '{"Version": "2012-10-17", "Statement": [{"Effect": "allow"')
+    assert not result.ok
+    assert result.diagnostics[0].code == "json-syntax"
+    assert ws.can("alice", "s3:GetObject", "arn:aws:s3:::prod-data/x").decision == "allowed"
+
+
+def test_failed_save_leaves_the_previous_file(tiny: Path, tmp_path: Path) -> None:
+    ws = workbench.open(tiny)
+    before = (tiny / "workspace.yaml").read_text()
+    blocked = tmp_path / "not-a-dir"
+    blocked.write_text("a file where a folder should be")
+    problems = ws.save(blocked / "sub" / "workspace.yaml")
+    assert problems and problems[0].code == "workspace-save"
+    assert (tiny / "workspace.yaml").read_text() == before
+
+
+@pytest.mark.parametrize(("text", "code", "line"), [
+    ("accounts:\n  '1':\n    users: [\n", "yaml-syntax", 4),
+    ("accounts:\n  '222222222222':\n    users:\n      bob: {groups: [nope]}\n", "workspace-unknown-reference", 4),
+    ("accounts:\n  '222222222222':\n    users:\n      bob:\n        managed: [Missing]\n",
+     "workspace-unknown-reference", 5),
+    ("accounts:\n  '222222222222':\n    roles:\n      r:\n        trust:\n          Version: '2012-10-17'\n"
+     "          Statement:\n            - {Effect: Allow, Action: sts:AssumeRole}\n", "missing-principal", 8),
+    ("acounts: {}\n", "workspace-unknown-field", 1),
+    ("organization:\n  id: o-x\n  management_account: '1'\n  root:\n    scps: [Nope]\n",
+     "workspace-unknown-reference", 5),
+    ("- just\n- a list\n", "workspace-not-object", None),
+])
+def test_bad_workspace_files_give_positioned_diagnostics(text: str, code: str, line: int | None) -> None:
+    loaded = load_workspace_text(text, "w.yaml", FIXTURE, known_aws_policy=lambda arn: False)
+    found = [d for d in loaded.diagnostics if d.code == code]
+    assert found, [(d.code, d.message) for d in loaded.diagnostics]
+    if line is not None:
+        assert found[0].span is not None and found[0].span.line == line
+    assert found[0].file == "w.yaml" and found[0].help
+
+
+def test_open_missing_path_is_a_diagnostic(tmp_path: Path) -> None:
+    ws = workbench.open(tmp_path / "nope.yaml")
+    assert ws.errors and ws.errors[0].code == "file-unreadable"
