@@ -241,6 +241,10 @@ def assemble(inventory: Inventory, principal: str, action: str, resource: str,
     if resource_account is None and parsed is not None and parsed.account:
         resource_account = parsed.account
     derived = principal_context(inventory, named)
+    if parsed is not None and parsed.region:
+        # The Region a request is sent to is the regional resource's Region
+        # (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-requestedregion).
+        derived["aws:RequestedRegion"] = parsed.region
     derived.update(resource_context(inventory, found, role_resource,
                                     resource_account or actor.account))
     given = Context(context or {})

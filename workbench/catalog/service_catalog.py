@@ -4,6 +4,7 @@ the first question loads what it needs and keeps it."""
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 from dataclasses import dataclass
 from functools import cache, cached_property
@@ -87,6 +88,13 @@ class ServiceCatalog:
 
     def expand(self, pattern: str) -> list[Action]:
         """Every known action a pattern such as `s3:Get*` or `iam:*` matches."""
+        return list(self._expand(pattern.lower()))
+
+    @functools.lru_cache(maxsize=8192)  # noqa: B019 - one catalog lives as long as the process
+    def _expand(self, pattern: str) -> tuple[Action, ...]:
+        return tuple(self._expand_uncached(pattern))
+
+    def _expand_uncached(self, pattern: str) -> list[Action]:
         service, sep, action = pattern.partition(":")
         if not sep:
             return [a for svc in sorted(self.services) for a in self.actions(svc).values()] if pattern == "*" else []
@@ -145,11 +153,18 @@ class ServiceCatalog:
         return bool(kind and kind.startswith("ArrayOf"))
 
 
+def _plausible(service: str) -> bool:
+    """A service prefix that can name a catalog file (letters, digits, `-` and `.`)."""
+    return bool(service) and service.isascii() and all(c.isalnum() or c in "-." for c in service)
+
+
 @cache
 def _actions(service: str) -> dict[str, Action]:
+    if not _plausible(service):
+        return {}
     try:
         data = _load("actions", f"{service}.json")
-    except (FileNotFoundError, OSError):
+    except (OSError, ValueError):
         return {}
     out = {}
     for key, entry in data.items():
@@ -165,9 +180,11 @@ def _actions(service: str) -> dict[str, Action]:
 
 @cache
 def _condition_keys(service: str) -> dict[str, str]:
+    if not _plausible(service):
+        return {}
     try:
         data = _load("conditionKeys", f"{service}.json")
-    except (FileNotFoundError, OSError):
+    except (OSError, ValueError):
         return {}
     return {k: v.get("type", "String") for k, v in data.items()}
 

@@ -20,6 +20,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")  # odd Unicode in input never breaks the output
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):

@@ -30,6 +30,9 @@ def add_parser(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     files = expand(args.paths)
+    if not files:
+        print("iamwb simulate: no scenario files found in " + ", ".join(args.paths), file=sys.stderr)
+        return 1
     many = len(files) > 1 or len(args.paths) > 1
     status = 0
     passed = failed = 0
@@ -43,12 +46,12 @@ def run(args: argparse.Namespace) -> int:
             continue
         scenario = read_scenario_text(text, name)
         if not scenario.ok:
-            status = 1
             errors = tuple(d for d in scenario.diagnostics if d.is_error)
             _emit_invalid(args, name, errors, {name: SourceText.of(name, text)}, many)
             if args.check and scenario.expect.get("error"):
-                passed += 1
-            elif args.check:
+                passed += 1  # an invalid scenario that is expected to be rejected
+            else:
+                status = 1
                 failed += 1
             continue
         assert scenario.request is not None and scenario.policies is not None

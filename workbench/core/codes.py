@@ -63,6 +63,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "empty-not-array": (W, "an empty NotAction/NotResource excludes nothing"),
     # actions
     "invalid-action": (E, "an action is `service:ActionName`, or `*`"),
+    "action-never-matches": (W, "list several actions as separate strings"),
     "unknown-service": (W, "check the service prefix against the Service Authorization Reference"),
     "unknown-action": (W, "check the action name against the Service Authorization Reference"),
     "service-wildcard": (W, "a wildcard in the service prefix can match other services' actions"),

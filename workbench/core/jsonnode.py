@@ -82,7 +82,7 @@ def from_python(value: Any, _depth: int = 0) -> JNode:
     Values JSON cannot hold are turned into strings with their repr, so the policy parser can
     report them as the wrong type instead of failing.
     """
-    if _depth > 500:
+    if _depth > 200:
         return JNode(KIND_STRING, None, "<too deeply nested>")
     if isinstance(value, dict):
         members = tuple(JMember(str(k), None, from_python(v, _depth + 1)) for k, v in value.items())

@@ -208,7 +208,7 @@ class ExportReader:
         if value is None:
             return None
         number = plain(value) if kind_of(value) == KIND_NUMBER else None
-        if not isinstance(number, int | float) or number != int(number):
+        if not (isinstance(number, int) or (isinstance(number, float) and number.is_integer())):
             self.report("export-wrong-type", f"`{key}` must be a whole number, found {describe(value)}", value,
                         f"{path}.{key}")
             return None
@@ -244,10 +244,10 @@ class ExportReader:
             if not self.is_object(item, item_path, "a tag"):
                 continue
             name_key, value_key = ("TagKey", "TagValue") if self.field(item, "TagKey") is not None else ("Key", "Value")
-            name = self.text(item, name_key, item_path, required=True)
-            text = self.text(item, value_key, item_path, required=True)
-            if name is not None and text is not None:
-                out[name] = text
+            tag_name = self.text(item, name_key, item_path, required=True)
+            tag_value = self.text(item, value_key, item_path, required=True)
+            if tag_name is not None and tag_value is not None:
+                out[tag_name] = tag_value
         return out
 
     def account_of(self, arn: str, at: Any, path: str, allow_aws: bool = False) -> str | None:
@@ -405,8 +405,8 @@ class _Loader:
             self.r.report("export-account-unknown", f"`{arn}` names no account id; read as account `{account}`, "
                           "the only one of this export", at, path)
             return account, str(dataclasses.replace(parsed, account=account))
-        account = self.r.account_of(arn, at, path)
-        return (account, arn) if account is not None else None
+        found = self.r.account_of(arn, at, path)
+        return (found, arn) if found is not None else None
 
     def inline(self, node: Any, key: str, path: str) -> list[Policy]:
         out = []
@@ -567,27 +567,33 @@ class _Loader:
     def resolve(self) -> None:
         """Check every group and managed policy an entity names; AWS managed policies missing
         from `Policies` come from the bundled snapshot."""
+        unknown: dict[str, list[_Reference]] = {}
         for ref in self.references:
             if ref.group:
                 if ref.arn not in self.out.account(ref.account).groups and not (
                         ref.account in self.target.accounts and ref.arn in self.target.accounts[ref.account].groups):
-                    self.r.report("export-unknown-reference", f"group `{ref.arn}` is not in this export", ref.at,
-                                  ref.path, "the user's group permissions are unknown; export without `--filter`")
+                    unknown.setdefault(f"{ref.account}/{ref.arn}", []).append(ref)
                 continue
             if self.out.managed_policy(ref.arn) or self.target.managed_policy(ref.arn):
                 continue
-            if ":iam::aws:policy/" in ref.arn:
-                found = aws_managed_policies().resolve(ref.arn)
-                if found is not None:
-                    self.out.aws_policies[ref.arn] = found if found.arn == ref.arn else dataclasses.replace(
-                        found, arn=ref.arn)
-                    continue
+            found = aws_managed_policies().resolve(ref.arn) if ":iam::aws:policy/" in ref.arn else None
+            if found is not None:
+                self.out.aws_policies[ref.arn] = found if found.arn == ref.arn else dataclasses.replace(found, arn=ref.arn)
+            else:
+                unknown.setdefault(ref.arn, []).append(ref)
+        for refs in unknown.values():  # one diagnostic per missing entity, at its first mention
+            ref = refs[0]
+            times = f" (named {len(refs)} times)" if len(refs) > 1 else ""
+            if ref.group:
+                self.r.report("export-unknown-reference", f"group `{ref.arn}` is not in this export{times}", ref.at,
+                              ref.path, "the group's permissions are unknown; export without `--filter`")
+            elif ":iam::aws:policy/" in ref.arn:
                 self.r.report("export-unknown-reference", f"AWS managed policy `{ref.arn}` is neither in this "
-                              "export nor in the bundled snapshot", ref.at, ref.path,
+                              f"export nor in the bundled snapshot{times}", ref.at, ref.path,
                               "it may be deprecated or newer than the snapshot; its permissions are unknown")
-                continue
-            self.r.report("export-unknown-reference", f"managed policy `{ref.arn}` is not in this export", ref.at,
-                          ref.path, "its permissions are unknown; export with `--filter LocalManagedPolicy` included")
+            else:
+                self.r.report("export-unknown-reference", f"managed policy `{ref.arn}` is not in this export{times}",
+                              ref.at, ref.path, "its permissions are unknown; export without `--filter`")
 
 
 def _accounts(pages: list[Any]) -> set[str]:

@@ -21,6 +21,8 @@ def read_text(path: Path) -> tuple[str | None, Diagnostic | None]:
         data = path.read_bytes()
     except OSError as error:
         return None, make("file-unreadable", f"cannot read `{path}`: {error.strerror or error}", file=str(path))
+    except ValueError as error:  # e.g. a NUL character in the path
+        return None, make("file-unreadable", f"cannot read `{path!r}`: {error}", file=repr(str(path)))
     try:
         return data.decode("utf-8"), None
     except UnicodeDecodeError as error:

@@ -157,6 +157,9 @@ class _Reader:
             document = doc_node
             source_file = source.name
         result = parse_policy(document, name=name, kind=kind, file=source_file)
+        if not result.ok:
+            self.report("scenario-invalid-policy", f"policy `{name}` is not a valid {kind.value} policy; AWS would "
+                        "reject it, so there is no decision", node, path)
         for diag in result.diagnostics:
             full = f"{path}.document.{diag.path}" if diag.path else f"{path}.document"
             self.diagnostics.append(type(diag)(diag.code, diag.severity, f"policy `{name}`: {diag.message}", diag.help,
@@ -289,9 +292,6 @@ def read_scenario_node(node: JNode, file: str = "<scenario>") -> Scenario:
         if decision is not None and decision not in DECISIONS:
             reader.report("scenario-invalid-decision", f"unknown decision `{decision}`", expect_node.get("decision"),
                           "expect.decision", f"use one of {', '.join(DECISIONS)} (case-sensitive)")
-    for diag in reader.diagnostics:
-        if diag.code in ("invalid-policy",):
-            pass
     return Scenario(name, file, request, policies, expect, description, source, strict, tuple(reader.diagnostics))
 
 
@@ -301,7 +301,7 @@ def read_scenario(scenario: str | Path | Mapping[str, Any] | JNode, *, file: str
         return read_scenario_node(scenario, file or "<scenario>")
     if isinstance(scenario, Mapping):
         return read_scenario_node(from_python(dict(scenario)), file or "<scenario>")
-    if isinstance(scenario, Path) or (isinstance(scenario, str) and not scenario.lstrip().startswith("{")):
+    if isinstance(scenario, Path) or (isinstance(scenario, str) and not _looks_like_json(scenario)):
         path = Path(scenario)
         text, diag = read_text(path)
         if text is None:
@@ -309,6 +309,12 @@ def read_scenario(scenario: str | Path | Mapping[str, Any] | JNode, *, file: str
             return Scenario(path.stem, str(path), None, None, diagnostics=(diag,))
         return read_scenario_text(text, file or str(path))
     return read_scenario_text(str(scenario), file or "<scenario>")
+
+
+def _looks_like_json(text: str) -> bool:
+    """JSON text rather than a path: it starts like a JSON value, or spans several lines."""
+    head = text.lstrip("\ufeff \t\r\n")
+    return not head or head[0] in "{[\"" or "\n" in text or "\x00" in text
 
 
 def read_scenario_text(text: str, file: str) -> Scenario:

@@ -92,6 +92,7 @@ class _Loader:
         self.policy_files: dict[str, Path] = {}
         self.org_policy_names: dict[str, str] = {}
         self.known_aws_policy: Callable[[str], bool] | None = None
+        self.source_resources: set[str] = set()
 
     # -- reporting -------------------------------------------------------------------------
     def report(self, code: str, message: str, pos: tuple[int, int] | None, path: str, help: str | None = None) -> None:
@@ -297,6 +298,11 @@ class _Loader:
         out = []
         for i, ref in enumerate(self.seq(spec, key, f"{path}.{key}")):
             name = str(ref)
+            if key == "scps" and name == "FullAWSAccess" and name not in self.org_policy_names:
+                out.append(self.full_access())
+                continue
+            if key == "rcps" and name == "RCPFullAWSAccess":
+                continue  # attached everywhere by AWS and implicit in every evaluation
             policy_id = self.org_policy_names.get(name, name if name in (self.inventory.organization.policies
                                                                          if self.inventory.organization else {})
                                                   else None)
@@ -451,7 +457,7 @@ class _Loader:
             rpath = f"{path}.roles.{name}"
             entry = entry if isinstance(entry, dict) else {}
             self.unknown(entry, ("path", "trust", "managed", "inline", "boundary", "tags", "max_session_duration",
-                                 "instance_profiles", "description", "last_used", "id"), f"{rpath}.")
+                                 "instance_profiles", "description", "last_used", "id", "created"), f"{rpath}.")
             role_path = self.text(entry, "path", f"{rpath}.path", "/")
             if "trust" not in entry:
                 self.report("workspace-missing", f"role `{name}` has no `trust` policy", _key_pos(block, name),
@@ -471,7 +477,8 @@ class _Loader:
                 max_session_duration=int(duration) if isinstance(duration, int) else 3600,
                 instance_profiles=[str(p) for p in self.seq(entry, "instance_profiles", f"{rpath}.instance_profiles")],
                 description=self.text(entry, "description", f"{rpath}.description"),
-                last_used=self.text(entry, "last_used", f"{rpath}.last_used") or None)
+                last_used=self.text(entry, "last_used", f"{rpath}.last_used") or None,
+                created=self.text(entry, "created", f"{rpath}.created") or None)
 
     def providers(self, spec: Any, path: str, account: Account) -> None:
         for i, entry in enumerate(self.seq(spec, "identity_providers", f"{path}.identity_providers")):
@@ -501,17 +508,21 @@ class _Loader:
                 continue
             self.unknown(entry, ("arn", "account", "type", "name", "tags", "policy", "aws_managed_kms_key"), f"{path}.")
             arn = str(entry["arn"])
+            if arn in self.inventory.resources and arn not in self.source_resources:
+                self.report("workspace-duplicate", f"resource `{arn}` is defined twice", _pos(doc.get("resources"), i),
+                            path, "merge the two entries; the later one would replace the earlier")
             parts = arn.split(":", 5)
             account = self.text(entry, "account", f"{path}.account", parts[4] if len(parts) == 6 else "")
             if not account:
                 self.report("workspace-missing", f"`{path}.account` is required for `{arn}` (its ARN has no account)",
                             _pos(doc.get("resources"), i), f"{path}.account")
-            policy = self.policy(entry, "policy", f"{path}.policy", f"{_short(arn)}-policy", PolicyKind.RESOURCE,
+            label = self.text(entry, "name", f"{path}.name", short_name(arn))
+            policy = self.policy(entry, "policy", f"{path}.policy", f"{label}-policy", PolicyKind.RESOURCE,
                                  f"resource/{arn}")
             self.inventory.account(account) if account else None
             self.inventory.resources[arn] = Resource(
                 arn, account, self.text(entry, "type", f"{path}.type", guess_type(arn)),
-                self.text(entry, "name", f"{path}.name", _short(arn)), self.tags(entry, "tags", f"{path}.tags"),
+                label, self.tags(entry, "tags", f"{path}.tags"),
                 policy, bool(entry.get("aws_managed_kms_key", False)))
 
     def sessions(self, doc: Any) -> None:
@@ -562,9 +573,12 @@ def _opt(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def _short(arn: str) -> str:
+def short_name(arn: str) -> str:
+    """The last word of an ARN's resource part (`function:api` -> `api`, `bucket/key` -> `key`)."""
     parts = arn.split(":", 5)
-    return parts[5].rsplit("/", 1)[-1] if len(parts) == 6 else arn
+    if len(parts) != 6:
+        return arn
+    return parts[5].replace(":", "/").rstrip("/").rsplit("/", 1)[-1] or parts[5]
 
 
 def guess_type(arn: str) -> str:
@@ -603,12 +617,18 @@ def load_workspace_text(text: str, file: str, base: Path,
     if document is None:
         return workspace
     if not isinstance(document, dict):
-        workspace.diagnostics.append(make("workspace-not-object", "a workspace file must be a mapping", file=file))
+        workspace.diagnostics.append(make("workspace-not-object", "a workspace file must be a mapping", file=file,
+                                          span=Span(0, 0, 1, 1)))
         return workspace
     loader = _Loader(file, base, loaders or {})
     loader.known_aws_policy = known_aws_policy
     loader.unknown(document, TOP, "")
+    version = document.get("workbench", FORMAT_VERSION)
+    if version != FORMAT_VERSION:
+        loader.report("workspace-wrong-type", f"unknown workspace format version `{version}`", _pos(document, "workbench"),
+                      "workbench", f"this iamwb reads format {FORMAT_VERSION}")
     loader.sources(document)
+    loader.source_resources = set(loader.inventory.resources)
     inv = loader.inventory
     entities: list[User | Group | Role | IdentityProvider] = [*inv.users(), *inv.groups(), *inv.roles(),
                                                               *inv.providers()]

@@ -13,7 +13,7 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from workbench.load.workspace_file import guess_type
+from workbench.load.workspace_file import guess_type, short_name
 from workbench.load.yamlnode import plain, yaml_loader
 from workbench.model.inventory import Inventory, Organization, OrgNode
 from workbench.policy import PolicyKind, read_policy
@@ -280,6 +280,8 @@ def workspace_data(inventory: Inventory, *, name: str = "", description: str = "
                 r["instance_profiles"] = list(role.instance_profiles)
             if role.last_used:
                 r["last_used"] = role.last_used
+            if role.created:
+                r["created"] = role.created
             roles[role.name] = r
         if roles:
             spec["roles"] = roles
@@ -312,6 +314,8 @@ def workspace_data(inventory: Inventory, *, name: str = "", description: str = "
         parts = resource.arn.split(":", 5)
         if len(parts) != 6 or parts[4] != resource.account:
             entry3["account"] = resource.account
+        if resource.name and resource.name != short_name(resource.arn):
+            entry3["name"] = resource.name
         if resource.type and resource.type != guess_type(resource.arn):
             entry3["type"] = resource.type
         if resource.tags:

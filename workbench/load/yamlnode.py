@@ -43,6 +43,9 @@ def read_yaml(text: str, file: str) -> tuple[Any, list[Diagnostic]]:
         return None, [make("yaml-syntax", f"invalid YAML: {message}", file=file, span=span)]
     except (YAMLError, ValueError, TypeError) as error:
         return None, [make("yaml-syntax", f"invalid YAML: {error}", file=file)]
+    except RecursionError:
+        return None, [make("yaml-syntax", "invalid YAML: nested too deeply", file=file,
+                           span=Span(0, 0, 1, 1))]
 
 
 def _span(pos: Any) -> Span | None:

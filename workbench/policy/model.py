@@ -80,6 +80,21 @@ class Statement:
     conditions: tuple[Condition, ...]
     path: str
     span: Span | None = None
+    #: element name -> (span of its key, span of its value), for precise diagnostics
+    element_spans: tuple[tuple[str, Span | None, Span | None], ...] = ()
+
+    def key_span(self, element: str) -> Span | None:
+        """Where an element's name is written (the statement's start when unknown)."""
+        for name, key, _ in self.element_spans:
+            if name == element:
+                return key or self.span
+        return self.span
+
+    def value_span(self, element: str) -> Span | None:
+        for name, _, value in self.element_spans:
+            if name == element:
+                return value or self.span
+        return self.span
 
     @property
     def label(self) -> str:
@@ -99,6 +114,19 @@ class Policy:
     file: str = ""
     source: SourceText | None = None
     span: Span | None = None
+    element_spans: tuple[tuple[str, Span | None, Span | None], ...] = ()
+
+    def key_span(self, element: str) -> Span | None:
+        for name, key, _ in self.element_spans:
+            if name == element:
+                return key or self.span
+        return self.span
+
+    def value_span(self, element: str) -> Span | None:
+        for name, _, value in self.element_spans:
+            if name == element:
+                return value or self.span
+        return self.span
 
     @property
     def substitutes_variables(self) -> bool:

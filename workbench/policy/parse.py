@@ -149,6 +149,7 @@ class _Parser:
                         path, node.span)
             return None
         values: dict[str, Any] = {}
+        spans = tuple((m.key, m.key_span, m.value.span) for m in node.members)
         for member in node.members:
             mpath = f"{path}.{member.key}"
             key = member.key
@@ -207,6 +208,7 @@ class _Parser:
             conditions=values.get("Condition") or (),
             path=path,
             span=node.span,
+            element_spans=spans,
         )
 
 
@@ -259,7 +261,8 @@ def parse_node(node: JNode, *, name: str, kind: PolicyKind, file: str = "",
                     statements.append(stmt)
     if not seen_statement:
         parser.report("missing-statement", "policy has no `Statement`", "", node.span)
-    policy = Policy(name, kind, version, policy_id, tuple(statements), is_list, file, source, node.span)
+    spans = tuple((m.key, m.key_span, m.value.span) for m in node.members)
+    policy = Policy(name, kind, version, policy_id, tuple(statements), is_list, file, source, node.span, spans)
     return policy, parser.diagnostics
 
 

@@ -9,18 +9,29 @@ an Access Analyzer warning becomes a warning (§2.4)."""
 
 from __future__ import annotations
 
+import json
+
 from workbench.catalog import catalog
 from workbench.conditions.family import INVALID
 from workbench.conditions.modifiers import read_null_value
 from workbench.conditions.registry import FOR_ALL, Operator, OperatorError, parse_operator
 from workbench.core.arn import is_account_id, parse_arn
 from workbench.core.codes import make
-from workbench.core.diagnostics import Diagnostic, Severity
+from workbench.core.diagnostics import Diagnostic
 from workbench.core.source import Span
 from workbench.policy.model import Located, Policy, PolicyKind, PrincipalElement, Statement
+from workbench.policy.serialize import policy_to_dict
 from workbench.policy.variables import compile_template
 
 VERSIONS = ("2012-10-17", "2008-10-17")
+SIZE_LIMITS = {
+    PolicyKind.IDENTITY: (6144, "a managed policy"),
+    PolicyKind.BOUNDARY: (6144, "a managed policy"),
+    PolicyKind.SCP: (5120, "an SCP"),
+    PolicyKind.RCP: (5120, "an RCP"),
+    PolicyKind.TRUST: (8192, "a role trust policy (at its raised quota; the default is 2,048)"),
+    PolicyKind.SESSION: (2048, "a session policy"),
+}
 IAM_KINDS = (PolicyKind.IDENTITY, PolicyKind.BOUNDARY, PolicyKind.SESSION, PolicyKind.TRUST)
 IDENTITY_KINDS = (PolicyKind.IDENTITY, PolicyKind.BOUNDARY, PolicyKind.SESSION)
 WELL_KNOWN_IDPS = ("cognito-identity.amazonaws.com", "accounts.google.com", "graph.facebook.com", "www.amazon.com")
@@ -40,53 +51,73 @@ class _Validator:
         policy, kind = self.policy, self.kind
         if policy.version is None:
             if kind in (PolicyKind.SCP, PolicyKind.RCP):
-                self.report("version-required", f"{kind.value.upper()}s must state `Version`", "Version", policy.span)
+                self.report("version-required", f"{kind.value.upper()}s must state `Version`", "Version",
+                            _start(policy.span))
             else:
-                self.report("missing-version", "policy has no `Version`", "Version", policy.span)
+                self.report("missing-version", "policy has no `Version`", "Version", _start(policy.span))
         elif policy.version not in VERSIONS:
-            self.report("invalid-version", f"invalid Version `{policy.version}`", "Version", policy.span)
+            self.report("invalid-version", f"invalid Version `{policy.version}`", "Version",
+                        policy.value_span("Version"))
         elif policy.version == "2008-10-17":
             if kind in (PolicyKind.SCP, PolicyKind.RCP):
-                self.report("version-required", f"{kind.value.upper()}s must say `2012-10-17`", "Version", policy.span)
+                self.report("version-required", f"{kind.value.upper()}s must say `2012-10-17`", "Version",
+                            policy.value_span("Version"))
             else:
                 self.report("old-version", "Version `2008-10-17` is the legacy policy language", "Version",
-                            policy.span)
+                            policy.value_span("Version"))
         if policy.id is not None and kind in IDENTITY_KINDS:
-            self.report("id-not-allowed", "identity-based policies do not take an `Id`", "Id", policy.span)
+            self.report("id-not-allowed", "identity-based policies do not take an `Id`", "Id", policy.key_span("Id"))
+        self.size()
         sids: dict[str, Statement] = {}
         for stmt in policy.statements:
             self.statement(stmt)
-            if stmt.sid is not None and kind in IAM_KINDS:
+            if stmt.sid and kind in IAM_KINDS:  # empty Sids repeat freely (IAM accepts them)
                 if stmt.sid in sids:
-                    self.report("duplicate-sid", f"Sid `{stmt.sid}` is used twice", f"{stmt.path}.Sid", stmt.span)
+                    self.report("duplicate-sid", f"Sid `{stmt.sid}` is used twice", f"{stmt.path}.Sid",
+                                stmt.value_span("Sid"))
                 sids[stmt.sid] = stmt
         return self.out
+
+    def size(self) -> None:
+        """Policy size quotas, white space not counted
+        (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html,
+        https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html)."""
+        limit = SIZE_LIMITS.get(self.kind)
+        if limit is None:
+            return
+        size = len(json.dumps(policy_to_dict(self.policy), separators=(",", ":"), ensure_ascii=False))
+        if size > limit[0]:
+            self.report("policy-too-large", f"the policy has {size} characters without white space; "
+                        f"{limit[1]} allows {limit[0]}", "", _start(self.policy.span))
 
     def statement(self, stmt: Statement) -> None:
         kind, path = self.kind, stmt.path
         if stmt.sid is not None and kind in IAM_KINDS and stmt.sid and not (stmt.sid.isascii() and stmt.sid.isalnum()):
             self.report("invalid-sid", f"Sid `{stmt.sid}` has characters other than letters and digits",
-                        f"{path}.Sid", stmt.span)
+                        f"{path}.Sid", stmt.value_span("Sid"))
         has_principal = stmt.principal is not None or stmt.not_principal is not None
         if kind.has_principal and not has_principal:
-            self.report("missing-principal", f"{_kind_name(kind)} statement has no `Principal`", path, stmt.span)
+            self.report("missing-principal", f"{_kind_name(kind)} statement has no `Principal`", path,
+                        _start(stmt.span))
         if not kind.has_principal and has_principal:
             element = "Principal" if stmt.principal is not None else "NotPrincipal"
             self.report("principal-not-allowed", f"{_kind_name(kind)} cannot name a `{element}`",
-                        f"{path}.{element}", stmt.span)
+                        f"{path}.{element}", stmt.key_span(element))
         if stmt.not_principal is not None:
             if kind in (PolicyKind.TRUST, PolicyKind.RCP, PolicyKind.SCP):
                 self.report("notprincipal-not-allowed", f"{_kind_name(kind)} cannot use `NotPrincipal`",
-                            f"{path}.NotPrincipal", stmt.span)
+                            f"{path}.NotPrincipal", stmt.key_span("NotPrincipal"))
             elif stmt.effect == "Allow":
                 self.report("notprincipal-with-allow", "`NotPrincipal` with `Allow` is not supported",
-                            f"{path}.NotPrincipal", stmt.span)
+                            f"{path}.NotPrincipal", stmt.key_span("NotPrincipal"))
         has_resource = stmt.resource is not None or stmt.not_resource is not None
         if kind == PolicyKind.TRUST and has_resource:
-            self.report("resource-not-allowed", "role trust policies cannot name a resource", path, stmt.span)
+            element = "Resource" if stmt.resource is not None else "NotResource"
+            self.report("resource-not-allowed", "role trust policies cannot name a resource", f"{path}.{element}",
+                        stmt.key_span(element))
         elif kind in (*IDENTITY_KINDS, PolicyKind.SCP, PolicyKind.RCP) and not has_resource:
             self.report("missing-resource", f"{_kind_name(kind)} statement has neither `Resource` nor `NotResource`",
-                        path, stmt.span)
+                        path, _start(stmt.span))
         if kind == PolicyKind.RCP:
             self.rcp(stmt)
         if kind == PolicyKind.TRUST and stmt.principal is not None and stmt.principal.wildcard and stmt.effect == "Allow":
@@ -111,9 +142,10 @@ class _Validator:
         if values:
             return
         if element.startswith("Not"):
-            self.report("empty-not-array", f"empty `{element}` list", f"{stmt.path}.{element}", stmt.span)
+            self.report("empty-not-array", f"empty `{element}` list", f"{stmt.path}.{element}",
+                        stmt.value_span(element))
         else:
-            self.report("empty-array", f"empty `{element}` list", f"{stmt.path}.{element}", stmt.span)
+            self.report("empty-array", f"empty `{element}` list", f"{stmt.path}.{element}", stmt.value_span(element))
 
     def rcp(self, stmt: Statement) -> None:
         full_access = (stmt.effect == "Allow" and stmt.principal is not None and stmt.principal.wildcard
@@ -121,12 +153,13 @@ class _Validator:
                        and stmt.resource is not None and [r.text for r in stmt.resource] == ["*"]
                        and not stmt.conditions)
         if stmt.effect == "Allow" and not full_access:
-            self.report("rcp-allow", "customer RCPs cannot `Allow`", f"{stmt.path}.Effect", stmt.span)
+            self.report("rcp-allow", "customer RCPs cannot `Allow`", f"{stmt.path}.Effect", stmt.value_span("Effect"))
         if stmt.principal is not None and not stmt.principal.wildcard:
             self.report("rcp-principal", "RCP statements must use `\"Principal\": \"*\"`", f"{stmt.path}.Principal",
                         stmt.principal.span)
         if stmt.not_action is not None:
-            self.report("notaction-not-allowed", "RCPs cannot use `NotAction`", f"{stmt.path}.NotAction", stmt.span)
+            self.report("notaction-not-allowed", "RCPs cannot use `NotAction`", f"{stmt.path}.NotAction",
+                        stmt.key_span("NotAction"))
         if stmt.action is not None and not full_access:
             for value in stmt.action:
                 if value.text == "*":
@@ -144,9 +177,8 @@ class _Validator:
         if any(ch.isspace() or ch == "," for ch in text):
             # AWS accepts the policy; such an entry can never equal an action name, so it matches
             # nothing (iam-semantics §3.2, a [CHOICE]). A warning, not an error.
-            self.out.append(make("invalid-action", f"action `{text}` holds a space or a comma, so it matches "
-                                 "nothing", help="list several actions as separate strings", file=self.policy.file,
-                                 path=value.path, span=value.span, severity=Severity.WARNING))
+            self.report("action-never-matches", f"action `{text}` holds a space or a comma, so it matches nothing",
+                        value.path, value.span)
             return
         if "*" in service or "?" in service:
             self.report("service-wildcard", f"wildcard in the service prefix of `{text}`", value.path, value.span)
@@ -250,6 +282,10 @@ class _Validator:
     def condition(self, op: Operator, key: str, values: tuple[Located, ...], path: str, span: Span | None) -> None:
         if not values:
             self.report("empty-condition-values", f"`{key}` has no values", path, span)
+        if self.check_catalog and catalog().knows_key(key) is False:
+            guess = catalog().suggest_key(key)
+            self.report("unknown-condition-key", f"unknown condition key `{key}`", path, span,
+                        f"did you mean `{guess}`?" if guess else None)
         if op.is_null:
             if op.set_op:
                 self.report("null-with-qualifier", f"`{op.written}` has a fixed result", path, span)
@@ -260,10 +296,6 @@ class _Validator:
             return
         family = op.family
         assert family is not None
-        if self.check_catalog and catalog().knows_key(key) is False:
-            guess = catalog().suggest_key(key)
-            self.report("unknown-condition-key", f"unknown condition key `{key}`", path, span,
-                        f"did you mean `{guess}`?" if guess else None)
         multivalued = catalog().is_multivalued(key)
         if op.set_op == FOR_ALL and not multivalued and catalog().condition_key_type(key) is not None \
                 and not op.negated:
@@ -291,6 +323,11 @@ class _Validator:
 def validate(policy: Policy, *, check_catalog: bool = True) -> list[Diagnostic]:
     """Every finding about a policy for its kind."""
     return _Validator(policy, check_catalog).run()
+
+
+def _start(span: Span | None) -> Span | None:
+    """A span of one character at the start of `span` (for "missing element" findings)."""
+    return Span(span.offset, span.offset + 1, span.line, span.col) if span is not None else None
 
 
 def _kind_name(kind: PolicyKind) -> str:

@@ -35,6 +35,7 @@ from .principals import (
     listed_in_not_principal,
     parse_principal,
     principal_match_kinds,
+    strongest_kinds,
 )
 
 # §6.2a: services covered by RCPs (kept as data).
@@ -211,7 +212,7 @@ def rbp_allow_kinds(statement: Statement, request: Request) -> set[str]:
     body = statement.body
     if "Principal" not in body:
         return set()
-    kinds = principal_match_kinds(body["Principal"], request.principal)
+    kinds = strongest_kinds(principal_match_kinds(body["Principal"], request.principal))
     if not kinds or not statement_applies(statement, request):
         return set()
     return kinds
@@ -382,8 +383,12 @@ def evaluate_scenario(scenario: dict[str, Any]) -> RefDecision:
     principal_meta: dict[str, Any] = raw_request.get("principal_meta") or {}
     resource_meta: dict[str, Any] = raw_request.get("resource_meta") or {}
     resource_account = resource_account_of(raw_request, principal)
+    # §5.3: aws:ResourceAccount names the owner of the resource; the principal-account fallback is
+    # for S3 ARNs, so a request without a resource (`*`) has no such key unless the scenario gives
+    # `resource_account`.
+    owner = resource_account if resource != "*" or raw_request.get("resource_account") else None
     context = build_context(
-        derived_context(principal, principal_meta.get("role_arn"), resource_account),
+        derived_context(principal, principal_meta.get("role_arn"), owner),
         raw_request.get("context") or {},
     )
     request = Request(principal, action, resource, resource_account, context)

@@ -163,6 +163,17 @@ def principal_match_kinds(element: Any, principal: Principal) -> set[str]:
     return kinds
 
 
+def strongest_kinds(kinds: set[str]) -> set[str]:
+    """§3.5: "the strongest match kind found is recorded". Kinds that grant without limits (DIRECT,
+    WILDCARD, SERVICE, FEDERATED_IDP) are stronger than the kinds limited by the PB and SP
+    (ROLE_OF_SESSION, USER_OF_FEDERATED), which are stronger than ACCOUNT (which needs an identity
+    allow). Kinds of equal strength are kept together: they open the same grant path."""
+    for tier in ({DIRECT, WILDCARD, SERVICE, FEDERATED_IDP}, {ROLE_OF_SESSION, USER_OF_FEDERATED}, {ACCOUNT}):
+        if kinds & tier:
+            return kinds & tier
+    return set()
+
+
 def listed_in_not_principal(element: Any, principal: Principal) -> bool:
     """§3.6: is the requester's own identifier in the NotPrincipal list?
 

@@ -1,0 +1,369 @@
+"""Every code of the catalogue `workbench.core.codes.CODES` has an input that triggers it.
+
+One row per code: the input (policy text for a kind, scenario text, workspace YAML text, or a
+file), and the test checks that the code appears with the catalogue's severity, a non-empty help
+line, and (for text input) a span inside the text. A code that no input can trigger is marked `dead`: its row is a
+strict xfail, so it starts failing the day something emits the code (then drop the mark) and the
+catalogue keeps no code nobody can see.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from workbench.core.codes import CODES
+from workbench.core.diagnostics import Diagnostic
+from workbench.core.jsonreader import read_json
+from workbench.core.source import Span
+from workbench.load.authorization_details import load_authorization_details
+from workbench.load.organizations import load_organization_folder
+from workbench.load.scenario import read_scenario, read_scenario_text
+from workbench.load.workspace_file import load_workspace_text
+from workbench.model.inventory import Inventory
+from workbench.policy import PolicyKind, parse_policy
+from workbench.workspace import Workspace
+
+ACCOUNT = "111122223333"
+ALICE = f"arn:aws:iam::{ACCOUNT}:user/alice"
+
+
+def pol(*statements: Any, version: str | None = "2012-10-17", **top: Any) -> str:
+    """Policy text (indented, so spans land on distinct lines)."""
+    doc: dict[str, Any] = {}
+    if version is not None:
+        doc["Version"] = version
+    doc.update(top)
+    doc["Statement"] = list(statements)
+    return json.dumps(doc, indent=2)
+
+
+def st(effect: str | None = "Allow", action: Any = "s3:GetObject", resource: Any = "*", **more: Any) -> dict[str, Any]:
+    """A statement; pass None to leave an element out."""
+    out: dict[str, Any] = {}
+    if effect is not None:
+        out["Effect"] = effect
+    if action is not None:
+        out["Action"] = action
+    if resource is not None:
+        out["Resource"] = resource
+    out.update(more)
+    return out
+
+
+def cond(block: dict[str, Any]) -> str:
+    return pol(st(Condition=block))
+
+
+def trust(**more: Any) -> dict[str, Any]:
+    return st(action="sts:AssumeRole", resource=None, **({"Principal": {"Service": "ec2.amazonaws.com"}} | more))
+
+
+def rcp(effect: str = "Deny", action: Any = "s3:*", **more: Any) -> dict[str, Any]:
+    return st(effect=effect, action=action, **({"Principal": "*"} | more))
+
+
+def scenario(request: dict[str, Any] | None = None, policies: dict[str, Any] | None = None, **top: Any) -> str:
+    doc: dict[str, Any] = {
+        "request": {"principal": ALICE, "action": "s3:GetObject", "resource": "arn:aws:s3:::bucket/key"}
+        | (request or {}),
+        "policies": {"identity": [{"name": "P", "document": json.loads(pol(st()))}]} if policies is None else policies,
+    }
+    doc.update(top)
+    return json.dumps(doc, indent=2)
+
+
+@dataclass(frozen=True)
+class Case:
+    """How to trigger one code: `via` is "policy" (text, with `kind`), "scenario" (text),
+    "workspace" (YAML text), "export" (an authorization-details export, JSON text), "save" (a
+    workspace saved under a regular file, as if it were a folder), "file" (bytes written to a
+    file, read as a scenario) or "missing-file". `no_span` marks a code reported without a position although its input is
+    text (a bug, checked by a strict xfail)."""
+
+    via: str
+    text: str = ""
+    kind: PolicyKind = PolicyKind.IDENTITY
+    data: bytes = b""
+    dead: bool = False
+    no_span: bool = False
+
+
+def P(text: str, kind: str = "identity", dead: bool = False) -> Case:  # noqa: N802
+    return Case("policy", text, PolicyKind(kind), dead=dead)
+
+
+def S(text: str, dead: bool = False) -> Case:  # noqa: N802
+    return Case("scenario", text, dead=dead)
+
+
+def W(text: str, dead: bool = False, no_span: bool = False) -> Case:  # noqa: N802
+    return Case("workspace", text, dead=dead, no_span=no_span)
+
+
+ACCOUNT_WITH_ALICE = f'accounts:\n  "{ACCOUNT}":\n    users:\n      alice:\n'
+
+
+def E(data: Any, dead: bool = False) -> Case:  # noqa: N802
+    """An export of `aws iam get-account-authorization-details`."""
+    return Case("export", data if isinstance(data, str) else json.dumps(data, indent=2), dead=dead)
+
+
+def user(name: str = "alice", arn: str | None = None, **more: Any) -> dict[str, Any]:
+    return {"UserName": name, "Arn": arn or f"arn:aws:iam::{ACCOUNT}:user/{name}", **more}
+
+
+BIG_POLICY = pol(*[st(Sid=f"Read{i}", resource=f"arn:aws:s3:::example-bucket-number-{i}/*") for i in range(300)])
+
+CASES: dict[str, Case] = {
+    # reading files and JSON
+    "file-unreadable": Case("missing-file"),
+    "file-encoding": Case("file", data=b'{"name": "caf\xe9"}'),
+    "json-syntax": P('{\n  "Version": "2012-10-17",\n}'),
+    "json-duplicate-key": P('{\n  "Version": "2012-10-17",\n  "Version": "2012-10-17",\n  "Statement": []\n}'),
+    "json-too-deep": P("[" * 300),
+    "yaml-syntax": W("accounts: [\n"),
+    # workspace files
+    "workspace-not-object": W("- a\n- b\n"),
+    "workspace-unknown-field": W("name: example\nbogus: 1\n"),
+    "workspace-wrong-type": W("accounts: 5\n"),
+    "workspace-missing": W("organization:\n  id: o-example\n"),
+    "workspace-unknown-reference": W(ACCOUNT_WITH_ALICE + "        groups: [nosuch]\n"),
+    "workspace-source": W("sources:\n  authorization_details: [missing.json]\n"),
+    "workspace-save": Case("save"),
+    # AWS exports
+    "export-unrecognized": E({"Users": []}),
+    "export-wrong-type": E({"UserDetailList": 5}),
+    "export-missing-field": E({"UserDetailList": [{"Arn": f"arn:aws:iam::{ACCOUNT}:user/alice"}]}),
+    "export-invalid-arn": E({"UserDetailList": [user(arn="alice")]}),
+    "export-invalid-document": E({"UserDetailList": [user(UserPolicyList=[{"PolicyName": "P",
+                                                                           "PolicyDocument": "%7Bnot json"}])]}),
+    "export-duplicate": E({"UserDetailList": [user(), user()]}),
+    "export-unknown-reference": E({"UserDetailList": [user(GroupList=["nosuch"])]}),
+    # an organizations folder without describe-organization.json
+    "export-missing-file": Case("org-folder", no_span=True),
+    "workspace-duplicate": W("resources:\n  - arn: arn:aws:sqs:eu-west-1:111122223333:q\n"
+                             "  - arn: arn:aws:sqs:eu-west-1:111122223333:q\n"),
+    "export-account-unknown": E({"UserDetailList": [user(), user("bob", arn="arn:aws:iam:::user/bob")]}),
+    # document level
+    "policy-not-object": P("[]"),
+    # a 300-statement policy: far past the 6,144 characters of a managed policy
+    "policy-too-large": P(BIG_POLICY),
+    "unknown-element": P(pol(st(), Statment=[])),
+    "missing-statement": P('{\n  "Version": "2012-10-17"\n}'),
+    "missing-version": P(pol(st(), version=None)),
+    "invalid-version": P(pol(st(), version="2012-10-18")),
+    "old-version": P(pol(st(), version="2008-10-17")),
+    "version-required": P(pol(st(), version=None), "scp"),
+    "id-not-allowed": P(pol(st(), Id="my-policy")),
+    "wrong-type": P('{\n  "Version": 2012,\n  "Statement": []\n}'),
+    # statement level
+    "statement-not-object": P(pol(1)),
+    "unknown-statement-element": P(pol(st(Actions="s3:PutObject"))),
+    "missing-effect": P(pol(st(effect=None))),
+    "invalid-effect": P(pol(st(effect="allow"))),
+    "missing-action": P(pol(st(action=None))),
+    "action-and-notaction": P(pol(st(NotAction="s3:PutObject"))),
+    "missing-resource": P(pol(st(resource=None))),
+    "resource-and-notresource": P(pol(st(NotResource="arn:aws:s3:::bucket"))),
+    "resource-not-allowed": P(pol(trust(Resource="*")), "trust"),
+    "missing-principal": P(pol(st()), "resource"),
+    "principal-and-notprincipal": P(pol(st(effect="Deny", Principal={"AWS": ACCOUNT}, NotPrincipal={"AWS": ACCOUNT})),
+                                    "resource"),
+    "principal-not-allowed": P(pol(st(Principal="*"))),
+    "notprincipal-not-allowed": P(pol(st(effect="Deny", action="sts:AssumeRole", resource=None,
+                                         NotPrincipal={"AWS": ACCOUNT})), "trust"),
+    "notprincipal-with-allow": P(pol(st(NotPrincipal={"AWS": ACCOUNT})), "resource"),
+    "notaction-not-allowed": P(pol(rcp(action=None, NotAction="s3:GetObject")), "rcp"),
+    "rcp-allow": P(pol(rcp(effect="Allow", action="s3:GetObject")), "rcp"),
+    "rcp-principal": P(pol(rcp(Principal={"AWS": ACCOUNT})), "rcp"),
+    "rcp-action-star": P(pol(rcp(action="*")), "rcp"),
+    "invalid-sid": P(pol(st(Sid="read-objects"))),
+    "duplicate-sid": P(pol(st(Sid="Read"), st(Sid="Read", action="s3:ListBucket"))),
+    "empty-array": P(pol(st(action=[]))),
+    "empty-not-array": P(pol(st(action=None, NotAction=[]))),
+    # actions
+    "invalid-action": P(pol(st(action="s3GetObject"))),
+    "action-never-matches": P(pol(st(action="s3:GetObject, s3:PutObject"))),
+    "unknown-service": P(pol(st(action="nosuchservice:GetThing"))),
+    "unknown-action": P(pol(st(action="s3:GetObjectt"))),
+    "service-wildcard": P(pol(st(action="s*:GetObject"))),
+    # resources
+    "invalid-arn": P(pol(st(resource="arn:aws:s3"))),
+    "arn-service-case": P(pol(st(resource="arn:aws:S3:::bucket/*"))),
+    "arn-service-wildcard": P(pol(st(resource="arn:aws:s*:::bucket/*"))),
+    "arn-type-wildcard": P(pol(st(action="iam:GetUser", resource=f"arn:aws:iam::{ACCOUNT}:u*/alice"))),
+    # principals
+    "invalid-principal-key": P(pol(st(Principal={"Users": ACCOUNT})), "resource"),
+    "invalid-principal": P(pol(st(Principal={"AWS": "alice"})), "resource"),
+    "principal-partial-wildcard": P(pol(st(Principal={"AWS": "arn:aws:iam::*:root"})), "resource"),
+    "trust-wildcard-principal": P(pol(trust(Principal="*")), "trust"),
+    # conditions
+    "condition-not-object": P(pol(st(Condition=[]))),
+    "unknown-operator": P(cond({"StringEqual": {"aws:username": "alice"}})),
+    "unknown-set-operator": P(cond({"ForEachValue:StringEquals": {"aws:TagKeys": "team"}})),
+    "null-ifexists": P(cond({"NullIfExists": {"aws:username": "true"}})),
+    "null-with-qualifier": P(cond({"ForAllValues:Null": {"aws:TagKeys": "true"}})),
+    "invalid-condition-value": P(cond({"StringEquals": {"aws:username": None}})),
+    "duplicate-condition-key": P(cond({"StringEquals": {"aws:username": "alice", "aws:UserName": "bob"}})),
+    "type-mismatch": P(cond({"NumericLessThan": {"aws:MultiFactorAuthAge": "an hour"}})),
+    "wildcard-without-like": P(cond({"StringEquals": {"aws:username": "ali*"}})),
+    "empty-condition-values": P(cond({"StringEquals": {"aws:username": []}})),
+    "forallvalues-single-valued": P(cond({"ForAllValues:StringEquals": {"aws:username": "alice"}})),
+    "set-operator-missing": P(cond({"StringEquals": {"aws:TagKeys": "team"}})),
+    "invalid-variable": P(pol(st(resource="arn:aws:s3:::bucket/${}"))),
+    "variable-in-old-version": P(pol(st(resource="arn:aws:s3:::bucket/${aws:username}/*"), version="2008-10-17")),
+    "variable-not-supported": P(cond({"NumericLessThan": {"aws:MultiFactorAuthAge": "${aws:username}"}})),
+    "unknown-condition-key": P(cond({"StringEquals": {"s3:NoSuchConditionKey": "x"}})),
+    # scenarios
+    "scenario-not-object": S("[]"),
+    "scenario-missing": S("{}"),
+    "scenario-wrong-type": S(scenario(request={"action": 5})),
+    "scenario-unknown-field": S(scenario(comment="not a scenario field")),
+    "scenario-invalid-principal": S(scenario(request={"principal": "alice"})),
+    # a policy error inside a scenario: the policy's own code plus this summary at the policy
+    # (here invalid-effect), although the corpus says `"expect": {"error": "invalid-policy"}`
+    "scenario-invalid-policy": S(scenario(policies={"identity": [{"name": "P", "document": json.loads(
+        pol(st(effect="allow")))}]})),
+    "scenario-multivalued-key": S(scenario(request={"context": {"aws:username": ["alice", "bob"]}})),
+    "scenario-invalid-decision": S(scenario(expect={"decision": "Allowed"})),
+}
+
+DEAD = sorted(code for code, case in CASES.items() if case.dead)
+
+
+def run(case: Case, tmp_path: Path) -> list[Diagnostic]:
+    if case.via == "policy":
+        return list(parse_policy(case.text, name="t", kind=case.kind, file="t.json").diagnostics)
+    if case.via == "scenario":
+        return list(read_scenario_text(case.text, "s.json").diagnostics)
+    if case.via == "workspace":
+        return list(load_workspace_text(case.text, "w.yaml", tmp_path).diagnostics)
+    if case.via == "export":
+        path = tmp_path / "export.json"
+        path.write_text(case.text, encoding="utf-8")
+        return load_authorization_details(path, Inventory())
+    if case.via == "org-folder":
+        folder = tmp_path / "org"
+        folder.mkdir()
+        (folder / "list-roots.json").write_text('{"Roots": []}', encoding="utf-8")
+        return load_organization_folder(folder, Inventory())
+    if case.via == "save":
+        blocker = tmp_path / "a-file"
+        blocker.write_text("", encoding="utf-8")
+        return Workspace(Inventory()).save(blocker / "workspace.yaml")
+    path = tmp_path / "input.json"
+    if case.via == "file":
+        path.write_bytes(case.data)
+    return list(read_scenario(path).diagnostics)
+
+
+def test_every_code_has_a_case() -> None:
+    assert set(CASES) == set(CODES), {"no case": sorted(set(CODES) - set(CASES)),
+                                      "not in the catalogue": sorted(set(CASES) - set(CODES))}
+
+
+def test_catalogue_entries_are_well_formed() -> None:
+    for code, (severity, help_text) in CODES.items():
+        assert code == code.lower() and " " not in code, code
+        assert severity.value in ("error", "warning", "info"), code
+        assert help_text.strip(), f"{code} has no help"
+
+
+@pytest.mark.parametrize("code", [
+    pytest.param(code, marks=pytest.mark.xfail(strict=True, reason="dead code: nothing in workbench emits it"))
+    if case.dead else code
+    for code, case in CASES.items()
+])
+def test_code_is_triggered(code: str, tmp_path: Path) -> None:
+    case = CASES[code]
+    diagnostics = run(case, tmp_path)
+    found = [d for d in diagnostics if d.code == code]
+    assert found, f"{code} not reported; got {[(d.code, d.message) for d in diagnostics]}"
+    severity, _ = CODES[code]
+    text = case.text
+    for d in found:
+        assert d.severity is severity, f"{code}: {d.severity} instead of {severity}"
+        assert d.help.strip(), f"{code}: empty help"
+        assert d.message.strip(), f"{code}: empty message"
+        if case.via in ("policy", "scenario", "workspace", "export"):
+            if case.no_span:
+                continue
+            assert d.span is not None, f"{code}: no span for text input ({d.path})"
+            lines = text.split("\n")
+            assert 1 <= d.span.line <= len(lines), (code, d.span)
+            assert 1 <= d.span.col <= len(lines[d.span.line - 1]) + 1, (code, d.span)
+            assert 0 <= d.span.offset <= d.span.end <= len(text), (code, d.span)
+            assert d.location.endswith(f":{d.span.line}:{d.span.col}"), d.location
+        elif case.via in ("file", "missing-file"):
+            assert d.file.endswith("input.json"), d.file
+        elif case.via == "org-folder":
+            assert "org" in d.file, d.file
+        else:
+            assert d.file.endswith("workspace.yaml"), d.file
+
+
+@pytest.mark.xfail(strict=True, reason="bug: reported without a position although the input is text")
+@pytest.mark.parametrize("code", sorted(code for code, case in CASES.items() if case.no_span))
+def test_code_has_a_span(code: str, tmp_path: Path) -> None:
+    assert all(d.span is not None for d in run(CASES[code], tmp_path) if d.code == code)
+
+
+@pytest.mark.parametrize("code", [code for code, case in CASES.items()
+                                  if case.via == "policy" and not case.dead and not code.startswith("json-")
+                                  and code != "policy-not-object"])
+def test_code_is_triggered_from_a_dict_too(code: str) -> None:
+    """The same policy given as Python data (no spans) gives the same code."""
+    case = CASES[code]
+    result = parse_policy(json.loads(case.text), kind=case.kind)
+    assert code in {d.code for d in result.diagnostics}
+
+
+def test_dead_codes() -> None:
+    """The codes nothing emits (reported; remove them from the catalogue or emit them)."""
+    assert DEAD == []
+
+
+_STEP = re.compile(r"\[(\d+)\]|([^.\[\]]+)")
+
+
+
+def element_spans(text: str, path: str) -> tuple[Span | None, Span | None] | None:
+    """The spans of the element a diagnostic path names: its value and its key (None when the
+    path does not lead to an element, e.g. a missing one)."""
+    node, _ = read_json(text)
+    key_span: Span | None = None
+    for match in _STEP.finditer(path):
+        if node is None:
+            return None
+        if match.group(1) is not None:
+            if node.kind != "array" or int(match.group(1)) >= len(node.items):
+                return None
+            node, key_span = node.items[int(match.group(1))], None
+        else:
+            member = node.member(match.group(2)) if node.kind == "object" else None
+            if member is None:
+                return None
+            node, key_span = member.value, member.key_span
+    return (node.span if node is not None else None), key_span
+
+
+@pytest.mark.parametrize("code", [
+    code for code, case in CASES.items() if case.via in ("policy", "scenario") and not case.dead
+])
+def test_span_points_at_the_element(code: str, tmp_path: Path) -> None:
+    """When the path names an existing element, the caret goes under its key or its value."""
+    case = CASES[code]
+    for d in run(case, tmp_path):
+        if d.code != code or not d.path or d.span is None:
+            continue
+        spans = element_spans(case.text, d.path)
+        if spans is None:
+            continue  # a missing element: the span is its container's
+        offsets = {s.offset for s in spans if s is not None}
+        assert d.span.offset in offsets, f"{code} at {d.path}: span {d.span.line}:{d.span.col} is not the element's"
