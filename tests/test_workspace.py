@@ -205,3 +205,51 @@ def test_bad_workspace_files_give_positioned_diagnostics(text: str, code: str, l
 def test_open_missing_path_is_a_diagnostic(tmp_path: Path) -> None:
     ws = workbench.open(tmp_path / "nope.yaml")
     assert ws.errors and ws.errors[0].code == "file-unreadable"
+
+
+def test_workspace_combines_an_export_with_its_own_organization(tmp_path: Path) -> None:
+    """AWS exports for the accounts plus a workspace file that adds the organization and the
+    resources; saving writes back only what the workspace file owns."""
+    export = {
+        "UserDetailList": [{"UserName": "ci", "UserId": "AIDAEXAMPLE", "Path": "/", "Arn": f"arn:aws:iam::{A2}:user/ci",
+                            "GroupList": [], "AttachedManagedPolicies": [], "UserPolicyList": [
+                                {"PolicyName": "Deploy", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+                                    {"Sid": "Put", "Effect": "Allow", "Action": "s3:PutObject", "Resource": "*"}]}}]}],
+        "GroupDetailList": [], "RoleDetailList": [], "Policies": []}
+    (tmp_path / "exports").mkdir()
+    (tmp_path / "exports" / "prod.json").write_text(__import__("json").dumps(export))
+    (tmp_path / "workspace.yaml").write_text(
+        "workbench: 1\nsources:\n  authorization_details: [exports/prod.json]\n"
+        "organization:\n  id: o-mix\n  management_account: '111111111111'\n  root:\n    accounts: ['111111111111']\n"
+        "    ous:\n      - name: Prod\n        scps: [FullAWSAccess, NoPut]\n        accounts: ['222222222222']\n"
+        "org_policies:\n  NoPut:\n    type: scp\n    document: {Version: '2012-10-17', Statement: "
+        "[{Sid: Deny, Effect: Deny, Action: 's3:PutObject', Resource: 'arn:aws:s3:::locked/*'}]}\n"
+        "resources:\n  - arn: arn:aws:s3:::locked\n    account: '222222222222'\n")
+    ws = workbench.open(tmp_path)
+    assert not ws.errors, ws.errors
+    assert ws.can("ci", "s3:PutObject", "arn:aws:s3:::open/x").decision == "allowed"
+    denied = ws.can("ci", "s3:PutObject", "arn:aws:s3:::locked/x")
+    assert denied.decision == "explicitDeny" and [r.policy for r in denied.deciding] == ["NoPut"]
+    before = (tmp_path / "workspace.yaml").read_text()
+    assert ws.save() == []
+    after = (tmp_path / "workspace.yaml").read_text()
+    assert "UserName" not in after and "ci:" not in after, "exported principals stay in their export"
+    assert after == before
+
+
+def test_cli_inventory_and_can(tiny: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from workbench.cli.main import main
+    assert main(["inventory", str(tiny)]) == 0
+    out = capsys.readouterr().out
+    assert "users" in out and "ou Workloads [SCPs: FullAWSAccess, DenyS3Delete] [RCPs: Perimeter]" in out
+    assert main(["can", str(tiny), "alice", "s3:DeleteObject", "arn:aws:s3:::prod-data/x", "--json"]) == 0
+    answer = __import__("json").loads(capsys.readouterr().out)
+    assert answer["decision"] == "explicitDeny"
+    assert answer["deciding"] == [{"policy": "DenyS3Delete", "sid": "NoDelete", "index": 0, "policy_type": "scp",
+                                   "level": 1, "line": 4}]
+    assert main(["can", str(tiny), "alice", "s3:GetObject", "arn:aws:s3:::prod-data/x",
+                 "-c", "aws:SourceIp=10.0.0.1", "--no-trace"]) == 0
+    assert "allowed" in capsys.readouterr().out
+    assert main(["can", str(tiny), "nobody", "s3:GetObject", "*"]) == 1
+    assert "no principal named `nobody`" in capsys.readouterr().err
+    assert main(["can", str(tiny), "alice", "s3:GetObject", "*", "-c", "novalue"]) == 2

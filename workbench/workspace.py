@@ -34,6 +34,7 @@ class Workspace:
         self.document = document
         self.diagnostics = list(diagnostics or [])
         self.policy_files = dict(policy_files or {})
+        self.declared_name = name  # as the workspace file says (written back as is)
         self.name = name or (path.stem if path else "workspace")
         self.description = description
         self.from_sources = set(from_sources or ())
@@ -200,7 +201,7 @@ class Workspace:
             target = (target if target is not None and target.is_dir() else Path.cwd()) / "workspace.yaml"
         base = target.parent
         try:
-            data = workspace_data(self.inventory, name=self.name, description=self.description,
+            data = workspace_data(self.inventory, name=self.declared_name, description=self.description,
                                   skip=self.from_sources, files=self.policy_files, base=base)
             document, text = render_workspace(self.document, data)
             by_key = self.policies()

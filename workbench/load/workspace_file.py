@@ -324,7 +324,8 @@ class _Loader:
             assert policy is not None
             policy_id = "p-FullAWSAccess"
             org.policies[policy_id] = OrgPolicy(policy_id, "FullAWSAccess", ORG_POLICY_TYPES["scp"], policy,
-                                                aws_managed=True, description="AWS managed: allows everything")
+                                                aws_managed=True, description="AWS managed: allows everything",
+                                                implicit=True)
             self.org_policy_names["FullAWSAccess"] = policy_id
         return policy_id
 

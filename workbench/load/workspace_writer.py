@@ -24,7 +24,7 @@ from workbench.policy.serialize import policy_to_dict
 DEFAULTS: dict[str, Any] = {"path": "/", "console": False, "max_session_duration": 3600, "tags": {}, "managed": [],
                             "inline": {}, "groups": [], "access_keys": [], "mfa": False, "instance_profiles": [],
                             "description": "", "aws_managed": False, "alias": "", "name": "", "email": "",
-                            "scps": ["FullAWSAccess"], "rcps": []}
+                            "scps": ["FullAWSAccess"], "rcps": [], "id": "r-root"}
 
 
 def atomic_write(path: Path, text: str) -> None:
@@ -65,6 +65,10 @@ def merge(existing: Any, new: Any) -> Any:
     if isinstance(existing, dict) and isinstance(new, dict):
         if _canonical(existing) == _canonical(new):
             return existing
+        if "Statement" in new and "Statement" not in existing and isinstance(existing.get("document"), dict):
+            # a policy written as `{document: ..., description: ...}`: keep that shape
+            existing["document"] = merge(existing["document"], new)
+            return existing
         for key in list(existing):
             if key not in new and not (key in DEFAULTS and plain(existing[key]) == DEFAULTS[key]):
                 del existing[key]
@@ -75,9 +79,18 @@ def merge(existing: Any, new: Any) -> Any:
         for i, value in enumerate(new):
             existing[i] = merge(existing[i], value)
         return existing
-    if _canonical(existing) == _canonical(new):
+    if _canonical(existing) == _canonical(new) or _same_reference(existing, new):
         return existing
     return _fresh(new)
+
+
+def _same_reference(existing: Any, new: Any) -> bool:
+    """A short reference (`Role`, `Role@account`) that names the ARN the writer produced."""
+    if not isinstance(existing, str) or not isinstance(new, str) or not new.startswith("arn:"):
+        return False
+    name, _, account = str(existing).partition("@")
+    parts = new.split(":", 5)
+    return len(parts) == 6 and parts[5].rsplit("/", 1)[-1] == name and (not account or parts[4] == account)
 
 
 def _fresh(value: Any) -> Any:
@@ -100,7 +113,8 @@ def _node(org: Organization, node: OrgNode, names: dict[str, str]) -> dict[str, 
     out: dict[str, Any] = {}
     if node.kind != "root":
         out["name"] = node.name
-    if node.kind != "ou" or node.id != f"ou-{node.name.lower().replace(' ', '-')}":
+    default_id = "r-root" if node.kind == "root" else f"ou-{node.name.lower().replace(' ', '-')}"
+    if node.id != default_id:
         out["id"] = node.id
     scps = [names.get(p, p) for p in node.scps]
     if scps != ["FullAWSAccess"]:
@@ -160,8 +174,7 @@ def workspace_data(inventory: Inventory, *, name: str = "", description: str = "
             data["organization"]["rcps_enabled"] = False
         policies: dict[str, Any] = {}
         for p in org.policies.values():
-            if p.id == "p-FullAWSAccess" and p.name == "FullAWSAccess" and policy_to_dict(p.policy) == {
-                    "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}:
+            if p.implicit:
                 continue  # the reader attaches AWS's FullAWSAccess by itself
             entry: dict[str, Any] = {"type": "scp" if p.is_scp else "rcp"}
             if p.id != p.name:

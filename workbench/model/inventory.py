@@ -185,6 +185,7 @@ class OrgPolicy:
     policy: Policy
     aws_managed: bool = False
     description: str = ""
+    implicit: bool = False  # attached by the reader because AWS attaches it (FullAWSAccess)
 
     @property
     def is_scp(self) -> bool:
