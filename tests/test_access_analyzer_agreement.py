@@ -69,15 +69,22 @@ AA_TO_OURS: dict[str, frozenset[str]] = {
     "EMPTY_OBJECT_CONDITION": frozenset({"empty-condition-values"}),
     "FORALLVALUES_WITH_SINGLE_VALUED_KEY": frozenset({"forallvalues-single-valued"}),
     "POLICY_SIZE_EXCEEDS_IDENTITY_POLICY_QUOTA": frozenset({"policy-too-large"}),
+    "STRING_LIKE_OPERATOR_WITH_ARN_CONDITION_KEYS": frozenset({"string-operator-on-arn-key"}),
+    "PASS_ROLE_WITH_STAR_IN_RESOURCE": frozenset({"pass-role-with-star"}),
+    "PASS_ROLE_WITH_STAR_IN_ACTION_AND_RESOURCE": frozenset({"pass-role-with-star"}),
+    "CREATE_SLR_WITH_STAR_IN_RESOURCE": frozenset({"create-slr-with-star"}),
+    "CREATE_SLR_WITH_STAR_IN_ACTION_AND_RESOURCE": frozenset({"create-slr-with-star"}),
+    "REDUNDANT_ACTION": frozenset({"redundant-action"}),
+    "REDUNDANT_RESOURCE": frozenset({"redundant-resource"}),
 }
 
 GUARDED_TYPES = ("ERROR", "SECURITY_WARNING")
 
-#: Measured (see tests/data/aa_agreement_baseline.json): of the 5 mapped ERROR/SECURITY_WARNING
-#: findings we flag 2 (MISSING_QUALIFIER on events:source, INVALID_ACTION
-#: memorydb:ReplicateMultiRegionClusterData). A catalog update that adds an action AWS did not
+#: Measured (see tests/data/aa_agreement_baseline.json): of the 54 mapped ERROR/SECURITY_WARNING
+#: findings we flag 52; the two we miss are INVALID_ACTION on ec2 actions that today's catalog
+#: knows (AWS added them after the 2024 run). A catalog update that adds an action AWS did not
 #: know in 2024 can lower this legitimately; then re-measure and lower it here on purpose.
-BASELINE_GUARDED_FLAGGED = 2
+BASELINE_GUARDED_FLAGGED = 52
 
 
 def aa_path(path: list[dict[str, Any]]) -> str:

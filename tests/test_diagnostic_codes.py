@@ -190,6 +190,11 @@ CASES: dict[str, Case] = {
     # actions
     "invalid-action": P(pol(st(action="s3GetObject"))),
     "action-never-matches": P(pol(st(action="s3:GetObject, s3:PutObject"))),
+    "redundant-action": P(pol(st(action=["s3:Get*", "s3:GetObject"]))),
+    "redundant-resource": P(pol(st(resource=["*", "arn:aws:s3:::b"]))),
+    "pass-role-with-star": P(pol(st(action="iam:PassRole"))),
+    "create-slr-with-star": P(pol(st(action="iam:CreateServiceLinkedRole"))),
+    "string-operator-on-arn-key": P(pol(st(Condition={"StringLike": {"aws:SourceArn": "arn:aws:sns:*"}}))),
     "unknown-service": P(pol(st(action="nosuchservice:GetThing"))),
     "unknown-action": P(pol(st(action="s3:GetObjectt"))),
     "service-wildcard": P(pol(st(action="s*:GetObject"))),

@@ -310,9 +310,12 @@ def test_every_policy_validates_without_warnings(ws: workbench.Workspace) -> Non
     items += [(s.arn, s.session_policy, PolicyKind.SESSION) for s in inv.sessions.values() if s.session_policy]
     assert len(items) == 46
     problems = []
+    # An administrator policy (`*` on `*`) grants iam:PassRole and iam:CreateServiceLinkedRole on
+    # everything: Access Analyzer reports that on AdministratorAccess too, and here it is the point.
+    intended = {("AdminAccess", "pass-role-with-star"), ("AdminAccess", "create-slr-with-star")}
     for name, policy, kind in items:
         result = parse_policy(json.dumps(policy_to_dict(policy)), name=name, kind=kind)
-        problems += [f"{name}: {d.code} {d.message}" for d in result.diagnostics]
+        problems += [f"{name}: {d.code} {d.message}" for d in result.diagnostics if (name, d.code) not in intended]
         problems += [f"{name}: Sid {s.sid!r} is not alphanumeric" for s in policy.statements
                      if s.sid is not None and not s.sid.isalnum()]
     assert problems == []

@@ -95,6 +95,13 @@ CODES: dict[str, tuple[Severity, str]] = {
     "variable-in-old-version": (W, "variables need `\"Version\": \"2012-10-17\"`; here it is literal text"),
     "variable-not-supported": (W, "this operator does not substitute policy variables"),
     "unknown-condition-key": (W, "check the key name against the Service Authorization Reference"),
+    # security and hygiene findings (https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html)
+    "string-operator-on-arn-key": (W, "use `ArnLike`/`ArnEquals` with ARN keys: String operators compare text and miss "
+                                      "the ARN's structure"),
+    "pass-role-with-star": (W, "name the roles that may be passed in `Resource`, and add `iam:PassedToService`"),
+    "create-slr-with-star": (W, "limit `iam:CreateServiceLinkedRole` with an `iam:AWSServiceName` condition"),
+    "redundant-action": (W, "remove the action: another entry of the statement already covers it"),
+    "redundant-resource": (W, "remove the resource: another entry of the statement already covers it"),
     # scenarios
     "scenario-not-object": (E, "a scenario is a JSON object; see scenario-format.md"),
     "scenario-missing": (E, "see scenario-format.md for the required fields"),

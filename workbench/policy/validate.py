@@ -18,6 +18,7 @@ from workbench.conditions.registry import FOR_ALL, Operator, OperatorError, pars
 from workbench.core.arn import is_account_id, parse_arn
 from workbench.core.codes import make
 from workbench.core.diagnostics import Diagnostic
+from workbench.core.glob import glob_match, has_wildcard
 from workbench.core.source import Span
 from workbench.policy.model import Located, Policy, PolicyKind, PrincipalElement, Statement
 from workbench.policy.serialize import policy_to_dict
@@ -137,6 +138,42 @@ class _Validator:
             if element_value is not None:
                 self.principal(element_value)
         self.conditions(stmt)
+        self.redundant(stmt.action, "redundant-action", "action", lower=True)
+        self.redundant(stmt.resource, "redundant-resource", "resource", lower=False)
+        if stmt.effect == "Allow" and kind in (*IDENTITY_KINDS, PolicyKind.RESOURCE):
+            self.risky_allow(stmt)
+
+    def redundant(self, values: tuple[Located, ...] | None, code: str, what: str, lower: bool) -> None:
+        """An entry that another entry of the same list covers (`s3:GetObject` beside `s3:Get*`)."""
+        if not values or len(values) < 2 or len(values) > 400:
+            return
+        texts = [v.text.lower() if lower else v.text for v in values]
+        for i, value in enumerate(values):
+            text = texts[i]
+            for j, other in enumerate(texts):
+                if i != j and (other == text and j < i or other != text and _covers(other, text)):
+                    self.report(code, f"{what} `{value.text}` is covered by `{values[j].text}`", value.path,
+                                value.span)
+                    break
+
+    def risky_allow(self, stmt: Statement) -> None:
+        resources = [r.text for r in stmt.resource or ()]
+        star_resource = stmt.not_resource is not None or "*" in resources
+        if not star_resource:
+            return
+        actions = [a.text.lower() for a in stmt.action or ()]
+
+        def grants(action: str) -> bool:
+            return any(glob_match(a, action) for a in actions)
+        if grants("iam:passrole"):
+            self.report("pass-role-with-star", "`iam:PassRole` is allowed on every role (`Resource: *`)",
+                        f"{stmt.path}.Action" if stmt.action is not None else f"{stmt.path}.NotAction",
+                        stmt.key_span("Action" if stmt.action is not None else "NotAction"))
+        if grants("iam:createservicelinkedrole") and not any(
+                c.key.lower() == "iam:awsservicename" for c in stmt.conditions):
+            self.report("create-slr-with-star", "`iam:CreateServiceLinkedRole` is allowed for every service",
+                        f"{stmt.path}.Action" if stmt.action is not None else f"{stmt.path}.NotAction",
+                        stmt.key_span("Action" if stmt.action is not None else "NotAction"))
 
     def empty(self, values: tuple[Located, ...], element: str, stmt: Statement) -> None:
         if values:
@@ -296,6 +333,9 @@ class _Validator:
             return
         family = op.family
         assert family is not None
+        key_type = catalog().condition_key_type(key) or ""
+        if op.base in ("StringLike", "StringNotLike") and key_type in ("ARN", "ArrayOfARN"):
+            self.report("string-operator-on-arn-key", f"`{op.written}` compares the ARN key `{key}` as text", path, span)
         multivalued = catalog().is_multivalued(key)
         if op.set_op == FOR_ALL and not multivalued and catalog().condition_key_type(key) is not None \
                 and not op.negated:
@@ -323,6 +363,17 @@ class _Validator:
 def validate(policy: Policy, *, check_catalog: bool = True) -> list[Diagnostic]:
     """Every finding about a policy for its kind."""
     return _Validator(policy, check_catalog).run()
+
+
+def _covers(pattern: str, text: str) -> bool:
+    """Whether every string `text` matches is also matched by `pattern` (decided exactly for a
+    literal `text`, and for the common `prefix*` patterns otherwise)."""
+    if not has_wildcard(text):
+        return glob_match(pattern, text)
+    if pattern == "*":
+        return True
+    head = pattern[:-1]
+    return pattern.endswith("*") and not has_wildcard(head) and text.startswith(head)
 
 
 def _start(span: Span | None) -> Span | None:
