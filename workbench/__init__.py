@@ -7,9 +7,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from workbench.analyses.explain import Explanation
+from workbench.analyses.explain import explain as explain_request
 from workbench.core.diagnostics import Diagnostic, Severity
 from workbench.evaluate import ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY, Decision, StatementRef, evaluate
 from workbench.load.scenario import Scenario, read_scenario
@@ -35,11 +38,27 @@ def simulate(scenario: str | Path | Mapping[str, Any] | Scenario, *, trace: bool
     With `trace=True` the decision also carries `.trace` (readable lines) and `.statements`
     (every statement explained element by element). Raises `ScenarioError` with positioned
     diagnostics when the scenario is not valid."""
+    read = _valid(scenario)
+    request, policies, strict = read.request, read.policies, read.strict_rbp
+    assert request is not None and policies is not None
+    decision = evaluate(request, policies, trace=trace, strict_rbp=strict)
+    return replace(decision, explainer=lambda: explain_request(request, policies, strict_rbp=strict))
+
+
+def explain(scenario: str | Path | Mapping[str, Any] | Scenario) -> Explanation:
+    """Explain the request of a scenario (as `simulate` takes it): every policy type and OU level
+    with each statement's elements, why an implicit deny happened, and which context changes
+    would flip the decision (found by re-evaluating). Raises `ScenarioError` like `simulate`."""
+    read = _valid(scenario)
+    assert read.request is not None and read.policies is not None
+    return explain_request(read.request, read.policies, strict_rbp=read.strict_rbp)
+
+
+def _valid(scenario: str | Path | Mapping[str, Any] | Scenario) -> Scenario:
     read = scenario if isinstance(scenario, Scenario) else read_scenario(scenario)
     if not read.ok:
         raise ScenarioError(tuple(d for d in read.diagnostics if d.is_error) or read.diagnostics)
-    assert read.request is not None and read.policies is not None
-    return evaluate(read.request, read.policies, trace=trace, strict_rbp=read.strict_rbp)
+    return read
 
 
 def open(path: str | Path | None = None) -> Workspace:  # noqa: A001 - the documented name
@@ -49,7 +68,7 @@ def open(path: str | Path | None = None) -> Workspace:  # noqa: A001 - the docum
 
 
 __all__ = [
-    "Workspace", "open",
+    "Workspace", "open", "explain", "Explanation",
     "ALLOWED", "EXPLICIT_DENY", "IMPLICIT_DENY", "Context", "Decision", "Diagnostic", "ParseResult", "Policy",
     "PolicyKind", "PolicySet", "Principal", "Request", "Scenario", "ScenarioError", "Severity", "StatementRef",
     "classify_principal", "evaluate", "parse_policy", "read_scenario", "simulate",

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from workbench.analyses.assemble import Question, assemble
 from workbench.analyses.assume import AssumePath, AssumeResult, assume_paths, chain_session_arn
+from workbench.analyses.explain import Explanation, explain_question
+from workbench.analyses.matrix import AccessMatrix
 from workbench.analyses.principals import find_principal, find_role
+from workbench.analyses.selectors import Selector, select_actions, select_principals, select_resources
 from workbench.core.codes import make
 from workbench.core.diagnostics import Diagnostic
 from workbench.evaluate import Decision, evaluate
@@ -52,7 +56,16 @@ class Workspace:
             *, trace: bool = False) -> Decision:
         """Whether `principal` (ARN or short name) may do `action` on `resource` (ARN or `*`)."""
         q = self.question(principal, action, resource, _context(context))
-        return evaluate(q.request, q.policies, trace=trace)
+        decision = evaluate(q.request, q.policies, trace=trace)
+        inventory = self.inventory
+        return replace(decision, explainer=lambda: explain_question(inventory, q.request, q.policies))
+
+    def explain(self, principal: str, action: str, resource: str,
+                context: Mapping[str, Any] | None = None) -> Explanation:
+        """The same question as `can`, explained: every policy type and OU level, why not, and
+        which context changes would flip the answer (found by re-evaluating)."""
+        q = self.question(principal, action, resource, _context(context))
+        return explain_question(self.inventory, q.request, q.policies)
 
     def scenario(self, principal: str, action: str, resource: str, context: Mapping[str, Any] | None = None,
                  path: str | Path | None = None) -> dict[str, Any]:
@@ -94,6 +107,20 @@ class Workspace:
         if path is not None:
             write_atomic(Path(path), json.dumps(scenario, indent=2) + "\n")
         return scenario
+
+    # -- matrices -------------------------------------------------------------------------------
+    def matrix(self, principals: Selector = "*", actions: Selector = None, resources: Selector = "*",
+               context: Mapping[str, Any] | None = None, *, access_levels: list[str] | None = None,
+               progress: bool | None = None) -> AccessMatrix:
+        """Principals x actions x resources, every cell decided as `can` would decide it.
+
+        principals: ARNs, names, globs, `type:role`, `account:ID`, `ou:NAME`, `tag:K=V`, `*`.
+        actions: names or wildcards expanded against the service catalog (`s3:Get*`, `iam:*`),
+        optionally filtered by `access_levels` (List, Read, Write, Tagging, Permissions management).
+        resources: ARNs, or inventory selectors (`*`, `type:s3:bucket`, `account:ID`, `tag:K=V`)."""
+        return AccessMatrix(self.inventory, self._resolve, select_principals(self.inventory, principals),
+                            select_actions(actions, access_levels), select_resources(self.inventory, resources),
+                            _context(context), progress=progress)
 
     # -- sessions and role assumption -------------------------------------------------------
     def session(self, role: str, name: str, *, policy: Mapping[str, Any] | str | None = None,

@@ -206,26 +206,64 @@ def make_principal(inventory: Inventory, named: Named) -> Principal:
     return principal
 
 
-def assemble(inventory: Inventory, principal: str, action: str, resource: str,
-             context: Mapping[str, ContextValue] | None, resolve: Resolver) -> Question:
-    """Everything the evaluator needs to answer one question about the workspace."""
+@dataclass(frozen=True)
+class PrincipalSide:
+    """Everything about a request that depends only on the principal."""
+
+    named: Named
+    principal: Principal
+    identity: tuple[Policy, ...]
+    boundary: Policy | None
+    session: Policy | None
+    scps: tuple[tuple[Policy, ...], ...]
+    context: Mapping[str, ContextValue]
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ResourceSide:
+    """Everything about a request that depends only on the resource (and on whether the action
+    assumes a role, which makes a role's trust policy the resource policy)."""
+
+    arn: str
+    policy: Policy | None
+    account: str | None
+    rcps: tuple[tuple[Policy, ...], ...]
+    context: Mapping[str, ContextValue]
+    resource: Resource | None
+    role: Role | None
+    is_management: bool
+    aws_managed_kms_key: bool
+    notes: tuple[str, ...] = ()
+
+
+def principal_side(inventory: Inventory, principal: str, resolve: Resolver) -> PrincipalSide:
     notes: list[str] = []
     named = find_principal(inventory, principal)
     actor = make_principal(inventory, named)
     identity, boundary = (identity_policies(inventory, named, resolve, notes)
                           if named.kind in ("user", "role", "session") else ((), None))
     session_policy = named.session.session_policy if named.session is not None else None
+    return PrincipalSide(named, actor, identity, boundary, session_policy,
+                         guardrail_levels(inventory, actor.account, scp=True),
+                         principal_context(inventory, named), tuple(notes))
+
+
+def resource_side(inventory: Inventory, resource: str, trust: bool, principal_account: str | None) -> ResourceSide:
+    """`trust`: the action assumes a role (sts:AssumeRole*, sts:TagSession ...)."""
+    notes: list[str] = []
     parsed = parse_arn(resource)
     role_resource: Role | None = None
     found: Resource | None = None
     resource_policy: Policy | None = None
     resource_account: str | None = None
-    if parsed is not None and parsed.service == "iam" and parsed.resource_type == "role" \
-            and action.lower() in TRUST_ACTIONS:
+    is_role = parsed is not None and parsed.service == "iam" and parsed.resource_type == "role"
+    if is_role:
         role_resource = next((r for r in inventory.roles() if r.arn == resource), None)
-        if role_resource is None:
+        if role_resource is None and parsed is not None:
             role_resource = next((r for r in inventory.roles() if r.account == parsed.account
                                   and r.name == parsed.resource_id.rsplit("/", 1)[-1]), None)
+    if is_role and trust:
         if role_resource is not None:
             resource_policy = role_resource.trust
             resource_account = role_resource.account
@@ -236,29 +274,38 @@ def assemble(inventory: Inventory, principal: str, action: str, resource: str,
         if found is not None:
             resource_policy = found.policy
             resource_account = found.account or None
-        if parsed is not None and parsed.service == "iam" and parsed.resource_type == "role":
-            role_resource = next((r for r in inventory.roles() if r.arn == resource), None)
     if resource_account is None and parsed is not None and parsed.account:
         resource_account = parsed.account
-    derived = principal_context(inventory, named)
+    context: dict[str, ContextValue] = {}
     if parsed is not None and parsed.region:
         # The Region a request is sent to is the regional resource's Region
         # (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-requestedregion).
-        derived["aws:RequestedRegion"] = parsed.region
-    derived.update(resource_context(inventory, found, role_resource,
-                                    resource_account or actor.account))
-    given = Context(context or {})
-    full = given.merged(derived)
+        context["aws:RequestedRegion"] = parsed.region
+    owner = resource_account or principal_account
+    context.update(resource_context(inventory, found, role_resource, owner))
     org = inventory.organization
-    request = Request(actor, action, resource, resource_account, full,
-                      resource_is_management=bool(org and (resource_account or actor.account) == org.management_account),
-                      aws_managed_kms_key=bool(found and found.aws_managed_kms_key))
-    policies = PolicySet(
-        identity=identity,
-        permission_boundary=boundary,
-        session=session_policy,
-        resource=resource_policy,
-        scps=guardrail_levels(inventory, actor.account, scp=True),
-        rcps=guardrail_levels(inventory, resource_account or actor.account, scp=False),
-    )
-    return Question(request, policies, named, found, role_resource, tuple(notes))
+    return ResourceSide(resource, resource_policy, resource_account,
+                        guardrail_levels(inventory, owner, scp=False), context, found, role_resource,
+                        bool(org and owner == org.management_account),
+                        bool(found and found.aws_managed_kms_key), tuple(notes))
+
+
+def combine_sides(side: PrincipalSide, target: ResourceSide, action: str,
+                  context: Mapping[str, ContextValue] | None) -> tuple[Request, PolicySet]:
+    derived = dict(side.context)
+    derived.update(target.context)
+    full = Context(context or {}).merged(derived)
+    request = Request(side.principal, action, target.arn, target.account, full,
+                      resource_is_management=target.is_management, aws_managed_kms_key=target.aws_managed_kms_key)
+    policies = PolicySet(identity=side.identity, permission_boundary=side.boundary, session=side.session,
+                         resource=target.policy, scps=side.scps, rcps=target.rcps)
+    return request, policies
+
+
+def assemble(inventory: Inventory, principal: str, action: str, resource: str,
+             context: Mapping[str, ContextValue] | None, resolve: Resolver) -> Question:
+    """Everything the evaluator needs to answer one question about the workspace."""
+    side = principal_side(inventory, principal, resolve)
+    target = resource_side(inventory, resource, action.lower() in TRUST_ACTIONS, side.principal.account)
+    request, policies = combine_sides(side, target, action, context)
+    return Question(request, policies, side.named, target.resource, target.role, side.notes + target.notes)

@@ -102,6 +102,10 @@ class Decision:
     trace: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     stage_builder: Callable[[], tuple[StageResult, ...]] | None = field(default=None, compare=False, repr=False)
+    #: a zero-argument function giving this decision's explanation, set by the code that knows the
+    #: request and the policies (`workbench.simulate`, `Workspace.can`): `evaluate` cannot import
+    #: the analyses layer that builds explanations
+    explainer: Callable[[], Any] | None = field(default=None, compare=False, repr=False)
 
     @cached_property
     def stages(self) -> tuple[StageResult, ...]:
@@ -111,6 +115,16 @@ class Decision:
     @property
     def allowed(self) -> bool:
         return self.decision == ALLOWED
+
+    def explain(self) -> Any:
+        """This decision explained (a `workbench.analyses.explain.Explanation`): layer by layer, why
+        not, and which context changes would flip it. Available on decisions from
+        `workbench.simulate` and `Workspace.can`; for `evaluate()`, call
+        `workbench.analyses.explain.explain(request, policies)`."""
+        if self.explainer is None:
+            raise ValueError("this decision does not know its request and policies; use "
+                             "workbench.analyses.explain.explain(request, policies) instead")
+        return self.explainer()
 
     def to_json(self, *, trace: bool = True) -> dict[str, Any]:
         out: dict[str, Any] = {"decision": self.decision, "deciding": [r.to_json() for r in self.deciding]}

@@ -1,0 +1,393 @@
+"""The access matrix: principals x (action, resource), every cell decided by the one evaluator's
+rules and naming the statements that decided it; with pandas and plotly views, diffs between two
+matrices, summaries, and incremental recomputation after an edit."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from workbench.analyses.assemble import PrincipalSide, Resolver, ResourceSide, principal_side, resource_side
+from workbench.analyses.matrix_engine import Cell, MatrixEngine, Pair, action_class
+from workbench.core.arn import parse_arn
+from workbench.core.html import esc
+from workbench.evaluate.applicability import TRUST_ACTIONS
+from workbench.evaluate.decision import StatementRef
+from workbench.model.inventory import Inventory
+from workbench.model.request import ContextValue
+
+SYMBOL = {"allowed": "✓", "explicitDeny": "✗", "implicitDeny": "·"}
+COLOR = {"allowed": "#c8e6c9", "explicitDeny": "#ffcdd2", "implicitDeny": "#f5f5f5"}
+CODE = {"allowed": 1, "explicitDeny": -1, "implicitDeny": 0}
+
+
+def ref_label(ref: StatementRef) -> str:
+    """`identity AliceInline/AllowRead` or `scp@1 Regions/#0`, short and stable."""
+    where = ref.policy_type + (f"@{ref.level}" if ref.level is not None else "")
+    return f"{where} {ref.policy}/{ref.sid or '#' + str(ref.index)}"
+
+
+def cell_text(cell: Cell) -> str:
+    if cell.deciding:
+        return "; ".join(ref_label(r) for r in cell.deciding)
+    if cell.decision == "implicitDeny":
+        level = f" level {cell.gate_level}" if cell.gate_level is not None else ""
+        return f"no allow: {cell.gate}{level}"
+    return "implicit (root user or an unconditional operation)"
+
+
+def short_name(arn: str) -> str:
+    parsed = parse_arn(arn)
+    if parsed is None:
+        return arn
+    word = parsed.resource.replace(":", "/").rstrip("/").rsplit("/", 1)[-1] or parsed.resource
+    return word if parsed.service != "sts" else f"{parsed.resource_id.split('/', 1)[0]}/{word}"
+
+
+@dataclass
+class _Sides:
+    principals: list[PrincipalSide]
+    normal: list[ResourceSide]
+    trust: list[ResourceSide | None]
+
+
+class AccessMatrix:
+    """Principals down, (action, resource) across. `cell(p, a, r)` gives the `Cell` (decision,
+    deciding statements, gate); `.frame`, `.long()`, `.style()`, `.heatmap()`, `.diff()`,
+    `.summary()` present it."""
+
+    def __init__(self, inventory: Inventory, resolve: Resolver, principals: Sequence[str], actions: Sequence[str],
+                 resources: Sequence[str], context: Mapping[str, ContextValue] | None = None, *,
+                 progress: bool | None = None, engine: MatrixEngine | None = None) -> None:
+        self.inventory = inventory
+        self.resolve = resolve
+        self.principals = list(principals)
+        self.actions = list(actions)
+        self.resources = list(resources)
+        self.context = dict(context or {})
+        self.engine = engine or MatrixEngine()
+        self._actions_lower = [a.lower() for a in self.actions]
+        self._trust = [a in TRUST_ACTIONS for a in self._actions_lower]
+        self._trust_indices = [i for i, t in enumerate(self._trust) if t]
+        self._normal_indices = [i for i, t in enumerate(self._trust) if not t]
+        self._classes: list[list[tuple[object, ...]]] = []
+        self._cells: list[Cell | None] = [None] * (len(self.principals) * len(self.actions) * len(self.resources))
+        self._sides = _Sides([], [], [])
+        self._build_sides()
+        self._compute(range(len(self.principals)), range(len(self.resources)), progress)
+
+    # -- computing ------------------------------------------------------------------------------
+    def _build_sides(self) -> None:
+        self._sides.principals = [principal_side(self.inventory, p, self.resolve) for p in self.principals]
+        self._sides.normal = []
+        self._sides.trust = []
+        for arn in self.resources:
+            self._sides.normal.append(resource_side(self.inventory, arn, False, None))
+            parsed = parse_arn(arn)
+            is_role = parsed is not None and parsed.service == "iam" and parsed.resource_type == "role"
+            self._sides.trust.append(resource_side(self.inventory, arn, True, None) if is_role else None)
+        self._classes = []
+        for arn in self.resources:
+            parsed = parse_arn(arn) if arn != "*" else None
+            self._classes.append([action_class(a, parsed) for a in self._actions_lower])
+
+    def _index(self, pi: int, ai: int, ri: int) -> int:
+        return (pi * len(self.actions) + ai) * len(self.resources) + ri
+
+    def _compute(self, rows: Sequence[int], columns: Sequence[int], progress: bool | None) -> int:
+        engine = self.engine
+        n_actions, n_resources = len(self.actions), len(self.resources)
+        actions = self._actions_lower
+        cells = self._cells
+        iterator: Any = rows
+        total = len(rows) * len(columns) * n_actions
+        if progress or (progress is None and total > 200_000):
+            from tqdm.auto import tqdm
+            iterator = tqdm(rows, desc="access matrix", unit="principal", leave=False)
+        for pi in iterator:
+            side = self._sides.principals[pi]
+            pgroups = engine.principal_groups(side)
+            for ri in columns:
+                target = self._sides.normal[ri]
+                pair: Pair = engine.pair(side, pgroups, target, engine.resource_groups(target), self.context)
+                trust_target = self._sides.trust[ri]
+                trust_pair: Pair | None = None
+                if trust_target is not None:
+                    trust_pair = engine.pair(side, pgroups, trust_target, engine.resource_groups(trust_target),
+                                             self.context)
+                base = pi * n_actions * n_resources + ri
+                classes = self._classes[ri]
+                if trust_pair is None:
+                    engine.fill(pair, actions, classes, None, cells, base, n_resources)
+                else:
+                    engine.fill(pair, actions, classes, self._normal_indices, cells, base, n_resources)
+                    engine.fill(trust_pair, actions, classes, self._trust_indices, cells, base, n_resources)
+        return total
+
+    def refresh(self, *, progress: bool | None = None) -> int:
+        """Recompute only the cells whose policies changed since the last computation (after
+        `Workspace.replace_policy`, say): rows of principals whose policies differ, columns of
+        resources whose policies differ. Returns the number of cells recomputed."""
+        before_p = [_side_key_p(s) for s in self._sides.principals]
+        before_r = [(_side_key_r(n), _side_key_r(t) if t is not None else None)
+                    for n, t in zip(self._sides.normal, self._sides.trust, strict=True)]
+        self._build_sides()
+        rows = [i for i, s in enumerate(self._sides.principals) if _side_key_p(s) != before_p[i]]
+        cols = [i for i, (n, t) in enumerate(zip(self._sides.normal, self._sides.trust, strict=True))
+                if (_side_key_r(n), _side_key_r(t) if t is not None else None) != before_r[i]]
+        count = 0
+        if rows:
+            count += self._compute(rows, range(len(self.resources)), progress)
+        if cols:
+            other_rows = [i for i in range(len(self.principals)) if i not in set(rows)]
+            count += self._compute(other_rows, cols, progress)
+        return count
+
+    # -- access ----------------------------------------------------------------------------------
+    def cell(self, principal: str, action: str, resource: str) -> Cell:
+        pi = self._find(self.principals, principal, [s.named.arn for s in self._sides.principals])
+        ai = self._find(self.actions, action, self._actions_lower, lower=True)
+        ri = self._find(self.resources, resource, self.resources)
+        found = self._cells[self._index(pi, ai, ri)]
+        assert found is not None
+        return found
+
+    @staticmethod
+    def _find(items: list[str], key: str, alternatives: list[str], lower: bool = False) -> int:
+        probe = key.lower() if lower else key
+        for i, (item, alt) in enumerate(zip(items, alternatives, strict=True)):
+            if probe in (item.lower() if lower else item, alt):
+                return i
+        raise KeyError(f"`{key}` is not in the matrix")
+
+    def __iter__(self) -> Any:
+        """(principal ARN, action, resource, Cell) for every cell."""
+        arns = [s.named.arn for s in self._sides.principals]
+        for pi, arn in enumerate(arns):
+            for ai, action in enumerate(self.actions):
+                for ri, resource in enumerate(self.resources):
+                    cell = self._cells[self._index(pi, ai, ri)]
+                    assert cell is not None
+                    yield arn, action, resource, cell
+
+    @property
+    def shape(self) -> tuple[int, int, int]:
+        return len(self.principals), len(self.actions), len(self.resources)
+
+    def __len__(self) -> int:
+        return len(self._cells)
+
+    @property
+    def principal_arns(self) -> list[str]:
+        return [s.named.arn for s in self._sides.principals]
+
+    # -- pandas and plotly views ---------------------------------------------------------------------
+    def _labels(self) -> list[str]:
+        names = [short_name(a) for a in self.principal_arns]
+        counts = Counter(names)
+        return [n if counts[n] == 1 else f"{n} ({arn.split(':')[4]})" for n, arn in zip(names, self.principal_arns,
+                                                                                        strict=True)]
+
+    @property
+    def frame(self) -> Any:
+        """A DataFrame: principals down, (action, resource) across, decisions as values."""
+        import pandas as pd
+        columns = pd.MultiIndex.from_tuples([(a, short_name(r) if r != "*" else "*") for a in self.actions
+                                             for r in self.resources], names=["action", "resource"])
+        rows = []
+        width = len(self.actions) * len(self.resources)
+        for pi in range(len(self.principals)):
+            start = pi * width
+            rows.append([c.decision if c is not None else "" for c in self._cells[start:start + width]])
+        return pd.DataFrame(rows, index=pd.Index(self._labels(), name="principal"), columns=columns)
+
+    def long(self) -> Any:
+        """One row per cell, with every field as a column."""
+        import pandas as pd
+        records = []
+        for arn, action, resource, cell in self:
+            records.append({
+                "principal": arn, "action": action, "resource": resource, "decision": cell.decision,
+                "deciding": cell_text(cell) if cell.deciding else "",
+                "policies": [r.policy for r in cell.deciding], "sids": [r.sid for r in cell.deciding],
+                "policy_types": [r.policy_type for r in cell.deciding], "levels": [r.level for r in cell.deciding],
+                "lines": [r.line for r in cell.deciding], "gate": cell.gate, "gate_level": cell.gate_level,
+            })
+        return pd.DataFrame.from_records(records, columns=["principal", "action", "resource", "decision", "deciding",
+                                                           "policies", "sids", "policy_types", "levels", "lines",
+                                                           "gate", "gate_level"])
+
+    def style(self, max_cells: int = 20_000) -> Any:
+        """A pandas Styler: colour and symbol per decision, the deciding statement as a tooltip."""
+        frame = self.frame
+        if frame.size > max_cells:
+            raise ValueError(f"{frame.size} cells are too many to style (max_cells={max_cells}); select fewer "
+                             "principals, actions or resources, or use .heatmap()")
+        width = len(self.actions) * len(self.resources)
+        tips = [[cell_text(c) if c is not None else "" for c in self._cells[pi * width:(pi + 1) * width]]
+                for pi in range(len(self.principals))]
+        import pandas as pd
+        tooltips = pd.DataFrame(tips, index=frame.index, columns=frame.columns)
+        symbols = frame.map(lambda d: f"{SYMBOL.get(d, '')} {d}")
+        styler = symbols.style.apply(
+            lambda col: [f"background-color: {COLOR.get(frame.loc[i, col.name], '')}" for i in col.index], axis=0)
+        styler = styler.format(escape="html").format_index(escape="html", axis=0).format_index(escape="html", axis=1)
+        return styler.set_tooltips(tooltips.map(lambda t: esc(t)))
+
+    def heatmap(self, max_cells: int = 250_000) -> Any:
+        """A plotly heatmap; hovering a cell names the statement that decided it."""
+        import plotly.graph_objects as go
+        if len(self) > max_cells:
+            raise ValueError(f"{len(self)} cells are too many to draw (max_cells={max_cells})")
+        width = len(self.actions) * len(self.resources)
+        z, text = [], []
+        for pi in range(len(self.principals)):
+            row = self._cells[pi * width:(pi + 1) * width]
+            z.append([CODE[c.decision] if c is not None else 0 for c in row])
+            text.append([f"{c.decision}<br>{esc(cell_text(c))}" if c is not None else "" for c in row])
+        columns = [f"{a} {short_name(r)}" for a in self.actions for r in self.resources]
+        figure = go.Figure(go.Heatmap(
+            z=z, x=[esc(c) for c in columns], y=[esc(label) for label in self._labels()], text=text,
+            hovertemplate="%{y}<br>%{x}<br>%{text}<extra></extra>", zmin=-1, zmax=1, showscale=False,
+            colorscale=[[0.0, "#e53935"], [0.5, "#eeeeee"], [1.0, "#43a047"]]))
+        figure.update_layout(title="Access matrix (green: allowed, red: explicitly denied, grey: implicitly denied)",
+                             xaxis={"tickangle": -45}, height=max(300, 22 * len(self.principals) + 200))
+        return figure
+
+    def summary(self) -> MatrixSummary:
+        import pandas as pd
+        by_principal: dict[str, Counter[str]] = {label: Counter() for label in self._labels()}
+        by_action: dict[str, Counter[str]] = {a: Counter() for a in self.actions}
+        totals: Counter[str] = Counter()
+        labels = self._labels()
+        width = len(self.actions) * len(self.resources)
+        for index, cell in enumerate(self._cells):
+            if cell is None:
+                continue
+            pi, rest = divmod(index, width)
+            ai = rest // len(self.resources)
+            by_principal[labels[pi]][cell.decision] += 1
+            by_action[self.actions[ai]][cell.decision] += 1
+            totals[cell.decision] += 1
+        order = ["allowed", "explicitDeny", "implicitDeny"]
+
+        def table(counts: Mapping[str, Counter[str]], name: str) -> Any:
+            frame = pd.DataFrame([[c[k] for k in order] for c in counts.values()], index=list(counts), columns=order)
+            frame.index.name = name
+            return frame
+        return MatrixSummary(table(by_principal, "principal"), table(by_action, "action"),
+                             {k: totals[k] for k in order})
+
+    def diff(self, other: AccessMatrix) -> MatrixDiff:
+        """The cells whose decision or deciding statements differ between this matrix (before) and
+        `other` (after); cells are matched by principal, action and resource."""
+        before = {(p, a, r): c for p, a, r, c in self}
+        changes = []
+        for p, a, r, cell in other:
+            old = before.get((p, a, r))
+            if old is None or old.decision != cell.decision or old.deciding != cell.deciding:
+                changes.append(Change(p, a, r, old, cell))
+        return MatrixDiff(changes)
+
+    def _repr_html_(self) -> str:
+        p, a, r = self.shape
+        head = (f"<p><b>Access matrix</b>: {p} principals × {a} actions × {r} resources = {len(self)} cells "
+                f"({esc(', '.join(f'{k}: {v}' for k, v in self.summary().totals.items()))})</p>")
+        if len(self) <= 5_000:
+            return head + str(self.style().to_html())
+        return head + "<p>Too many cells to show as a table: use <code>.heatmap()</code> or <code>.long()</code>.</p>"
+
+    def __repr__(self) -> str:
+        p, a, r = self.shape
+        return f"<AccessMatrix {p} principals x {a} actions x {r} resources>"
+
+
+@dataclass(frozen=True)
+class MatrixSummary:
+    by_principal: Any
+    by_action: Any
+    totals: dict[str, int]
+
+    def _repr_html_(self) -> str:
+        return (f"<p>{esc(self.totals)}</p>" + str(self.by_principal.to_html(escape=True))
+                + str(self.by_action.to_html(escape=True)))
+
+
+@dataclass(frozen=True)
+class Change:
+    principal: str
+    action: str
+    resource: str
+    before: Cell | None
+    after: Cell
+
+
+@dataclass(frozen=True)
+class MatrixDiff:
+    changes: list[Change]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """How many cells became allowed, became denied, or kept their decision but changed
+        their deciding statements."""
+        out = {"became allowed": 0, "became denied": 0, "deciding changed": 0}
+        for change in self.changes:
+            was = change.before.decision if change.before else None
+            if was == change.after.decision:
+                out["deciding changed"] += 1
+            elif change.after.allowed:
+                out["became allowed"] += 1
+            else:
+                out["became denied"] += 1
+        return out
+
+    def sentence(self) -> str:
+        counts = self.counts
+        parts = [f"{n} cell{'s' if n != 1 else ''} {what}" for what, n in counts.items() if n]
+        return ", ".join(parts) if parts else "no cell changed"
+
+    @property
+    def frame(self) -> Any:
+        import pandas as pd
+        return pd.DataFrame([{
+            "principal": c.principal, "action": c.action, "resource": c.resource,
+            "before": c.before.decision if c.before else None, "after": c.after.decision,
+            "deciding before": cell_text(c.before) if c.before else "", "deciding after": cell_text(c.after),
+        } for c in self.changes], columns=["principal", "action", "resource", "before", "after", "deciding before",
+                                           "deciding after"])
+
+    def style(self) -> Any:
+        frame = self.frame
+
+        def colour(row: Any) -> list[str]:
+            return [f"background-color: {COLOR.get(row['after'], '')}" if col == "after" else
+                    f"background-color: {COLOR.get(row['before'], '')}" if col == "before" else ""
+                    for col in row.index]
+        return frame.style.apply(colour, axis=1).format(escape="html")
+
+    def __len__(self) -> int:
+        return len(self.changes)
+
+    def _repr_html_(self) -> str:
+        return f"<p>{esc(self.sentence())}</p>" + (str(self.style().to_html()) if self.changes else "")
+
+
+def _side_key_p(side: PrincipalSide) -> tuple[object, ...]:
+    return (tuple(id(p) for p in side.identity), id(side.boundary), id(side.session),
+            tuple(tuple(id(p) for p in level) for level in side.scps), tuple(sorted(side.context.items(), key=str)))
+
+
+def _side_key_r(side: ResourceSide) -> tuple[object, ...]:
+    return (id(side.policy), tuple(tuple(id(p) for p in level) for level in side.rcps),
+            tuple(sorted(side.context.items(), key=str)))
+
+
+def build_matrix(inventory: Inventory, resolve: Resolver, principals: Sequence[str], actions: Sequence[str],
+                 resources: Sequence[str], context: Mapping[str, ContextValue] | None = None,
+                 progress: bool | None = None) -> AccessMatrix:
+    return AccessMatrix(inventory, resolve, principals, actions, resources, context, progress=progress)
+
+
+Callback = Callable[[int], None]
