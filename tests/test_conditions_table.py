@@ -324,6 +324,12 @@ ROWS = [
     row("all-empty-policy-list-absent", {"ForAllValues:StringEquals": {"aws:TagKeys": []}}, None, ALLOW, SETS),
     row("all-empty-policy-list-present", {"ForAllValues:StringEquals": {"aws:TagKeys": []}}, {"aws:TagKeys": ["a"]}, DENY, SETS),
     row("any-empty-policy-list", {"ForAnyValue:StringEquals": {"aws:TagKeys": []}}, {"aws:TagKeys": ["a"]}, DENY, SETS),
+    # an empty policy value list: "false unless the key is absent" (§4.5, §4.7(a)(b), §10.9)
+    row("empty-list-all-negated-absent", {"ForAllValues:StringNotEquals": {"aws:TagKeys": []}}, None, ALLOW, SETS),
+    row("empty-list-all-negated-present", {"ForAllValues:StringNotEquals": {"aws:TagKeys": []}}, {"aws:TagKeys": ["env"]}, DENY, SETS),
+    row("empty-list-any-negated-present", {"ForAnyValue:StringNotLike": {"aws:TagKeys": []}}, {"aws:TagKeys": ["env"]}, DENY, SETS),
+    row("empty-list-ifexists-absent", {"StringNotEqualsIfExists": {"aws:PrincipalTag/team": []}}, None, ALLOW, IFEXISTS),
+    row("empty-list-ifexists-negated-present", {"StringNotEqualsIfExists": {"aws:PrincipalTag/team": []}}, {"aws:PrincipalTag/team": "a"}, DENY, IFEXISTS),
     row("all-null-always-true", {"ForAllValues:Null": {"aws:TagKeys": "false"}}, None, ALLOW, NULL),
     row("any-null-always-false", {"ForAnyValue:Null": {"aws:TagKeys": "true"}}, None, DENY, NULL),
     # §4.7(e) [CHOICE]: a list reaching an operator without a set prefix is false
@@ -428,10 +434,7 @@ ROWS = [
 
 #: Rows where the engine is known to contradict iam-semantics.md; each stays an xfail (strict, so a
 #: fix shows up) until the engine is corrected.
-KNOWN_ENGINE_BUGS = {
-    "date-fraction-sub-microsecond": "engine truncates fractional seconds to microseconds (datetime); "
-                                     "iam-semantics §4.4 says 'convert both sides to UTC instants at full precision'",
-}
+KNOWN_ENGINE_BUGS: dict[str, str] = {}
 
 
 def scenario(condition: dict[str, Any], context: dict[str, Any] | None, version: str | None, principal: str) -> dict[str, Any]:

@@ -31,7 +31,7 @@ from workbench.core.arn import parse_arn
 from workbench.evaluate.applicability import Applicability, applicability
 from workbench.evaluate.compiled import RCP_FULL_ACCESS_NAME, CompiledStatement, Group
 from workbench.evaluate.conditions import CompiledCondition
-from workbench.evaluate.context import context_lookup, resource_account
+from workbench.evaluate.context import context_lookup, derived_keys, resource_account
 from workbench.evaluate.decision import (
     ALLOWED,
     EXPLICIT_DENY,
@@ -336,14 +336,18 @@ class Change:
 @dataclass(frozen=True)
 class WhatWouldChange:
     changes: tuple[Change, ...]
-    keys: tuple[str, ...]  # every condition key considered
+    keys: tuple[str, ...]  # every condition key varied
     evaluations: int
     bound: int
     bound_hit: bool
+    #: keys the engine derives from who the principal is (aws:PrincipalArn, aws:PrincipalAccount,
+    #: aws:ResourceAccount, ...): changing them means another request, so they are not varied
+    fixed_keys: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {"changes": [c.to_json() for c in self.changes], "keys": list(self.keys),
-                "evaluations": self.evaluations, "bound": self.bound, "bound_hit": self.bound_hit}
+                "fixed_keys": list(self.fixed_keys), "evaluations": self.evaluations, "bound": self.bound,
+                "bound_hit": self.bound_hit}
 
 
 @dataclass(frozen=True, eq=False)
@@ -424,7 +428,9 @@ def explain(request: Request, policies: PolicySet, *, strict_rbp: bool | None = 
     why_not = _why_not(request, policies, decision, layers, app) if decision.decision == IMPLICIT_DENY else None
     changes = _what_would_change(request, policies, decision, layers, builder.compiled_by_ref, lookup,
                                  strict_rbp, max_evaluations)
-    return Explanation(request, decision, layers, why_not, changes, decision.notes)
+    reasons = {layer.reason for layer in layers}
+    return Explanation(request, decision, layers, why_not, changes,
+                       tuple(n for n in decision.notes if n not in reasons))
 
 
 def organization_level_names(inventory: Inventory, account: str | None) -> tuple[str, ...]:
@@ -731,7 +737,8 @@ def _no_allow(request: Request, resource_policy: Policy | None, by_type: dict[tu
         return f"{rbp} allows the service `{principal.identifier}` {what}" if resource_policy else \
             f"a service principal needs a resource-based policy naming it, and `{request.resource}` has none"
     if ptype == PrincipalType.IDENTITY_PROVIDER:
-        return f"no trust policy statement allows the identity provider `{principal.identifier}` {what}"
+        return (f"an identity provider has no identity-based policies: only the role's trust policy can allow "
+                f"`{principal.identifier}` {what}")
     same = principal.account is not None and principal.account == (request.resource_account or principal.account)
     text = f"no identity-based policy allows {what}"
     if not same:
@@ -771,8 +778,15 @@ class _Candidate:
     hint: str
 
 
-def _sample(pattern: str) -> str:
-    """A concrete value a wildcard pattern matches."""
+_FIELD_SAMPLES = ("arn", "aws", "example", "us-east-1", "123456789012")
+
+
+def _sample(pattern: str, arn: bool) -> str:
+    """A concrete value a wildcard pattern matches (for an ARN, field by field)."""
+    if arn and pattern.count(":") >= 5:
+        fields = pattern.split(":", 5)
+        fields[:5] = [f if "*" not in f and "?" not in f else _FIELD_SAMPLES[i] for i, f in enumerate(fields[:5])]
+        pattern = ":".join(fields)
     return pattern.replace("*", "example").replace("?", "x")
 
 
@@ -814,7 +828,7 @@ def _candidates(condition: CompiledCondition, lookup: Lookup) -> list[_Candidate
     else:
         for text in values:
             if family.wildcards and ("*" in text or "?" in text):
-                out.append(_Candidate(_sample(text), f"matches `{text}`"))
+                out.append(_Candidate(_sample(text, family.name == "ArnLike"), f"matches `{text}`"))
             else:
                 out.append(_Candidate(text, f"the value {op.written} names"))
         if name.startswith("String"):
@@ -836,11 +850,11 @@ def _ip_candidates(text: str) -> list[_Candidate]:
         return []
     inside = network.network_address + 1 if network.num_addresses > 2 else network.network_address
     out = [_Candidate(str(inside), f"inside {text}")]
-    for step in (lambda: network.broadcast_address + 1, lambda: network.network_address - 1):
+    for base, delta in ((network.broadcast_address, 1), (network.network_address, -1)):
         try:
-            out.append(_Candidate(str(step()), f"outside {text}"))
+            out.append(_Candidate(str(base + delta), f"outside {text}"))
             break
-        except ValueError:
+        except ValueError:  # past the end of the address space (e.g. 0.0.0.0/0 has no outside)
             continue
     return out
 
@@ -883,6 +897,8 @@ def _what_would_change(request: Request, policies: PolicySet, decision: Decision
                        compiled: dict[StatementRef, CompiledStatement], lookup: Lookup,
                        strict_rbp: bool | None, bound: int) -> WhatWouldChange:
     names: dict[str, str] = {}  # lower-cased key -> as first written
+    identity = {k.lower() for k in derived_keys(request, resource_account(request))}
+    fixed: dict[str, str] = {}
     candidates: dict[str, dict[Value, _Candidate]] = {}
     pairs: dict[tuple[str, str], None] = {}
     for layer in layers:
@@ -897,6 +913,9 @@ def _what_would_change(request: Request, policies: PolicySet, decision: Decision
             keys: list[str] = []
             for condition in compiled_stmt.conditions:
                 key = condition.key
+                if key in identity:
+                    fixed.setdefault(key, condition.condition.key)
+                    continue
                 names.setdefault(key, condition.condition.key)
                 found = candidates.setdefault(key, {})
                 for candidate in _candidates(condition, lookup):
@@ -935,7 +954,8 @@ def _what_would_change(request: Request, policies: PolicySet, decision: Decision
                 changes.append(Change(((names[first], a.value), (names[second], b.value)), (a.hint, b.hint), result))
             if search.hit:
                 break
-    return WhatWouldChange(tuple(changes), tuple(names[k] for k in candidates), search.count, bound, search.hit)
+    return WhatWouldChange(tuple(changes), tuple(names[k] for k in candidates), search.count, bound, search.hit,
+                           tuple(fixed.values()))
 
 
 # -- text ---------------------------------------------------------------------------------------
@@ -986,7 +1006,7 @@ def render_text(explanation: Explanation) -> str:
             lines.append("Nearest misses:")
             lines += [f"  - {m.text}" for m in explanation.why_not.nearest_misses]
     change = explanation.what_would_change
-    lines.append(f"What would change ({change.evaluations} re-evaluations"
+    lines.append(f"What would change ({change.evaluations} re-evaluation{'' if change.evaluations == 1 else 's'}"
                  + (f"; stopped at the bound of {change.bound}" if change.bound_hit else "") + "):")
     if change.changes:
         lines += [f"  - {c.text}" for c in change.changes]

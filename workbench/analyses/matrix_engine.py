@@ -134,7 +134,7 @@ class MatrixEngine:
             if stmt.resource_ok(resource, arn, lookup) and stmt.conditions_ok(lookup):
                 pmask |= 1 << i
         has_boundary = side.boundary is not None and side.principal.type in (
-            PrincipalType.USER, PrincipalType.ROLE, PrincipalType.SESSION)
+            PrincipalType.USER, PrincipalType.ROLE, PrincipalType.SESSION, PrincipalType.FEDERATED_USER)
         rmask = 0
         kinds: dict[int, MatchKind] = {}
         for i, stmt in enumerate(rgroups.statements):

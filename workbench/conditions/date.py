@@ -35,6 +35,17 @@ def read_instant(text: str) -> Decimal | Any:
     iso = text
     if len(iso) == 7 and iso[4] == "-":  # YYYY-MM
         iso += "-01"
+    fraction = Decimal(0)
+    dot = iso.find(".", 10)
+    if dot != -1:  # keep every fractional digit: datetime stops at microseconds
+        end = dot + 1
+        while end < len(iso) and iso[end].isdigit():
+            end += 1
+        digits = iso[dot + 1:end]
+        if not digits:
+            return INVALID
+        fraction = Decimal("0." + digits)
+        iso = iso[:dot] + iso[end:]
     if iso.endswith(("Z", "z")):
         iso = iso[:-1] + "+00:00"
     try:
@@ -44,7 +55,7 @@ def read_instant(text: str) -> Decimal | Any:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     delta = moment - _EPOCH
-    return Decimal(delta.days * 86400 + delta.seconds) + Decimal(delta.microseconds) / Decimal(1_000_000)
+    return Decimal(delta.days * 86400 + delta.seconds) + Decimal(delta.microseconds) / Decimal(1_000_000) + fraction
 
 
 class Date:

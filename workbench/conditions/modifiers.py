@@ -73,6 +73,14 @@ def evaluate_key(op: Operator, request: ContextValue, policy_values: Sequence[An
             return KeyOutcome(False, "key absent (ForAnyValue needs a value)")
         return KeyOutcome(op.negated, "key absent")
     family = op.family
+    if not policy_values:
+        # An empty value list (iam-semantics §4.7, §10.9): with the key present, nothing matches it:
+        # every operator is false, negated ones too; ForAllValues is vacuously true for an empty set.
+        if op.set_op == FOR_ALL:
+            values = request if isinstance(request, list) else [request]
+            empty = all(v == "" for v in values)
+            return KeyOutcome(empty, "empty policy value list: true only for an empty request set")
+        return KeyOutcome(False, "empty policy value list matches no present key")
     if op.set_op is None:
         if isinstance(request, list):
             return KeyOutcome(False, "multivalued request value needs ForAnyValue/ForAllValues")

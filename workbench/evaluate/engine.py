@@ -60,7 +60,7 @@ def evaluate(request: Request, policies: PolicySet | CompiledPolicySet, *, trace
             compiled.applicability_cache.clear()
         compiled.applicability_cache[key] = app
     has_boundary = app.boundary and principal.type in (PrincipalType.USER, PrincipalType.ROLE,
-                                                       PrincipalType.SESSION)
+                                                       PrincipalType.SESSION, PrincipalType.FEDERATED_USER)
     candidates = compiled.candidates(action)
     outcomes: list[GroupOutcome] = []
     results: list[StatementResult] = []

@@ -204,7 +204,9 @@ class PrincipalMatcher:
             best = max(best, MatchKind.USER_OF_FEDERATED)
         if best == MatchKind.NONE and principal.account and (
                 ("", principal.account) in self.accounts or (principal.partition, principal.account) in self.accounts):
-            best = MatchKind.ACCOUNT
+            # `"AWS": "A"` and `"AWS": "arn:aws:iam::A:root"` are the same entry; for the root user
+            # it names the requester itself ([CHOICE] iam-semantics §3.5).
+            best = MatchKind.DIRECT if ptype == PrincipalType.ROOT else MatchKind.ACCOUNT
         return best
 
     def names(self, principal: Principal) -> bool:
