@@ -9,7 +9,14 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from workbench.analyses.assemble import Question, assemble
+from workbench.analyses.assemble import (
+    PrincipalSide,
+    Question,
+    ResourceSide,
+    assemble,
+    principal_side,
+    resource_side,
+)
 from workbench.analyses.assume import AssumePath, AssumeResult, assume_paths, chain_session_arn
 from workbench.analyses.explain import Explanation, explain_question
 from workbench.analyses.matrix import AccessMatrix
@@ -17,12 +24,13 @@ from workbench.analyses.principals import find_principal, find_role
 from workbench.analyses.selectors import Selector, select_actions, select_principals, select_resources
 from workbench.core.codes import make
 from workbench.core.diagnostics import Diagnostic
-from workbench.evaluate import Decision, evaluate
+from workbench.evaluate import CompiledPolicySet, Decision, compile_policy_set, evaluate
+from workbench.evaluate.applicability import TRUST_ACTIONS
 from workbench.load.sources import example_path, load_path, resolver_for
 from workbench.load.workspace_writer import atomic_write as write_atomic
 from workbench.load.workspace_writer import policy_file_text, policy_keys, render_workspace, workspace_data
 from workbench.model.inventory import Group, Inventory, ManagedPolicy, Role, Session, User
-from workbench.model.request import ContextValue
+from workbench.model.request import ContextValue, PolicySet
 from workbench.policy import ParseResult, Policy, PolicyKind, parse_policy
 from workbench.policy.serialize import policy_to_dict
 
@@ -43,6 +51,17 @@ class Workspace:
         self.description = description
         self.from_sources = set(from_sources or ())
         self._resolve = resolver_for(inventory)
+        self._version = 0
+        self._principal_sides: dict[str, PrincipalSide] = {}
+        self._resource_sides: dict[tuple[str, bool], ResourceSide] = {}
+        self._compiled: dict[tuple[object, ...], tuple[PolicySet, CompiledPolicySet]] = {}
+
+    def invalidate(self) -> None:
+        """Forget cached lookups; call it after changing `inventory` directly (the workspace's own
+        editing methods call it)."""
+        self._version += 1
+        self._principal_sides.clear()
+        self._resource_sides.clear()
 
     # -- questions -------------------------------------------------------------------------
     def resolve_policy(self, arn: str) -> ManagedPolicy | None:
@@ -51,6 +70,30 @@ class Workspace:
     def question(self, principal: str, action: str, resource: str,
                  context: Mapping[str, ContextValue] | None = None) -> Question:
         return assemble(self.inventory, principal, action, resource, context, self._resolve)
+
+    def _sides(self, principal: str, action: str, resource: str) -> tuple[PrincipalSide, ResourceSide]:
+        side = self._principal_sides.get(principal)
+        if side is None:
+            side = principal_side(self.inventory, principal, self._resolve)
+            self._principal_sides[principal] = side
+        trust = action.lower() in TRUST_ACTIONS
+        target = self._resource_sides.get((resource, trust))
+        if target is None:
+            target = resource_side(self.inventory, resource, trust, None)
+            self._resource_sides[(resource, trust)] = target
+        return side, target
+
+    def _compile(self, policies: PolicySet) -> CompiledPolicySet:
+        key = (tuple(id(p) for p in policies.identity), id(policies.permission_boundary), id(policies.session),
+               id(policies.resource), tuple(tuple(id(p) for p in level) for level in policies.scps),
+               tuple(tuple(id(p) for p in level) for level in policies.rcps))
+        found = self._compiled.get(key)
+        if found is None:
+            if len(self._compiled) > 20_000:
+                self._compiled.clear()
+            found = (policies, compile_policy_set(policies))
+            self._compiled[key] = found
+        return found[1]
 
     def can(self, principal: str, action: str, resource: str, context: Mapping[str, Any] | None = None,
             *, trace: bool = False) -> Decision:
@@ -133,6 +176,7 @@ class Workspace:
                           session_policy=self._session_policy(policy, name), tags=dict(tags or {}), mfa=mfa,
                           source_identity=source_identity, transitive_tag_keys=list(transitive_tag_keys or []))
         self.inventory.sessions[arn] = session
+        self.invalidate()
         return session
 
     def federated_user(self, user: str, name: str, *, policy: Mapping[str, Any] | str | None = None,
@@ -146,6 +190,7 @@ class Workspace:
         session = Session(arn, named.user.account, user_arn=named.user.arn, session_name=name,
                           session_policy=self._session_policy(policy, name), tags=dict(tags or {}))
         self.inventory.sessions[arn] = session
+        self.invalidate()
         return session
 
     def web_identity_session(self, role: str, provider: str, name: str, claims: Mapping[str, Any],
@@ -155,6 +200,7 @@ class Workspace:
         session = self.session(role, name, policy=policy)
         session.provider = provider
         session.claims = dict(claims)
+        self.invalidate()
         return session
 
     def _session_policy(self, policy: Mapping[str, Any] | str | None, name: str) -> Any:
@@ -217,6 +263,7 @@ class Workspace:
                               kind=current.kind, file=current.file or key)
         if result.ok and result.policy is not None:
             swap_policy(self.inventory, current, result.policy)
+            self.invalidate()
         return result
 
     def save(self, path: str | Path | None = None) -> list[Diagnostic]:

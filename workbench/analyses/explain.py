@@ -17,7 +17,7 @@ import html
 import ipaddress
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -603,9 +603,9 @@ class _LayerBuilder:
 
     def _absent_reason(self, policy_type: str) -> str:
         if policy_type == "rcp":
-            return "no RCPs: the resource's account is not in an organization, or RCPs are not enabled"
+            return "the resource's account is not in an organization, or RCPs are not enabled"
         if policy_type == "scp":
-            return "no SCPs: the principal's account is not in an organization, or SCPs are not enabled"
+            return "the principal's account is not in an organization, or SCPs are not enabled"
         if policy_type == "resource":
             return "the resource has no resource-based policy"
         if policy_type == "permission_boundary":
@@ -667,12 +667,12 @@ def gate_sentence(gate: str, level: int | None, request: Request, policies: Poli
     by_type = {(layer.policy_type, layer.level): layer for layer in layers}
     if gate in ("scp", "rcp"):
         layer = by_type.get((gate, level))
-        title = layer.title if layer is not None else f"{_TYPE_TITLES[gate]}, level {level}"
+        where = layer.title.split(", ", 1)[-1] if layer is not None else f"level {level}"
         names = ", ".join(f"`{p.name}`" for p in layer.policies if not p.implicit) if layer else ""
         attached = f" (attached there: {names})" if names else " (nothing is attached there, not even FullAWSAccess)"
         kind = "SCP" if gate == "scp" else "RCP"
-        return (f"the {title} has no Allow for {what}{attached}; every {kind} level from the organization "
-                f"root down to the account must allow")
+        return (f"the {kind}s at {where} have no Allow for {what}{attached}; every {kind} level from the "
+                f"organization root down to the account must allow")
     resource_policy = policies.resource
     if gate == "rbp-required":
         if app.strict_kind == "trust":
@@ -683,15 +683,15 @@ def gate_sentence(gate: str, level: int | None, request: Request, policies: Poli
         if app.strict_kind == "kms":
             if resource_policy is None:
                 return "the key has no key policy; a key policy must allow every use of a KMS key"
-            return (f"the key policy `{resource_policy.name}` does not allow {who} {what}: "
+            return (f"the key policy `{resource_policy.name}` does not allow {who} to call {what}: "
                     f"{_strict_detail(by_type)}; a key policy must allow even in the key's own account")
         if app.strict:
-            return f"the resource-based policy must allow explicitly, and it does not allow {who} {what}"
+            return f"the resource-based policy must allow explicitly, and it does not allow {who} to call {what}"
         if resource_policy is None:
             return (f"`{request.resource}` has no resource-based policy, and a cross-account request "
                     f"(account {principal.account} to account {request.resource_account or '?'}) needs an allow "
                     f"on both sides")
-        return (f"the resource-based policy `{resource_policy.name}` does not allow {who} {what}: "
+        return (f"the resource-based policy `{resource_policy.name}` does not allow {who} to call {what}: "
                 f"{_strict_detail(by_type)}; a cross-account request needs an allow on both sides")
     if gate == "no-allow":
         return _no_allow(request, resource_policy, by_type, app)
@@ -992,7 +992,7 @@ def render_text(explanation: Explanation) -> str:
     for layer in explanation.layers:
         if not layer.applies:
             lines.append(f"{layer.title}: {layer.outcome_words if layer.outcome == 'absent' else 'not applied'}"
-                         + (f": {layer.reason}" if layer.reason else ""))
+                         + (f" ({layer.reason})" if layer.reason else ""))
             continue
         lines.append(f"{layer.title}: {layer.outcome_words}" + (f" ({layer.reason})" if layer.reason else ""))
         for policy in layer.policies:
@@ -1122,9 +1122,6 @@ def render_html(explanation: Explanation) -> str:
     parts.append("</div>")
     return "".join(parts)
 
-
-#: A zero-argument function giving an explanation (what `Decision.explainer` holds).
-Explainer = Callable[[], Explanation]
 
 __all__ = [
     "ConditionCheck", "ElementCheck", "Explanation", "Layer", "NearMiss", "PolicyExplanation", "Reason",

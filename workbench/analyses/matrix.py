@@ -11,6 +11,7 @@ from typing import Any
 
 from workbench.analyses.assemble import PrincipalSide, Resolver, ResourceSide, principal_side, resource_side
 from workbench.analyses.matrix_engine import Cell, MatrixEngine, Pair, action_class
+from workbench.analyses.principals import find_principal
 from workbench.core.arn import parse_arn
 from workbench.core.html import esc
 from workbench.evaluate.applicability import TRUST_ACTIONS
@@ -147,7 +148,11 @@ class AccessMatrix:
 
     # -- access ----------------------------------------------------------------------------------
     def cell(self, principal: str, action: str, resource: str) -> Cell:
-        pi = self._find(self.principals, principal, [s.named.arn for s in self._sides.principals])
+        """The cell of a principal (ARN or name), an action and a resource."""
+        arns = [s.named.arn for s in self._sides.principals]
+        if principal not in arns and principal not in self.principals:
+            principal = find_principal(self.inventory, principal).arn
+        pi = self._find(self.principals, principal, arns)
         ai = self._find(self.actions, action, self._actions_lower, lower=True)
         ri = self._find(self.resources, resource, self.resources)
         found = self._cells[self._index(pi, ai, ri)]

@@ -52,7 +52,6 @@ class _Compiled:
         self.compiled = compiled
         self.groups = tuple(groups)
         self.statements: list[CompiledStatement] = [s for g in self.groups for s in g.statements]
-        self.bit = {id(s): 1 << i for i, s in enumerate(self.statements)}
         self.spans = []
         start = 0
         for group in self.groups:
@@ -65,10 +64,15 @@ class _Compiled:
         if found is None:
             found = 0
             candidates = self.compiled.candidates(action)
-            bit = self.bit
-            for group in self.groups:
-                for stmt in candidates[id(group)]:
-                    found |= bit[id(stmt)]
+            # by position, not by statement identity: one policy can appear twice in a side
+            # (attached to a user and to its group), sharing its compiled statements
+            for group, start, _count in self.spans:
+                wanted = {id(s) for s in candidates[id(group)]}
+                if not wanted:
+                    continue
+                for offset, stmt in enumerate(group.statements):
+                    if id(stmt) in wanted:
+                        found |= 1 << (start + offset)
             self.action_masks[action] = found
         return found
 

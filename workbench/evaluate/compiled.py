@@ -81,15 +81,33 @@ class Group:
     statements: tuple[CompiledStatement, ...]
 
 
+#: Compiled statements by (policy identity, policy type, level): a policy shared by many principals
+#: or requests is compiled once. The policy itself is kept in the entry, so an id is never reused
+#: for another policy while its entry lives.
+_STATEMENTS: dict[tuple[int, str, int | None], tuple[Policy, tuple[CompiledStatement, ...]]] = {}
+_STATEMENTS_MAX = 50_000
+
+
+def compiled_statements(policy: Policy, policy_type: str, level: int | None) -> tuple[CompiledStatement, ...]:
+    key = (id(policy), policy_type, level)
+    found = _STATEMENTS.get(key)
+    if found is not None and found[0] is policy:
+        return found[1]
+    substitute = policy.substitutes_variables
+    out = []
+    for stmt in policy.statements:
+        ref = StatementRef(policy_type, level, policy.name, stmt.index, stmt.sid,
+                           stmt.span.line if stmt.span else None, stmt.effect)
+        out.append(CompiledStatement(stmt, ref, substitute))
+    if len(_STATEMENTS) >= _STATEMENTS_MAX:
+        _STATEMENTS.clear()
+    _STATEMENTS[key] = (policy, tuple(out))
+    return tuple(out)
+
+
 def _compile_policies(policy_type: str, level: int | None, policies: Iterable[Policy]) -> Group:
-    compiled = []
     policies = tuple(policies)
-    for policy in policies:
-        substitute = policy.substitutes_variables
-        for stmt in policy.statements:
-            ref = StatementRef(policy_type, level, policy.name, stmt.index, stmt.sid,
-                               stmt.span.line if stmt.span else None, stmt.effect)
-            compiled.append(CompiledStatement(stmt, ref, substitute))
+    compiled = [s for policy in policies for s in compiled_statements(policy, policy_type, level)]
     return Group(policy_type, level, policies, tuple(compiled))
 
 
