@@ -4,7 +4,7 @@ answers questions with the one evaluator, and saves itself back atomically."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ from workbench.analyses.explain import Explanation, explain_question
 from workbench.analyses.matrix import AccessMatrix
 from workbench.analyses.principals import find_principal, find_role
 from workbench.analyses.selectors import Selector, select_actions, select_principals, select_resources
+from workbench.analyses.who import WhatCan, WhoCan, policy_action_patterns, what_can, who_can
 from workbench.core.codes import make
 from workbench.core.diagnostics import Diagnostic
 from workbench.evaluate import CompiledPolicySet, Decision, compile_policy_set, evaluate
@@ -164,6 +165,31 @@ class Workspace:
         return AccessMatrix(self.inventory, self._resolve, select_principals(self.inventory, principals),
                             select_actions(actions, access_levels), select_resources(self.inventory, resources),
                             _context(context), progress=progress)
+
+    def who_can(self, action: str, resource: str, context: Mapping[str, Any] | None = None, *,
+                principals: Selector = "*", max_depth: int = 4) -> WhoCan:
+        """Every principal allowed `action` on `resource`: directly, or through roles it can
+        assume (each hop decided like `can_assume`)."""
+        chosen = select_principals(self.inventory, principals)
+        roles = [r.arn for r in self.inventory.roles() if not r.service_linked and r.trust is not None]
+        ctx = _context(context)
+
+        def build(ps: Sequence[str], actions: Sequence[str], resources: Sequence[str]) -> AccessMatrix:
+            return AccessMatrix(self.inventory, self._resolve, ps, actions, resources, ctx, progress=False)
+        return who_can(self.inventory, build, chosen, roles, action, resource, max_depth=max_depth)
+
+    def what_can(self, principal: str, resource: str | None = None, context: Mapping[str, Any] | None = None, *,
+                 actions: Selector = None) -> WhatCan:
+        """The principal's effective permissions, by service and access level, with the statements
+        that grant them; on `resource`, or on the workspace's resources (and `*`)."""
+        ctx = _context(context)
+        side = principal_side(self.inventory, principal, self._resolve)
+        patterns = list(_as_patterns(actions)) if actions is not None else policy_action_patterns(
+            [*side.identity, *[r.policy for r in self.inventory.resources.values() if r.policy is not None]])
+
+        def build(ps: Sequence[str], acts: Sequence[str], resources: Sequence[str]) -> AccessMatrix:
+            return AccessMatrix(self.inventory, self._resolve, ps, acts, resources, ctx, progress=False)
+        return what_can(self.inventory, build, side.named.arn, patterns, [resource] if resource else None)
 
     # -- sessions and role assumption -------------------------------------------------------
     def session(self, role: str, name: str, *, policy: Mapping[str, Any] | str | None = None,
@@ -325,6 +351,19 @@ class Workspace:
         counts = self.summary()
         return (f"<Workspace {self.name}: {counts['accounts']} accounts, {counts['users']} users, "
                 f"{counts['roles']} roles, {counts['resources']} resources>")
+
+
+def atomic_text_write(path: Path, text: str) -> None:
+    """Write a text file atomically (a failure leaves the previous file)."""
+    write_atomic(path, text if text.endswith("\n") else text + "\n")
+
+
+def _as_patterns(selector: Selector) -> list[str]:
+    if isinstance(selector, str):
+        return [selector]
+    if selector is None or callable(selector):
+        return ["*"]
+    return list(selector)
 
 
 def _canonical_text(text: str) -> Any:

@@ -7,7 +7,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from workbench.cli import simulate_cmd, validate_cmd, workspace_cmds
+from workbench.cli import analysis_cmds, simulate_cmd, validate_cmd, workspace_cmds
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -16,6 +16,7 @@ def build_parser() -> argparse.ArgumentParser:
     simulate_cmd.add_parser(sub)
     validate_cmd.add_parser(sub)
     workspace_cmds.add_parsers(sub)
+    analysis_cmds.add_parsers(sub)
     return parser
 
 

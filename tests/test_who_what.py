@@ -1,0 +1,86 @@
+"""Who can / what can on the example organization, and the matrix, explain and who-can commands."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import workbench
+from workbench.cli.main import main
+
+ASSETS = "arn:aws:s3:::example-corp-website-assets/index.html"
+LOGS = "arn:aws:s3:::example-corp-security-logs/x"
+
+
+@pytest.fixture(scope="module")
+def ws() -> workbench.Workspace:
+    return workbench.open()
+
+
+def test_who_can_lists_direct_and_role_paths(ws: workbench.Workspace) -> None:
+    result = ws.who_can("s3:GetObject", ASSETS)
+    assert result.access, "somebody can read the public website assets"
+    for access in result.access:
+        final = ws.can(access.path[0] if access.path else access.principal, "s3:GetObject", ASSETS)
+        assert final.allowed, access.describe()
+        chain = [access.principal, *access.path]
+        for caller, role in zip(chain, chain[1:], strict=False):
+            assert ws.can(caller, "sts:AssumeRole", role).allowed, (caller, role)
+
+
+def test_who_can_finds_principals_that_reach_access_through_a_role(ws: workbench.Workspace) -> None:
+    queue = "arn:aws:sqs:eu-west-1:739205816443:webapp-orders"
+    context = {"aws:MultiFactorAuthPresent": "true", "aws:SecureTransport": "true"}
+    result = ws.who_can("sqs:SendMessage", queue, context)
+    via_role = [a for a in result.access if not a.direct]
+    assert via_role, "alice reaches the queue only through OrganizationAccountAccessRole"
+    assert any(a.principal.endswith(":user/alice") and a.path[-1].endswith("role/OrganizationAccountAccessRole")
+               for a in via_role)
+    assert not ws.can("alice", "sqs:SendMessage", queue, context).allowed
+
+
+def test_who_can_respects_denies(ws: workbench.Workspace) -> None:
+    result = ws.who_can("s3:DeleteObject", LOGS, {"aws:MultiFactorAuthPresent": "true"})
+    for access in result.access:
+        assert ws.can(access.path[0] if access.path else access.principal, "s3:DeleteObject", LOGS,
+                      {"aws:MultiFactorAuthPresent": "true"}).allowed
+
+
+def test_what_can_groups_by_service_and_level(ws: workbench.Workspace) -> None:
+    result = ws.what_can("dana")
+    services = result.by_service()
+    assert services, "dana can do something"
+    for permission in result.permissions:
+        target = permission.resources[0]
+        assert ws.can("dana", permission.action, target).allowed, (permission.action, target)
+        assert permission.statements
+    frame = result.frame
+    assert list(frame.columns) == ["service", "access_level", "action", "resources", "granted_by"]
+
+
+def test_cli_matrix_formats(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    base = ["matrix", "example", "-p", "alice", "-p", "dana", "-a", "s3:GetObject", "-a", "s3:DeleteObject",
+            "-r", LOGS]
+    assert main([*base, "-f", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert len(data["cells"]) == 4 and {c["decision"] for c in data["cells"]} <= {"allowed", "explicitDeny",
+                                                                                   "implicitDeny"}
+    assert main([*base, "-f", "csv"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("principal,action,resource,decision") and len(lines) == 5
+    out = tmp_path / "m.html"
+    assert main([*base, "-f", "html", "-o", str(out)]) == 0
+    assert "<table" in out.read_text() and "<!doctype html>" in out.read_text()
+    assert main(["matrix", "example", "-a", "nosuch:Thing*"]) == 1
+
+
+def test_cli_explain_and_who_can(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["explain", "example", "dana", "s3:DeleteObject", LOGS]) == 0
+    assert "explicitDeny" in capsys.readouterr().out
+    assert main(["explain", "example", "dana", "s3:DeleteObject", LOGS, "-f", "json"]) == 0
+    answer = json.loads(capsys.readouterr().out)["decision"]
+    assert (answer if isinstance(answer, str) else answer["decision"]) == "explicitDeny"
+    assert main(["who-can", "example", "s3:GetObject", ASSETS, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)
