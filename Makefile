@@ -6,8 +6,9 @@ STAMP := $(VENV)/.installed
 
 .PHONY: setup workbench test lint bench clean
 
-# Python packages into .venv (re-run when pyproject.toml changes).
-$(STAMP): pyproject.toml
+# Debian packages (graphviz), then Python packages into .venv (re-run when pyproject.toml changes).
+$(STAMP): pyproject.toml scripts/system-deps.sh
+	bash scripts/system-deps.sh
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'

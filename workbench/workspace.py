@@ -19,6 +19,7 @@ from workbench.analyses.assemble import (
 )
 from workbench.analyses.assume import AssumePath, AssumeResult, assume_paths, chain_session_arn
 from workbench.analyses.explain import Explanation, explain_question
+from workbench.analyses.graph import AccessGraph, build_graph
 from workbench.analyses.matrix import AccessMatrix
 from workbench.analyses.principals import find_principal, find_role
 from workbench.analyses.selectors import Selector, select_actions, select_principals, select_resources
@@ -190,6 +191,25 @@ class Workspace:
         def build(ps: Sequence[str], acts: Sequence[str], resources: Sequence[str]) -> AccessMatrix:
             return AccessMatrix(self.inventory, self._resolve, ps, acts, resources, ctx, progress=False)
         return what_can(self.inventory, build, side.named.arn, patterns, [resource] if resource else None)
+
+    def graph(self, principals: Selector = "*", actions: Selector = None, resources: Selector = "*",
+              context: Mapping[str, Any] | None = None, *, include_assume: bool = True,
+              include_groups: bool = True, max_depth: int | None = None) -> AccessGraph:
+        """The access graph: group membership, who can assume which role (users, roles, sessions,
+        identity providers, services), and who can do what to which resource, every edge with the
+        decisions behind it (`analyses/graph.py`). Principals and resources take the selectors of
+        `matrix` (`*` targets every resource, role, user and group); actions default, per resource,
+        to the Read, Write and Permissions management actions of its service. With a subset of
+        principals, roles they can assume join the graph up to `max_depth` hops (None: all)."""
+        ctx = _context(context)
+
+        def compute(p: Sequence[str], a: Sequence[str], r: Sequence[str]) -> AccessMatrix:
+            return AccessMatrix(self.inventory, self._resolve, p, a, r, ctx, progress=False)
+        return build_graph(self.inventory, principals=select_principals(self.inventory, principals),
+                           can_assume=self.can_assume, can=self.can, matrix=compute, context=ctx,
+                           resources=None if resources == "*" else select_resources(self.inventory, resources),
+                           actions=None if actions is None else select_actions(actions),
+                           include_assume=include_assume, include_groups=include_groups, max_depth=max_depth)
 
     # -- sessions and role assumption -------------------------------------------------------
     def session(self, role: str, name: str, *, policy: Mapping[str, Any] | str | None = None,

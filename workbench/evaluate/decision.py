@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from workbench.core.html import esc
+
 ALLOWED = "allowed"
 EXPLICIT_DENY = "explicitDeny"
 IMPLICIT_DENY = "implicitDeny"
@@ -136,6 +138,21 @@ class Decision:
         if trace:
             out["trace"] = list(self.trace)
         return out
+
+    def _repr_html_(self) -> str:
+        """The decision, its deciding statements (or failing gate) and the trace, all escaped."""
+        colour = {"allowed": "#2e7d32", "explicitDeny": "#c62828"}.get(self.decision, "#616161")
+        parts = [f"<div><b style='color:{colour}'>{esc(self.decision)}</b>"]
+        if self.deciding:
+            items = "".join(f"<li>{esc(r.label)}" + (f" (line {r.line})" if r.line else "") + "</li>"
+                            for r in self.deciding)
+            parts.append(f"<ul>{items}</ul>")
+        elif self.gate:
+            level = f" at level {self.gate_level}" if self.gate_level is not None else ""
+            parts.append(f" <span>no allow: {esc(self.gate)}{esc(level)}</span>")
+        if self.trace:
+            parts.append("<details><summary>trace</summary><pre>" + esc("\n".join(self.trace)) + "</pre></details>")
+        return "".join(parts) + "</div>"
 
     def __repr__(self) -> str:
         refs = ", ".join(r.label for r in self.deciding)
