@@ -31,9 +31,9 @@ from workbench.core.arn import parse_arn
 from workbench.core.html import esc
 from workbench.evaluate.applicability import TRUST_ACTIONS
 from workbench.evaluate.decision import Decision, StatementRef
-from workbench.model.inventory import Inventory, Role
+from workbench.model.inventory import Group, Inventory, Role, User
 from workbench.model.request import ContextValue
-from workbench.policy.model import Condition, Statement
+from workbench.policy.model import Condition, Policy, Statement
 
 Context = Mapping[str, ContextValue]
 CanAssumeFn = Callable[[str, str, Context | None], AssumeResult]
@@ -138,6 +138,7 @@ class Evidence:
     gate: str | None = None
     context: tuple[tuple[str, str], ...] = ()  # keys added to make the edge possible (claims, MFA, external id)
     assume: AssumeResult | None = None
+    overridden: tuple[StatementRef, ...] = ()  # for a denied edge: the Allows the Deny overrides
 
     def summary(self) -> str:
         if self.decision == "inventory":
@@ -150,6 +151,8 @@ class Evidence:
             text += " by " + "; ".join(ref_label(r) for r in self.deciding)
         elif self.gate:
             text += f" (gate {self.gate})"
+        if self.overridden:
+            text += ", overriding " + "; ".join(ref_label(r) for r in self.overridden)
         if self.context:
             text += " with " + ", ".join(f"{k}={v}" for k, v in self.context)
         return text
@@ -196,7 +199,9 @@ class Edge:
 
     def tooltip(self, limit: int = 12) -> str:
         lines = [f"{self.kind}: {self.label}"]
-        lines += [ev.summary() for ev in self.evidence[:limit]]
+        evidence = sorted(self.evidence, key=lambda ev: -_level_order(primary_level(ev.action))) \
+            if self.kind in ("can-access", "denied") else list(self.evidence)  # the most powerful first
+        lines += [ev.summary() for ev in evidence[:limit]]
         if len(self.evidence) > limit:
             lines.append(f"... and {len(self.evidence) - limit} more")
         return "\n".join(lines)
@@ -524,11 +529,12 @@ def _merge_edges(edges: Iterable[Edge], *, count: bool) -> list[Edge]:
 # ------------------------------------------------------------------------------------------------
 def dot_quote(text: object) -> str:
     r"""A DOT quoted string showing `text` literally: backslashes doubled (so `\N`, `\G`, `\l` stay
-    text), quotes escaped, line breaks as `\n`, other control characters dropped. Quoted strings
-    are never HTML-like labels, so `<script>` is text."""
+    text), quotes escaped, `&` as `&amp;` (Graphviz decodes entities such as `&lt;` in labels),
+    line breaks as `\n`, other control characters dropped. Quoted strings are never HTML-like
+    labels, so `<script>` is text; Graphviz escapes it again in its SVG."""
     raw = str(text).replace("\r\n", "\n").replace("\r", "\n")
     raw = "".join(ch if ch == "\n" or ch >= " " else " " for ch in raw)
-    raw = raw.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    raw = raw.replace("&", "&amp;").replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
     return f'"{raw}"'
 
 
@@ -609,6 +615,7 @@ class _Builder:
         self.roles = {r.arn: r for r in inv.roles()}
         self.groups = {g.arn: g for g in inv.groups()}
         self.providers = {p.arn: p for p in inv.providers()}
+        self.mfa_matters = _mentions_mfa(inv)
 
     # -- nodes ------------------------------------------------------------------------------------
     def place(self, account: str | None) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
@@ -693,6 +700,22 @@ class _Builder:
             self.edges.append(Edge(source, target, kind, actions, levels, evidence))
 
 
+def _mentions_mfa(inventory: Inventory) -> bool:
+    """Whether any policy of the inventory has a condition on MFA (else retrying with it is moot)."""
+    policies: list[Policy | None] = [mp.policy for a in inventory.accounts.values() for mp in a.policies.values()]
+    policies += [mp.policy for mp in inventory.aws_policies.values()]
+    holders: list[User | Group | Role] = [*inventory.users(), *inventory.groups(), *inventory.roles()]
+    for holder in holders:
+        policies += holder.inline
+    policies += [r.trust for r in inventory.roles()]
+    policies += [s.session_policy for s in inventory.sessions.values()]
+    if inventory.organization is not None:
+        policies += [p.policy for p in inventory.organization.policies.values()]
+    policies += [r.policy for r in inventory.resources.values()]
+    return any(c.key.lower().startswith("aws:multifactorauth") for p in policies if p is not None
+               for stmt in p.statements for c in stmt.conditions)
+
+
 def _caller_arn(arn: str, roles: Mapping[str, Role]) -> str:
     """Who calls sts:AssumeRole for a principal: a role acts through a session of itself (role chaining)."""
     role = roles.get(arn)
@@ -734,7 +757,7 @@ def _statement_context(stmt: Statement) -> dict[str, ContextValue]:
     return out
 
 
-def _candidate_contexts(role: Role, base: Mapping[str, ContextValue]) -> list[dict[str, ContextValue]]:
+def _candidate_contexts(role: Role, base: Mapping[str, ContextValue], mfa: bool) -> list[dict[str, ContextValue]]:
     """Contexts to retry an assumption with: what each Allow statement of the trust policy asks
     for, and the same with MFA (the common gate of an identity-side Deny)."""
     trust = role.trust
@@ -745,7 +768,7 @@ def _candidate_contexts(role: Role, base: Mapping[str, ContextValue]) -> list[di
                 ctx = {k: v for k, v in _statement_context(stmt).items() if k not in base}
                 if ctx and ctx not in found:
                     found.append(ctx)
-    if not any(k.lower() == _MFA.lower() for k in base):
+    if mfa and not any(k.lower() == _MFA.lower() for k in base):
         found += [{**c, _MFA: "true"} for c in list(found) if _MFA not in c] + [{_MFA: "true"}]
     return found
 
@@ -763,12 +786,12 @@ def _evaluate_assume(b: _Builder, caller: str, role: Role, can_assume: CanAssume
     if plain.allowed:
         return "can-assume", _assume_evidence(caller, role, plain, {})
     if retry:
-        for added in candidates if candidates is not None else _candidate_contexts(role, b.context):
+        for added in candidates if candidates is not None else _candidate_contexts(role, b.context, b.mfa_matters):
             result = can_assume(caller, role.arn, {**b.context, **added})
             if result.allowed:
                 return "conditional", _assume_evidence(caller, role, result, added)
     if plain.decision.decision == "explicitDeny" and plain.trust_side:
-        return "denied", _assume_evidence(caller, role, plain, {})
+        return "denied", replace(_assume_evidence(caller, role, plain, {}), overridden=_overridden(plain.decision))
     return None, _assume_evidence(caller, role, plain, {})
 
 
@@ -933,16 +956,38 @@ def _probes(b: _Builder, resources: Sequence[str], actions: Sequence[str] | None
     return out
 
 
+def _overridden(decision: Decision) -> tuple[StatementRef, ...]:
+    """The identity-based and resource-based Allows an explicit Deny overrides."""
+    return tuple(r for stage in decision.stages if stage.policy_type in ("identity", "resource")
+                 for r in stage.allows)
+
+
 def _access_from_cells(b: _Builder, cells: Iterable[tuple[str, str, str, Any]], probes: Mapping[str, _Probe],
-                       include_denied: bool) -> None:
+                       include_denied: bool, can: CanFn | None) -> None:
+    """Can-access evidence from allowed cells; denied evidence from explicitly denied cells where
+    the Deny overrides an Allow (re-asked through `can` for its stages; every explicit deny when
+    `can` is not given), since a Deny on something nobody is allowed anyway says nothing."""
     applicable = {arn: {a.lower() for a in p.actions} for arn, p in probes.items()}
+    # The matrix engine shares one Cell between all cells of a pair with the same combination of
+    # applying statements, and the Allows a Deny overrides depend only on that combination: ask
+    # once per pair and combination (the cells stay alive in the matrix, so their ids are stable).
+    asked: dict[tuple[str, str, int], tuple[StatementRef, ...]] = {}
     for principal, action, resource, cell in cells:
         probe = probes.get(resource)
         if probe is None or action.lower() not in applicable[resource] or cell.decision == "implicitDeny":
             continue
-        if cell.decision == "explicitDeny" and not include_denied:
-            continue
-        ev = Evidence(principal, action, resource, cell.decision, cell.deciding, cell.gate)
+        overridden: tuple[StatementRef, ...] = ()
+        if cell.decision == "explicitDeny":
+            if not include_denied:
+                continue
+            if can is not None:
+                key = (principal, resource, id(cell))
+                if key not in asked:
+                    asked[key] = _overridden(can(principal, action, resource, b.context or None))
+                overridden = asked[key]
+                if not overridden:
+                    continue
+        ev = Evidence(principal, action, resource, cell.decision, cell.deciding, cell.gate, overridden=overridden)
         b.record_access(b.principal(principal), b.target(probe.node_key), action, ev)
 
 
@@ -997,7 +1042,7 @@ def build_graph(inventory: Inventory, *, principals: Sequence[str], can_assume: 
             *(u.arn for u in inventory.users()), *(g.arn for g in inventory.groups())]
         probes = _probes(b, targets, actions)
         if isinstance(matrix, AccessMatrix):
-            _access_from_cells(b, matrix, {p.arn: p for p in probes}, include_denied)
+            _access_from_cells(b, matrix, {p.arn: p for p in probes}, include_denied, can)
         else:
             by_actions: dict[tuple[str, ...], list[_Probe]] = defaultdict(list)
             for probe in probes:
@@ -1005,7 +1050,7 @@ def build_graph(inventory: Inventory, *, principals: Sequence[str], can_assume: 
             matrix_principals = [m for m in members if m in b.users or m in b.roles or m in inventory.sessions]
             for action_list, group_probes in by_actions.items():
                 computed = matrix(matrix_principals, action_list, [p.arn for p in group_probes])
-                _access_from_cells(b, computed, {p.arn: p for p in group_probes}, include_denied)
+                _access_from_cells(b, computed, {p.arn: p for p in group_probes}, include_denied, can)
         b.access_edges()
     return AccessGraph(b.nodes.values(), b.edges)
 
