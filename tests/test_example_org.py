@@ -400,8 +400,13 @@ def test_session_policy_narrows_security_admin() -> None:
     assert denied.decision == IMPLICIT and denied.gate == "session-policy"
 
 
-def test_missing_region_is_denied_by_the_guardrail(ws: workbench.Workspace) -> None:
-    """The workbench never invents aws:RequestedRegion; a StringNotEquals on an absent key holds."""
+def test_missing_region_is_denied_by_the_guardrail() -> None:
+    """The workbench never invents aws:RequestedRegion: the example's `context:` names it. Without
+    that default, a StringNotEquals on the absent key holds and the guardrail denies."""
+    ws = workbench.open()
+    assert ws.inventory.default_context == {"aws:RequestedRegion": "eu-west-1"}
+    ws.inventory.default_context.clear()
+    ws.invalidate()
     answer = ws.can("dana", "s3:GetObject", EXPORT)
     assert answer.decision == EXPLICIT
     assert [label(r) for r in answer.deciding] == ["scp@0 AllowedRegions/DenyOutsideAllowedRegions"]

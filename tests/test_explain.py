@@ -417,7 +417,7 @@ def test_example_org_changes(ws: workbench.Workspace) -> None:
     assert _changes(mfa)[(("aws:MultiFactorAuthPresent", "true"),)] == "allowed"
     audit = ws.explain("grace", "sts:AssumeRole", f"arn:aws:iam::{PROD}:role/SecurityAudit")
     assert _changes(audit)[(("sts:ExternalId", "example-corp-audit-7f3a91"),)] == "allowed"
-    region = ws.explain("dana", "s3:GetObject", EXPORT)
+    region = ws.explain("dana", "s3:GetObject", EXPORT, {"aws:RequestedRegion": "ap-south-1"})
     assert region.decision.decision == "explicitDeny"
     assert _changes(region)[(("aws:RequestedRegion", "eu-west-1"),)] == "allowed"
 

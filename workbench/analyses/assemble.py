@@ -10,7 +10,7 @@ https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from workbench.analyses.principals import Named, find_principal
 from workbench.core.arn import parse_arn
@@ -218,6 +218,7 @@ class PrincipalSide:
     scps: tuple[tuple[Policy, ...], ...]
     context: Mapping[str, ContextValue]
     notes: tuple[str, ...] = ()
+    defaults: Mapping[str, ContextValue] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -246,7 +247,7 @@ def principal_side(inventory: Inventory, principal: str, resolve: Resolver) -> P
     session_policy = named.session.session_policy if named.session is not None else None
     return PrincipalSide(named, actor, identity, boundary, session_policy,
                          guardrail_levels(inventory, actor.account, scp=True),
-                         principal_context(inventory, named), tuple(notes))
+                         principal_context(inventory, named), tuple(notes), dict(inventory.default_context))
 
 
 def resource_side(inventory: Inventory, resource: str, trust: bool, principal_account: str | None) -> ResourceSide:
@@ -292,7 +293,8 @@ def resource_side(inventory: Inventory, resource: str, trust: bool, principal_ac
 
 def combine_sides(side: PrincipalSide, target: ResourceSide, action: str,
                   context: Mapping[str, ContextValue] | None) -> tuple[Request, PolicySet]:
-    derived = dict(side.context)
+    derived = dict(side.defaults)
+    derived.update(side.context)
     derived.update(target.context)
     full = Context(context or {}).merged(derived)
     request = Request(side.principal, action, target.arn, target.account, full,

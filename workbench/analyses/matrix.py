@@ -381,7 +381,8 @@ class MatrixDiff:
 
 def _side_key_p(side: PrincipalSide) -> tuple[object, ...]:
     return (tuple(id(p) for p in side.identity), id(side.boundary), id(side.session),
-            tuple(tuple(id(p) for p in level) for level in side.scps), tuple(sorted(side.context.items(), key=str)))
+            tuple(tuple(id(p) for p in level) for level in side.scps), tuple(sorted(side.context.items(), key=str)),
+            tuple(sorted(side.defaults.items(), key=str)))
 
 
 def _side_key_r(side: ResourceSide) -> tuple[object, ...]:

@@ -124,7 +124,8 @@ class MatrixEngine:
              context: Mapping[str, ContextValue] | None) -> Pair:
         """Which statements of each side apply to this pair, whatever the action (resource,
         principal and condition tests), and the resource policy's match kinds."""
-        derived = dict(side.context)
+        derived = dict(side.defaults)
+        derived.update(side.context)
         derived.update(target.context)
         request = Request(side.principal, "*:*", target.arn, target.account, Context(context or {}).merged(derived),
                           resource_is_management=target.is_management,

@@ -37,7 +37,7 @@ from workbench.policy import PolicyKind, parse_policy
 from workbench.policy.model import Policy
 
 FORMAT_VERSION = 1
-TOP = ("workbench", "name", "description", "sources", "organization", "org_policies", "accounts", "resources",
+TOP = ("workbench", "name", "description", "context", "sources", "organization", "org_policies", "accounts", "resources",
        "sessions")
 ORG_POLICY_TYPES = {"scp": "SERVICE_CONTROL_POLICY", "rcp": "RESOURCE_CONTROL_POLICY"}
 
@@ -526,6 +526,18 @@ class _Loader:
                 label, self.tags(entry, "tags", f"{path}.tags"),
                 policy, bool(entry.get("aws_managed_kms_key", False)))
 
+    def default_context(self, doc: Any) -> None:
+        """`context:`: values every question of the workspace starts from."""
+        block = self.mapping(doc, "context", "context")
+        for key, value in (block or {}).items():
+            if isinstance(value, list):
+                self.inventory.default_context[str(key)] = [_scalar(v) for v in value]
+            elif isinstance(value, dict) or value is None:
+                self.report("workspace-wrong-type", f"`context.{key}` must be a value or a list of values",
+                            _pos(block, key), f"context.{key}")
+            else:
+                self.inventory.default_context[str(key)] = _scalar(value)
+
     def sessions(self, doc: Any) -> None:
         for i, entry in enumerate(self.seq(doc, "sessions", "sessions")):
             path = f"sessions[{i}]"
@@ -568,6 +580,12 @@ class _Loader:
             session.provider = self.text(entry, "provider", f"{path}.provider") or None
             session.claims = plain(entry.get("claims") or {})
             self.inventory.sessions[session.arn] = session
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 def _opt(value: Any) -> str | None:
@@ -641,6 +659,7 @@ def load_workspace_text(text: str, file: str, base: Path,
     loader.accounts(document)
     loader.resources(document)
     loader.sessions(document)
+    loader.default_context(document)
     workspace.inventory = loader.inventory
     workspace.diagnostics.extend(loader.diagnostics)
     workspace.policy_files = loader.policy_files

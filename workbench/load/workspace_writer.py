@@ -159,6 +159,8 @@ def workspace_data(inventory: Inventory, *, name: str = "", description: str = "
         data["name"] = name
     if description:
         data["description"] = description
+    if inventory.default_context:
+        data["context"] = dict(inventory.default_context)
 
     def policy_value(policy: Policy | None, key: str) -> Any:
         if key in files and base is not None:

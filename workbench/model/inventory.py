@@ -246,6 +246,9 @@ class Inventory:
     resources: dict[str, Resource] = field(default_factory=dict)  # by ARN
     aws_policies: dict[str, ManagedPolicy] = field(default_factory=dict)  # AWS managed, by ARN
     sessions: dict[str, Session] = field(default_factory=dict)  # by session ARN
+    #: context values every question starts from (the workspace file's `context:`); values the
+    #: question gives and keys derived from the principal and resource take precedence
+    default_context: dict[str, str | list[str]] = field(default_factory=dict)
 
     def account(self, account_id: str) -> Account:
         """The account, created empty when first named."""

@@ -1,0 +1,139 @@
+"""An executed notebook as ONE self-contained HTML page: nbconvert's `lab` template with our
+`iamwb` template on top (templates/iamwb), every script inlined, plotly figures drawn from their
+JSON by one compressed copy of plotly.js, MathJax and mermaid left out, and widgets rendered from
+the saved widget state by the inlined widget manager
+(https://ipywidgets.readthedocs.io/en/latest/embedding.html)."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from workbench.export import assets
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+LOADER_JS = assets.ASSETS / "loader.js"
+PLOTLY_MIME = "application/vnd.plotly.v1+json"
+HTML_MIME = "text/html"
+WIDGET_STATE_MIME = "application/vnd.jupyter.widget-state+json"
+
+# what plotly's `notebook` renderer emits once: the whole library, inline
+_PLOTLY_BUNDLE = re.compile(r"\*\s*plotly\.js v\d")
+_MATHJAX_TAG = re.compile(r"<script\b[^>]*\bsrc\s*=\s*[\"']?[^\"'>]*mathjax[^>]*>\s*</script>", re.IGNORECASE)
+# a resource the browser would fetch: src/href of a loading element, or CSS url()/@import
+_EXTERNAL_LOAD = re.compile(
+    r"<(?:script|img|iframe|link|source|audio|video|embed|object|track|image|use)\b[^>]*?"
+    r"\s(?:src|href|data|xlink:href|srcset|poster)\s*=\s*[\"']?\s*((?:https?:)?//[^\"'\s>]+)"
+    r"|url\(\s*[\"']?((?:https?:)?//[^)\"']+)|@import\s+[\"']((?:https?:)?//[^\"']+)",
+    re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Pack:
+    """One compressed script of the page, unpacked and run in order by assets/loader.js."""
+
+    name: str
+    data: str
+    hide_amd: bool = False
+
+
+def prepare_outputs(nb: Any) -> bool:
+    """Make the outputs of an executed notebook render offline, in place: drop plotly's inline
+    library (the page carries one compressed copy), draw every plotly figure from its JSON with a
+    script that waits for that library, and remove MathJax CDN tags. Returns whether any plotly
+    figure was found."""
+    figures = False
+    for cell in nb.cells:
+        for output in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
+            data = output.get("data")
+            if not data:
+                continue
+            if PLOTLY_MIME in data:
+                data[HTML_MIME] = plotly_figure_html(data[PLOTLY_MIME])
+                figures = True
+                continue
+            if HTML_MIME not in data:
+                continue
+            text = _text(data[HTML_MIME])
+            if _PLOTLY_BUNDLE.search(text[:2000]) or "window.Plotly = Plotly" in text:
+                data[HTML_MIME] = "<!-- plotly.js: one compressed copy is at the end of the page -->"
+                continue
+            data[HTML_MIME] = _MATHJAX_TAG.sub("", text)
+    return figures
+
+
+def plotly_figure_html(spec: Any) -> str:
+    """A figure's div and the script that draws it once plotly.js is unpacked."""
+    figure = spec if isinstance(spec, dict) else json.loads(_text(spec))
+    layout = figure.get("layout") or {}
+    height = layout.get("height") or 525
+    div = f"iamwb-plot-{uuid.uuid4().hex[:12]}"
+    args = ", ".join(_script_json(x) for x in (div, figure.get("data") or [], layout,
+                                               {"responsive": True, **(figure.get("config") or {})}))
+    return (f'<div id="{div}" class="plotly-graph-div" style="height:{int(height)}px; width:100%;"></div>'
+            f'<script type="text/x-iamwb-deferred">Plotly.newPlot({args});</script>')
+
+
+def render_page(nb: Any, *, title: str | None = None) -> str:
+    """The page for an executed notebook (outputs already passed through `prepare_outputs`)."""
+    from nbconvert import HTMLExporter  # a heavy import, only needed here
+
+    figures = prepare_outputs(nb)
+    packs: list[Pack] = []
+    if figures:
+        packs.append(Pack("plotly.js", assets.pack(_plotly_js()), hide_amd=True))
+    if WIDGET_STATE_MIME in nb.metadata.get("widgets", {}):
+        packs.append(Pack("embed-amd.js", assets.packed_widget_manager()))
+    resources: dict[str, Any] = {
+        "metadata": {"name": title or nb.metadata.get("title") or "IAM Workbench"},
+        "iamwb": {
+            "require_js": assets.require_js(),
+            "anywidget_js": assets.anywidget_js(),
+            "loader_js": LOADER_JS.read_text(encoding="utf-8"),
+            # the base64 payloads are put in after nbconvert, which re-parses its output
+            "packs": [{"name": p.name, "data": f"@@IAMWB_PACK_{i}@@", "hide_amd": p.hide_amd}
+                      for i, p in enumerate(packs)],
+        },
+    }
+    exporter = HTMLExporter(template_name="iamwb", extra_template_basedirs=[str(TEMPLATES)])
+    page, _ = exporter.from_notebook_node(nb, resources=resources)
+    for i, p in enumerate(packs):
+        page = page.replace(f"@@IAMWB_PACK_{i}@@", p.data, 1)
+    return page
+
+
+def external_loads(page: str) -> list[str]:
+    """Every URL the page would fetch from the network (scripts, styles, images, frames, CSS
+    url()/@import): none, for a self-contained page. Links a reader may click are not loads."""
+    return [next(g for g in m.groups() if g) for m in _EXTERNAL_LOAD.finditer(page)]
+
+
+def _plotly_js() -> str:
+    from plotly.offline import get_plotlyjs  # the copy plotly's Python package ships
+
+    return str(get_plotlyjs())
+
+
+def _text(value: Any) -> str:
+    return "".join(value) if isinstance(value, list) else str(value)
+
+
+def _script_json(value: Any) -> str:
+    """JSON that can sit in an inline <script>: `</` and HTML comments cannot end it early."""
+    text = json.dumps(value, separators=(",", ":"), default=str)
+    return text.replace("</", "<\\/").replace("<!--", "<\\!--")
+
+
+def title_of(path: Path, nb: Any) -> str:
+    """The page title: the notebook's first heading, or its file name."""
+    for cell in nb.cells:
+        if cell.get("cell_type") == "markdown":
+            for line in _text(cell.get("source", "")).splitlines():
+                if line.startswith("#"):
+                    return html.unescape(line.lstrip("#").strip())
+    return path.stem
