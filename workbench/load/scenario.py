@@ -120,7 +120,8 @@ class _Reader:
                                 value, path)
                     continue
                 strings = [i for i in items if i is not None]
-                if not catalog().is_multivalued(member.key) and catalog().condition_key_type(member.key) is not None:
+                if not catalog().is_multivalued(member.key) and catalog().condition_key_type(member.key) is not None \
+                        and strings:
                     if len(strings) == 1:
                         values[member.key] = strings[0]
                         continue
