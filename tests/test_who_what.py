@@ -84,3 +84,19 @@ def test_cli_explain_and_who_can(capsys: pytest.CaptureFixture[str]) -> None:
     assert (answer if isinstance(answer, str) else answer["decision"]) == "explicitDeny"
     assert main(["who-can", "example", "s3:GetObject", ASSETS, "--json"]) == 0
     assert json.loads(capsys.readouterr().out)
+
+
+def test_cli_graph_and_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    svg = tmp_path / "g.svg"
+    assert main(["graph", "example", "--focus", "alice", "--depth", "1", "--hide-denied", "-o", str(svg)]) == 0
+    text = svg.read_text()
+    assert text.lstrip().startswith("<?xml") and "<svg" in text and "alice" in text
+    assert main(["graph", "example", "--focus", "alice", "--depth", "1", "-f", "dot"]) == 0
+    assert capsys.readouterr().out.lstrip().startswith("digraph")
+    assert main(["graph", "example", "--focus", "nobody-at-all"]) == 1
+    report = tmp_path / "r.html"
+    assert main(["report", "example", "-o", str(report)]) == 0
+    html = report.read_text()
+    assert "<svg" in html and "Access matrix: s3" in html
+    assert report.stat().st_size < 5_000_000, "a report stays small enough to open"
+    assert "http://" not in html.replace("http://www.w3.org", "") and "https://cdn" not in html

@@ -195,12 +195,22 @@ class AccessMatrix:
         return [n if counts[n] == 1 else f"{n} ({arn.split(':')[4]})" for n, arn in zip(names, self.principal_arns,
                                                                                         strict=True)]
 
+    def _resource_labels(self) -> list[str]:
+        """Short resource names, made unique (the account, else the full ARN, is added on a clash)."""
+        names = [short_name(r) if r != "*" else "*" for r in self.resources]
+        counts = Counter(names)
+        labels = [n if counts[n] == 1 else f"{n} ({(r.split(':') + [''] * 5)[4] or r})"
+                  for n, r in zip(names, self.resources, strict=True)]
+        clashes = Counter(labels)
+        return [label if clashes[label] == 1 else arn for label, arn in zip(labels, self.resources, strict=True)]
+
     @property
     def frame(self) -> Any:
         """A DataFrame: principals down, (action, resource) across, decisions as values."""
         import pandas as pd
-        columns = pd.MultiIndex.from_tuples([(a, short_name(r) if r != "*" else "*") for a in self.actions
-                                             for r in self.resources], names=["action", "resource"])
+        resource_labels = self._resource_labels()
+        columns = pd.MultiIndex.from_tuples([(a, label) for a in self.actions for label in resource_labels],
+                                            names=["action", "resource"])
         rows = []
         width = len(self.actions) * len(self.resources)
         for pi in range(len(self.principals)):
@@ -252,7 +262,7 @@ class AccessMatrix:
             row = self._cells[pi * width:(pi + 1) * width]
             z.append([CODE[c.decision] if c is not None else 0 for c in row])
             text.append([f"{c.decision}<br>{esc(cell_text(c))}" if c is not None else "" for c in row])
-        columns = [f"{a} {short_name(r)}" for a in self.actions for r in self.resources]
+        columns = [f"{a} {label}" for a in self.actions for label in self._resource_labels()]
         figure = go.Figure(go.Heatmap(
             z=z, x=[esc(c) for c in columns], y=[esc(label) for label in self._labels()], text=text,
             hovertemplate="%{y}<br>%{x}<br>%{text}<extra></extra>", zmin=-1, zmax=1, showscale=False,

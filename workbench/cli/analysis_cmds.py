@@ -42,6 +42,28 @@ def add_parsers(sub: Any) -> None:
     explain.add_argument("--format", "-f", choices=("text", "json", "html"), default="text")
     explain.add_argument("--output", "-o")
     explain.set_defaults(run=run_explain)
+    graph = sub.add_parser("graph", help="the access graph of a workspace (SVG, DOT, JSON or HTML)",
+                           description="Who is member of what, who can assume which role, who can access which "
+                                       "resource; every edge decided by the evaluator.")
+    graph.add_argument("path")
+    graph.add_argument("--principals", "-p", action="append")
+    graph.add_argument("--actions", "-a", action="append")
+    graph.add_argument("--resources", "-r", action="append")
+    graph.add_argument("--context", "-c", action="append", default=[], metavar="KEY=VALUE")
+    graph.add_argument("--focus", help="a principal, role or resource to centre on")
+    graph.add_argument("--depth", type=int, default=2)
+    graph.add_argument("--direction", choices=("out", "in", "both"), default="out")
+    graph.add_argument("--collapse-accounts", action="store_true")
+    graph.add_argument("--hide-denied", action="store_true")
+    graph.add_argument("--format", "-f", choices=("svg", "dot", "json", "html"), help="default: from -o's suffix")
+    graph.add_argument("--output", "-o", help="the file to write (default: standard output)")
+    graph.set_defaults(run=run_graph)
+    report = sub.add_parser("report", help="one self-contained HTML report of a workspace")
+    report.add_argument("path")
+    report.add_argument("--output", "-o", required=True)
+    report.add_argument("--actions", "-a", action="append", help="actions of the matrix (default: a sensitive set)")
+    report.add_argument("--context", "-c", action="append", default=[], metavar="KEY=VALUE")
+    report.set_defaults(run=run_report)
     who = sub.add_parser("who-can", help="every principal allowed an action on a resource, directly or via roles")
     who.add_argument("path")
     who.add_argument("action")
@@ -117,6 +139,93 @@ def run_explain(args: argparse.Namespace) -> int:
         _emit(page(f"{args.principal} {args.action} {args.resource}", explanation._repr_html_()), args.output)
     else:
         _emit(explanation.to_text(), args.output)
+    return 0
+
+
+def run_graph(args: argparse.Namespace) -> int:
+    context = parse_context(args.context)
+    if isinstance(context, str):
+        print(f"iamwb graph: {context}", file=sys.stderr)
+        return 2
+    ws, status = _open(args.path)
+    assert ws is not None
+    if status:
+        return status
+    fmt = args.format or (Path(args.output).suffix.lstrip(".") if args.output else "svg")
+    if fmt not in ("svg", "dot", "json", "html"):
+        print(f"iamwb graph: unknown format `{fmt}` (svg, dot, json or html)", file=sys.stderr)
+        return 2
+    try:
+        graph = ws.graph(args.principals or "*", args.actions, args.resources or "*", context)
+        if args.focus:
+            graph = graph.focus(args.focus, depth=args.depth, direction=args.direction)
+        if args.hide_denied:
+            graph = graph.hide_denied()
+        if args.collapse_accounts:
+            graph = graph.collapse_accounts()
+        if fmt == "dot":
+            text = graph.to_dot()
+        elif fmt == "json":
+            import networkx as nx
+            text = json.dumps(nx.node_link_data(graph.to_networkx(), edges="edges"), default=str, indent=1)
+        elif fmt == "html":
+            text = page(f"Access graph: {ws.name}", graph._repr_html_())
+        else:
+            text = graph.to_svg()
+    except (LookupError_, ValueError, RuntimeError) as error:
+        print(f"iamwb graph: {error}", file=sys.stderr)
+        return 1
+    _emit(text, args.output)
+    return 0
+
+
+#: Per service, the actions a reviewer asks about first.
+SENSITIVE = {
+    "s3": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:PutBucketPolicy"],
+    "kms": ["kms:Decrypt", "kms:Encrypt", "kms:PutKeyPolicy"],
+    "secretsmanager": ["secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue"],
+    "sqs": ["sqs:SendMessage", "sqs:ReceiveMessage"],
+    "sns": ["sns:Publish", "sns:Subscribe"],
+    "lambda": ["lambda:InvokeFunction", "lambda:UpdateFunctionCode"],
+    "iam": ["sts:AssumeRole", "iam:PassRole", "iam:AttachRolePolicy", "iam:UpdateAssumeRolePolicy"],
+}
+
+
+def run_report(args: argparse.Namespace) -> int:
+    """Inventory, matrix, graph and the explanation of every explicit deny, in one HTML page."""
+    context = parse_context(args.context)
+    if isinstance(context, str):
+        print(f"iamwb report: {context}", file=sys.stderr)
+        return 2
+    ws, status = _open(args.path)
+    assert ws is not None
+    if status:
+        return status
+    from workbench.core.html import esc
+    counts = ws.summary()
+    parts = ["<h2>Inventory</h2><table>" + "".join(f"<tr><th>{esc(k.replace('_', ' '))}</th><td>{v}</td></tr>"
+                                                    for k, v in counts.items()) + "</table>"]
+    try:
+        by_service: dict[str, list[str]] = {}
+        for arn in [*ws.inventory.resources, *[r.arn for r in ws.inventory.roles() if not r.service_linked]]:
+            by_service.setdefault(arn.split(":")[2], []).append(arn)
+        for service, arns in sorted(by_service.items()):
+            actions = args.actions or SENSITIVE.get(service)
+            if not actions:
+                continue
+            matrix = ws.matrix("*", actions, arns, context, progress=False)
+            parts.append(f"<h2>Access matrix: {esc(service)}</h2>")
+            parts.append(str(matrix.style().to_html()) if len(matrix) <= 20_000 else matrix.summary()._repr_html_())
+        graph = ws.graph(context=context).hide_denied()
+        parts.append("<h2>Access graph</h2>")
+        try:
+            parts.append(graph.collapse_accounts()._repr_html_() if len(graph.nodes) > 150 else graph._repr_html_())
+        except (ValueError, RuntimeError) as error:
+            parts.append(f"<p>{esc(error)}</p>")
+    except (LookupError_, ValueError) as error:
+        print(f"iamwb report: {error}", file=sys.stderr)
+        return 1
+    _emit(page(f"IAM Workbench report: {ws.name}", "\n".join(parts)), args.output)
     return 0
 
 
