@@ -172,8 +172,8 @@ def run_graph(args: argparse.Namespace) -> int:
             text = page(f"Access graph: {ws.name}", graph._repr_html_())
         else:
             text = graph.to_svg()
-    except (LookupError_, ValueError, RuntimeError) as error:
-        print(f"iamwb graph: {error}", file=sys.stderr)
+    except (LookupError_, ValueError, RuntimeError, KeyError) as error:
+        print(f"iamwb graph: {str(error).strip(chr(39))}", file=sys.stderr)
         return 1
     _emit(text, args.output)
     return 0
