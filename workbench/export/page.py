@@ -94,13 +94,15 @@ def render_page(nb: Any, *, title: str | None = None) -> str:
         "iamwb": {
             "require_js": assets.require_js(),
             "anywidget_js": assets.anywidget_js(),
+            "fonts_js": assets.fonts_js(),
             "loader_js": LOADER_JS.read_text(encoding="utf-8"),
             # the base64 payloads are put in after nbconvert, which re-parses its output
             "packs": [{"name": p.name, "data": f"@@IAMWB_PACK_{i}@@", "hide_amd": p.hide_amd}
                       for i, p in enumerate(packs)],
         },
     }
-    exporter = HTMLExporter(template_name="iamwb", extra_template_basedirs=[str(TEMPLATES)])
+    exporter = HTMLExporter(template_name="iamwb",  # type: ignore[no-untyped-call]
+                            extra_template_basedirs=[str(TEMPLATES)])
     page, _ = exporter.from_notebook_node(nb, resources=resources)
     for i, p in enumerate(packs):
         page = page.replace(f"@@IAMWB_PACK_{i}@@", p.data, 1)

@@ -32,7 +32,7 @@ class CellError:
 def read_notebook(path: Path) -> Any:
     import nbformat
 
-    return nbformat.read(str(path), as_version=4)
+    return nbformat.read(str(path), as_version=4)  # type: ignore[no-untyped-call]
 
 
 def execute_notebook(nb: Any, *, cwd: Path, timeout: int = 600, allow_errors: bool = False,
