@@ -3,6 +3,8 @@ and turns every syntax error into a diagnostic instead of an exception (RFC 8259
 
 from __future__ import annotations
 
+from json.decoder import scanstring as _scanstring
+
 from workbench.core.codes import make
 from workbench.core.diagnostics import Diagnostic
 from workbench.core.jsonnode import (
@@ -145,6 +147,16 @@ class _Reader:
         return self.text[self.pos] if self.pos < len(self.text) else ""
 
     def string(self) -> str:
+        """A string literal, decoded by the C scanner of the `json` module when it is well formed;
+        the slow path below only runs to locate an error."""
+        try:
+            value, end = _scanstring(self.text, self.pos + 1, True)
+        except ValueError:
+            return self._string_slow()
+        self.pos = end
+        return str(value)
+
+    def _string_slow(self) -> str:
         text = self.text
         start = self.pos
         pos = start + 1

@@ -157,7 +157,8 @@ class _Reader:
                 return None
             document = doc_node
             source_file = source.name
-        result = parse_policy(document, name=name, kind=kind, file=source_file)
+        # errors decide whether there is an answer; catalog warnings (unknown actions) are for `validate`
+        result = parse_policy(document, name=name, kind=kind, file=source_file, check_catalog=False)
         if not result.ok:
             self.report("scenario-invalid-policy", f"policy `{name}` is not a valid {kind.value} policy; AWS would "
                         "reject it, so there is no decision", node, path)
