@@ -345,17 +345,19 @@ class MatrixDiff:
 
     @property
     def counts(self) -> dict[str, int]:
-        """How many cells became allowed, became denied, or kept their decision but changed
-        their deciding statements."""
-        out = {"became allowed": 0, "became denied": 0, "deciding changed": 0}
+        """How many cells became allowed, became denied (from allowed), changed between an
+        explicit and an implicit deny, or kept their decision but changed their deciding statements."""
+        out = {"became allowed": 0, "became denied": 0, "changed deny kind": 0, "deciding changed": 0}
         for change in self.changes:
             was = change.before.decision if change.before else None
             if was == change.after.decision:
                 out["deciding changed"] += 1
             elif change.after.allowed:
                 out["became allowed"] += 1
-            else:
+            elif was == "allowed" or was is None:
                 out["became denied"] += 1
+            else:
+                out["changed deny kind"] += 1
         return out
 
     def sentence(self) -> str:

@@ -3,7 +3,8 @@ and turns every syntax error into a diagnostic instead of an exception (RFC 8259
 
 from __future__ import annotations
 
-from json.decoder import scanstring as _scanstring
+import json.decoder
+from collections.abc import Callable
 
 from workbench.core.codes import make
 from workbench.core.diagnostics import Diagnostic
@@ -20,6 +21,9 @@ from workbench.core.jsonnode import (
 from workbench.core.source import SourceText
 
 MAX_DEPTH = 256
+
+#: The `json` module's string scanner (the C one when available); typeshed does not declare it.
+_scanstring: Callable[[str, int, bool], tuple[str, int]] = json.decoder.scanstring  # type: ignore[attr-defined]
 
 _ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 _WS = " \t\n\r"

@@ -1,0 +1,214 @@
+"""The access graph drawn inline: the core builds the graph and Graphviz draws the SVG on the
+server; the front end puts the SVG in the page (so node tooltips and clicks work), and a click
+selects a node and shows its details (embedded, so they show in an exported page too)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from time import perf_counter
+from typing import Any
+
+import ipywidgets as W
+import traitlets
+
+from workbench.analyses.graph import AccessGraph
+from workbench.widgets.base import View, front_end, shown, style
+from workbench.widgets.matrix_view import as_list
+from workbench.widgets.payload import graph_nodes_payload, node_details
+from workbench.workspace import Workspace
+
+
+class GraphView(View):
+    """Inputs: `principals`, `actions`, `resources` (the selectors of `Workspace.graph`),
+    `context`, and the view controls `focus` (a node name, ARN or id; "" for the whole graph),
+    `depth`, `direction`, `collapse` (one node per account) and `hide_denied`. Outputs: `svg`,
+    `nodes` (details per SVG node id), `node_details` for `selected_node` (set by a click),
+    `summary`, and `message` when no graph can be drawn. `controls` holds the ipywidgets that set
+    the view controls; displaying the view shows them above the graph."""
+
+    _esm = front_end("graph.js")
+    _css = style("widgets.css")
+
+    principals = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    actions = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    resources = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    context = traitlets.Dict().tag(sync=True)
+    focus = traitlets.Unicode("").tag(sync=True)
+    depth = traitlets.Int(2).tag(sync=True)
+    direction = traitlets.Unicode("both").tag(sync=True)
+    collapse = traitlets.Bool(False).tag(sync=True)
+    hide_denied = traitlets.Bool(False).tag(sync=True)
+    svg = traitlets.Unicode("").tag(sync=True)
+    nodes = traitlets.Dict().tag(sync=True)
+    selected_node = traitlets.Unicode("").tag(sync=True)
+    node_details = traitlets.Dict().tag(sync=True)
+    summary = traitlets.Unicode("").tag(sync=True)
+    message = traitlets.Unicode("").tag(sync=True)
+    timing = traitlets.Dict().tag(sync=True)
+
+    def __init__(self, ws: Workspace, principals: str | Iterable[str] = "*", actions: str | Iterable[str] | None = None,
+                 resources: str | Iterable[str] = "*", context: Mapping[str, Any] | None = None, *,
+                 focus: str = "", depth: int = 2, direction: str = "both", collapse: bool = False,
+                 hide_denied: bool = False, timeout: float = 20.0) -> None:
+        super().__init__(principals=as_list(principals), actions=as_list(actions), resources=as_list(resources),
+                         context=dict(context or {}), focus=focus, depth=depth, direction=direction,
+                         collapse=collapse, hide_denied=hide_denied)
+        self.ws = ws
+        self.timeout = timeout
+        self.graph: AccessGraph | None = None  # the whole graph
+        self.shown_graph: AccessGraph | None = None  # after focus, collapse, hide denied
+        self._controls: Any = None
+        self.refresh()
+        self.observe(self._on_query, names=["principals", "actions", "resources", "context"])
+        self.observe(self._on_view, names=["focus", "depth", "direction", "collapse", "hide_denied"])
+        self.observe(self._on_selected, names=["selected_node"])
+
+    # -- public ------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Rebuild the graph from the workspace (after an edit, or new inputs) and redraw it."""
+        start = perf_counter()
+        build = getattr(self.ws, "graph", None)
+        if build is None:
+            self.graph = None
+            self._skip("this workspace has no access graph yet (Workspace.graph is missing)")
+            return
+        self.graph = build(self.principals or "*", self.actions or None, self._resources(), self.context or None)
+        self.timing = {"build_ms": round((perf_counter() - start) * 1000, 2)}
+        self.render()
+        self._update_focus_options()
+
+    def render(self) -> None:
+        """Apply the view controls to the graph and draw it."""
+        if self.graph is None:
+            return
+        start = perf_counter()
+        graph = self.graph
+        notes = []
+        if self.focus:
+            try:
+                graph = graph.focus(self.focus, depth=max(0, self.depth), direction=self.direction)
+            except (KeyError, ValueError) as error:
+                notes.append(f"focus: {error.args[0] if error.args else error}; showing the whole graph")
+        if self.hide_denied:
+            graph = graph.hide_denied()
+        if self.collapse:
+            graph = graph.collapse_accounts()
+        self.shown_graph = graph
+        to_svg = getattr(graph, "to_svg", None)
+        if to_svg is None:
+            self._skip("the access graph cannot draw itself yet (AccessGraph.to_svg is missing)")
+            return
+        try:
+            svg = to_svg(timeout=self.timeout)
+        except Exception as error:  # noqa: BLE001 - dot missing, too large or too slow: said in the widget
+            self._skip(f"the graph is not drawn: {error}")
+            return
+        start_tag = svg.find("<svg")
+        self.nodes = graph_nodes_payload(graph)
+        self.svg = svg[start_tag:] if start_tag >= 0 else svg
+        self.summary = repr(graph).strip("<>")
+        self.message = "; ".join(notes)
+        self.timing = {**self.timing, "render_ms": round((perf_counter() - start) * 1000, 2)}
+        if self.selected_node and self.selected_node not in self.nodes:
+            self.selected_node = ""
+        self._details()
+
+    @property
+    def controls(self) -> Any:
+        """Focus, depth, direction, collapse and hide-denied controls (ipywidgets) linked to the
+        traits of the same names."""
+        if self._controls is None:
+            focus = W.Dropdown(description="focus", options=self._focus_options(), value=self.focus
+                               if self.focus in {v for _, v in self._focus_options()} else "",
+                               layout=W.Layout(width="320px"))
+            depth = W.BoundedIntText(description="depth", min=0, max=10, value=self.depth,
+                                     layout=W.Layout(width="130px"))
+            direction = W.Dropdown(description="edges", options=[("both ways", "both"), ("outgoing", "out"),
+                                                                  ("incoming", "in")], value=self.direction,
+                                   layout=W.Layout(width="190px"))
+            collapse = W.Checkbox(description="one node per account", value=self.collapse, indent=False)
+            hide = W.Checkbox(description="hide denied", value=self.hide_denied, indent=False)
+            focus.observe(self._on_focus_widget, names=["value"])
+            self.observe(lambda _change: self._update_focus_options(), names=["focus"])
+            for widget, name in ((depth, "depth"), (direction, "direction"),
+                                 (collapse, "collapse"), (hide, "hide_denied")):
+                W.link((widget, "value"), (self, name))
+            self._controls = W.HBox([focus, depth, direction, collapse, hide],
+                                    layout=W.Layout(flex_flow="row wrap", align_items="center"))
+            self._focus_widget = focus
+        return self._controls
+
+    @property
+    def box(self) -> Any:
+        """The controls above the graph, as one widget."""
+        if not hasattr(self, "_box"):
+            self._box = W.VBox([self.controls, self])
+        return self._box
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        return self.box._repr_mimebundle_(**kwargs)
+
+    # -- internals -----------------------------------------------------------------------------
+    def _resources(self) -> str | list[str]:
+        return self.resources if self.resources and self.resources != ["*"] else "*"
+
+    def _skip(self, text: str) -> None:
+        self.svg = ""
+        self.nodes = {}
+        self.node_details = {}
+        self.summary = ""
+        self.message = text
+
+    def _focus_options(self) -> list[tuple[str, str]]:
+        options = [("(the whole graph)", "")]
+        if self.graph is not None:
+            nodes = sorted(self.graph.nodes, key=lambda n: (n.kind, n.label.lower()))
+            options += [(f"{n.kind}: {n.label}" + (f" ({n.account})" if n.account else ""), n.key) for n in nodes]
+        return options
+
+    def _update_focus_options(self) -> None:
+        if self._controls is None:
+            return
+        options = self._focus_options()
+        value = self.focus if self.focus in {v for _, v in options} else ""
+        self._syncing = True
+        try:
+            if list(self._focus_widget.options) != options:
+                self._focus_widget.options = options
+            if self._focus_widget.value != value:
+                self._focus_widget.value = value
+        finally:
+            self._syncing = False
+
+    def _on_focus_widget(self, change: dict[str, Any]) -> None:
+        if not getattr(self, "_syncing", False):
+            self.focus = change["new"] or ""
+
+    def _details(self) -> None:
+        graph = self.shown_graph
+        if not self.selected_node or graph is None:
+            self.node_details = {}
+            return
+        try:
+            node = graph.node(self.selected_node)
+        except (KeyError, ValueError):
+            self.node_details = {}
+            return
+        self.node_details = node_details(graph, node, edges=100, evidence=12)
+
+    @shown
+    def _on_query(self, _change: dict[str, Any]) -> None:
+        if not self.quiet:
+            self.refresh()
+
+    @shown
+    def _on_view(self, _change: dict[str, Any]) -> None:
+        if not self.quiet:
+            self.render()
+
+    @shown
+    def _on_selected(self, _change: dict[str, Any]) -> None:
+        self._details()
+
+
+__all__ = ["GraphView"]
