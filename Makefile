@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup workbench test lint bench clean
+.PHONY: setup browser-deps workbench test lint bench clean
 
 # Debian packages (graphviz), then Python packages into .venv (re-run when pyproject.toml changes).
 $(STAMP): pyproject.toml scripts/system-deps.sh
@@ -16,12 +16,18 @@ $(STAMP): pyproject.toml scripts/system-deps.sh
 
 setup: $(STAMP)
 
-# The main job: the workbench on the bundled demo scenarios.
-workbench: setup
-	$(BIN)/iamwb simulate datasets/examples --check
+# For the tests only: Debian's chromium and the playwright package (scripts/browser-deps.sh).
+browser-deps: setup
+	bash scripts/browser-deps.sh $(VENV)
 
-# The whole test suite.
-test: setup
+# The main job: JupyterLab on the workbench notebook (the example organization, ready to use).
+# LAB_ARGS adds options, e.g. `make workbench LAB_ARGS="--no-browser --port 8890"`.
+LAB_ARGS ?=
+workbench: setup
+	$(BIN)/jupyter lab notebooks/00-workbench.ipynb $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
+
+# The whole test suite, the notebooks and the real-browser tests included.
+test: setup browser-deps
 	$(BIN)/python -m pytest tests
 
 # Static checks: ruff, mypy --strict on the package, the import-layer contract.
