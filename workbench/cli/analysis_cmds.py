@@ -11,9 +11,9 @@ from typing import Any
 
 from workbench.analyses.matrix import cell_text, short_name
 from workbench.analyses.principals import LookupError_
-from workbench.cli.workspace_cmds import _open, parse_context
+from workbench.cli.workspace_args import CommandContext, workspace_command
 from workbench.render.html import page
-from workbench.workspace import atomic_text_write
+from workbench.workspace import Workspace, atomic_text_write
 
 FORMATS = ("text", "csv", "json", "html")
 
@@ -81,15 +81,8 @@ def _emit(text: str, output: str | None) -> None:
         print(text)
 
 
-def run_matrix(args: argparse.Namespace) -> int:
-    context = parse_context(args.context)
-    if isinstance(context, str):
-        print(f"iamwb matrix: {context}", file=sys.stderr)
-        return 2
-    ws, status = _open(args.path)
-    assert ws is not None
-    if status:
-        return status
+@workspace_command("matrix")
+def run_matrix(args: argparse.Namespace, ws: Workspace, context: CommandContext) -> int:
     try:
         matrix = ws.matrix(args.principals or "*", args.actions, args.resources or "*", context,
                            access_levels=args.access_level, progress=sys.stderr.isatty())
@@ -119,15 +112,8 @@ def run_matrix(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_explain(args: argparse.Namespace) -> int:
-    context = parse_context(args.context)
-    if isinstance(context, str):
-        print(f"iamwb explain: {context}", file=sys.stderr)
-        return 2
-    ws, status = _open(args.path)
-    assert ws is not None
-    if status:
-        return status
+@workspace_command("explain")
+def run_explain(args: argparse.Namespace, ws: Workspace, context: CommandContext) -> int:
     try:
         explanation = ws.explain(args.principal, args.action, args.resource, context)
     except (LookupError_, ValueError) as error:
@@ -142,15 +128,8 @@ def run_explain(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_graph(args: argparse.Namespace) -> int:
-    context = parse_context(args.context)
-    if isinstance(context, str):
-        print(f"iamwb graph: {context}", file=sys.stderr)
-        return 2
-    ws, status = _open(args.path)
-    assert ws is not None
-    if status:
-        return status
+@workspace_command("graph")
+def run_graph(args: argparse.Namespace, ws: Workspace, context: CommandContext) -> int:
     fmt = args.format or (Path(args.output).suffix.lstrip(".") if args.output else "svg")
     if fmt not in ("svg", "dot", "json", "html"):
         print(f"iamwb graph: unknown format `{fmt}` (svg, dot, json or html)", file=sys.stderr)
@@ -191,16 +170,9 @@ SENSITIVE = {
 }
 
 
-def run_report(args: argparse.Namespace) -> int:
+@workspace_command("report")
+def run_report(args: argparse.Namespace, ws: Workspace, context: CommandContext) -> int:
     """Inventory, matrix, graph and the explanation of every explicit deny, in one HTML page."""
-    context = parse_context(args.context)
-    if isinstance(context, str):
-        print(f"iamwb report: {context}", file=sys.stderr)
-        return 2
-    ws, status = _open(args.path)
-    assert ws is not None
-    if status:
-        return status
     from workbench.core.html import esc
     counts = ws.summary()
     parts = ["<h2>Inventory</h2><table>" + "".join(f"<tr><th>{esc(k.replace('_', ' '))}</th><td>{v}</td></tr>"
@@ -229,15 +201,8 @@ def run_report(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_who(args: argparse.Namespace) -> int:
-    context = parse_context(args.context)
-    if isinstance(context, str):
-        print(f"iamwb who-can: {context}", file=sys.stderr)
-        return 2
-    ws, status = _open(args.path)
-    assert ws is not None
-    if status:
-        return status
+@workspace_command("who-can")
+def run_who(args: argparse.Namespace, ws: Workspace, context: CommandContext) -> int:
     result = ws.who_can(args.action, args.resource, context)
     if args.json:
         print(json.dumps([{"principal": a.principal, "via": list(a.path), "decision": a.cell.decision,

@@ -8,9 +8,11 @@ import sys
 from typing import Any
 
 from workbench.analyses.principals import LookupError_
+from workbench.cli.workspace_args import CommandContext, open_path, workspace_command
+from workbench.cli.workspace_args import parse_context as parse_context
 from workbench.render.json import decision_json
-from workbench.render.text import render_decision, render_diagnostics
-from workbench.workspace import Workspace, open_workspace
+from workbench.render.text import render_decision
+from workbench.workspace import Workspace
 
 
 def add_parsers(sub: Any) -> None:
@@ -34,20 +36,8 @@ def add_parsers(sub: Any) -> None:
     can.set_defaults(run=run_can)
 
 
-def _open(path: str | None) -> tuple[Workspace | None, int]:
-    ws = open_workspace(None if path in (None, "example") else path)
-    errors = [d for d in ws.diagnostics if d.is_error]
-    if errors:
-        print(render_diagnostics(errors[:50]), file=sys.stderr)
-        if len(errors) > 50:
-            print(f"... and {len(errors) - 50} more errors", file=sys.stderr)
-        return ws, 1
-    return ws, 0
-
-
 def run_inventory(args: argparse.Namespace) -> int:
-    ws, status = _open(args.path)
-    assert ws is not None
+    ws, status = open_path(args.path)
     summary = ws.summary()
     org = ws.inventory.organization
     if args.json:
@@ -91,29 +81,8 @@ def _print_tree(ws: Workspace, node_id: str, depth: int) -> None:
         _print_tree(ws, child.id, depth + 1)
 
 
-def parse_context(items: list[str]) -> dict[str, str | list[str]] | str:
-    out: dict[str, str | list[str]] = {}
-    for item in items:
-        if "=" not in item:
-            return f"--context takes KEY=VALUE, got `{item}`"
-        key, value = item.split("=", 1)
-        if key in out:
-            previous = out[key]
-            out[key] = [*previous, value] if isinstance(previous, list) else [previous, value]
-        else:
-            out[key] = value
-    return out
-
-
-def run_can(args: argparse.Namespace) -> int:
-    context = parse_context(args.context)
-    if isinstance(context, str):
-        print(f"iamwb can: {context}", file=sys.stderr)
-        return 2
-    ws, status = _open(args.path)
-    assert ws is not None
-    if status:
-        return status
+@workspace_command("can")
+def run_can(args: argparse.Namespace, ws: Workspace, context: CommandContext) -> int:
     try:
         decision = ws.can(args.principal, args.action, args.resource, context, trace=not args.no_trace)
         if args.scenario:

@@ -10,13 +10,13 @@ a year. A time without a zone, and a date without a time, are UTC.
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from workbench.conditions.family import INVALID, Parts, joined
+from workbench.conditions.compared import COMPARISONS, Compared
+from workbench.conditions.family import INVALID
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -58,28 +58,11 @@ def read_instant(text: str) -> Decimal | Any:
     return Decimal(delta.days * 86400 + delta.seconds) + Decimal(delta.microseconds) / Decimal(1_000_000) + fraction
 
 
-class Date:
-    variables = False
-    wildcards = False
+class Date(Compared):
+    """A Date operator: both sides read by `read_instant`, then compared."""
 
     def __init__(self, name: str, compare: Callable[[Any, Any], bool]) -> None:
-        self.name = name
-        self._compare = compare
-
-    def policy_value(self, parts: Parts) -> Any:
-        return read_instant(joined(parts))
-
-    def request_value(self, value: str) -> Any:
-        return read_instant(value)
-
-    def match(self, request: Any, policy: Any) -> bool:
-        return self._compare(request, policy)
+        super().__init__(name, read_instant, compare)
 
 
-DATE = {
-    "DateEquals": Date("DateEquals", operator.eq),
-    "DateLessThan": Date("DateLessThan", operator.lt),
-    "DateLessThanEquals": Date("DateLessThanEquals", operator.le),
-    "DateGreaterThan": Date("DateGreaterThan", operator.gt),
-    "DateGreaterThanEquals": Date("DateGreaterThanEquals", operator.ge),
-}
+DATE = {f"Date{suffix}": Date(f"Date{suffix}", compare) for suffix, compare in COMPARISONS}

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from workbench.conditions.family import INVALID
+from workbench.conditions.other import read_bool
 from workbench.conditions.registry import FOR_ALL, FOR_ANY, Operator
 
 #: A context value: a string, a list of strings (multivalued), or None when the key is absent.
@@ -114,9 +115,4 @@ def _matches_any(family: Any, value: Any, policy_values: Sequence[Any]) -> bool:
 
 def read_null_value(text: str) -> bool | Any:
     """A `Null` operator's policy value: `true` or `false`, in any case; else INVALID."""
-    low = text.strip().lower()
-    if low == "true":
-        return True
-    if low == "false":
-        return False
-    return INVALID
+    return read_bool(text)

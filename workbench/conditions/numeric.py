@@ -4,12 +4,12 @@
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from workbench.conditions.family import INVALID, Parts, joined
+from workbench.conditions.compared import COMPARISONS, Compared
+from workbench.conditions.family import INVALID
 
 _ALLOWED = frozenset("0123456789+-.eE")
 
@@ -26,28 +26,11 @@ def read_number(text: str) -> Decimal | Any:
     return value if value.is_finite() else INVALID
 
 
-class Numeric:
-    variables = False
-    wildcards = False
+class Numeric(Compared):
+    """A Numeric operator: both sides read by `read_number`, then compared."""
 
     def __init__(self, name: str, compare: Callable[[Any, Any], bool]) -> None:
-        self.name = name
-        self._compare = compare
-
-    def policy_value(self, parts: Parts) -> Any:
-        return read_number(joined(parts))
-
-    def request_value(self, value: str) -> Any:
-        return read_number(value)
-
-    def match(self, request: Any, policy: Any) -> bool:
-        return self._compare(request, policy)
+        super().__init__(name, read_number, compare)
 
 
-NUMERIC = {
-    "NumericEquals": Numeric("NumericEquals", operator.eq),
-    "NumericLessThan": Numeric("NumericLessThan", operator.lt),
-    "NumericLessThanEquals": Numeric("NumericLessThanEquals", operator.le),
-    "NumericGreaterThan": Numeric("NumericGreaterThan", operator.gt),
-    "NumericGreaterThanEquals": Numeric("NumericGreaterThanEquals", operator.ge),
-}
+NUMERIC = {f"Numeric{suffix}": Numeric(f"Numeric{suffix}", compare) for suffix, compare in COMPARISONS}

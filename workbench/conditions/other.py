@@ -27,16 +27,17 @@ class Bool:
     wildcards = False
 
     def policy_value(self, parts: Parts) -> Any:
-        return _read_bool(joined(parts))
+        return read_bool(joined(parts))
 
     def request_value(self, value: str) -> Any:
-        return _read_bool(value)
+        return read_bool(value)
 
     def match(self, request: Any, policy: Any) -> bool:
         return bool(request == policy)
 
 
-def _read_bool(text: str) -> bool | Any:
+def read_bool(text: str) -> bool | Any:
+    """`true` or `false` in any case, spaces around ignored; else INVALID (Bool and Null values)."""
     low = text.strip().lower()
     if low == "true":
         return True

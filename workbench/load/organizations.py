@@ -183,12 +183,18 @@ class _Loader:
             self.diagnostics.extend(file.reader.diagnostics)
         self.build()
 
+    def top(self, file: _File, key: str, command: str) -> Any:
+        """The member `key` of the file's top-level object, or None after reporting that the file
+        is not the output of `command`."""
+        node = file.reader.field(file.root, key)
+        if node is None:
+            file.reader.report("export-unrecognized", f"expected `{key}` (the output of {command})", file.root, "")
+        return node
+
     def organization(self, file: _File) -> None:
         r = file.reader
-        node = r.field(file.root, "Organization")
+        node = self.top(file, "Organization", "describe-organization")
         if node is None:
-            r.report("export-unrecognized", "expected `Organization` (the output of describe-organization)", file.root,
-                     "")
             return
         if not r.is_object(node, "Organization", "`Organization`"):
             return
@@ -203,8 +209,7 @@ class _Loader:
 
     def roots(self, file: _File) -> None:
         r = file.reader
-        if r.field(file.root, "Roots") is None:
-            r.report("export-unrecognized", "expected `Roots` (the output of list-roots)", file.root, "")
+        if self.top(file, "Roots", "list-roots") is None:
             return
         for where, item in r.array(file.root, "Roots", ""):
             if not r.is_object(item, where, "a root"):
@@ -227,9 +232,7 @@ class _Loader:
     def ous(self, file: _File) -> None:
         r = file.reader
         parent = self.file_id(file, "list-organizational-units-for-parent")
-        if r.field(file.root, "OrganizationalUnits") is None:
-            r.report("export-unrecognized", "expected `OrganizationalUnits` (the output of "
-                     "list-organizational-units-for-parent)", file.root, "")
+        if self.top(file, "OrganizationalUnits", "list-organizational-units-for-parent") is None:
             return
         for where, item in r.array(file.root, "OrganizationalUnits", ""):
             if not r.is_object(item, where, "an organizational unit"):
@@ -245,9 +248,7 @@ class _Loader:
     def accounts(self, file: _File, placed: bool) -> None:
         r = file.reader
         parent = self.file_id(file, "list-accounts-for-parent") if placed else None
-        if r.field(file.root, "Accounts") is None:
-            r.report("export-unrecognized", "expected `Accounts` (the output of list-accounts or "
-                     "list-accounts-for-parent)", file.root, "")
+        if self.top(file, "Accounts", "list-accounts or list-accounts-for-parent") is None:
             return
         for where, item in r.array(file.root, "Accounts", ""):
             if not r.is_object(item, where, "an account"):
@@ -273,8 +274,7 @@ class _Loader:
 
     def summaries(self, file: _File) -> None:
         r = file.reader
-        if r.field(file.root, "Policies") is None:
-            r.report("export-unrecognized", "expected `Policies` (the output of list-policies)", file.root, "")
+        if self.top(file, "Policies", "list-policies") is None:
             return
         for where, item in r.array(file.root, "Policies", ""):
             if r.is_object(item, where, "a policy summary"):
@@ -287,9 +287,8 @@ class _Loader:
 
     def policy(self, file: _File) -> None:
         r = file.reader
-        node = r.field(file.root, "Policy")
+        node = self.top(file, "Policy", "describe-policy")
         if node is None:
-            r.report("export-unrecognized", "expected `Policy` (the output of describe-policy)", file.root, "")
             return
         if not r.is_object(node, "Policy", "`Policy`"):
             return
@@ -352,8 +351,7 @@ class _Loader:
     def targets(self, file: _File) -> None:
         r = file.reader
         policy_id = self.file_id(file, "list-targets-for-policy")
-        if r.field(file.root, "Targets") is None:
-            r.report("export-unrecognized", "expected `Targets` (the output of list-targets-for-policy)", file.root, "")
+        if self.top(file, "Targets", "list-targets-for-policy") is None:
             return
         items = r.array(file.root, "Targets", "")
         if policy_id is None:
@@ -368,9 +366,7 @@ class _Loader:
     def policies_for_target(self, file: _File) -> None:
         r = file.reader
         target_id = self.file_id(file, "list-policies-for-target")
-        if r.field(file.root, "Policies") is None:
-            r.report("export-unrecognized", "expected `Policies` (the output of list-policies-for-target)",
-                     file.root, "")
+        if self.top(file, "Policies", "list-policies-for-target") is None:
             return
         for where, item in r.array(file.root, "Policies", ""):
             if not r.is_object(item, where, "a policy summary"):

@@ -66,8 +66,35 @@ class Condition:
     operator_span: Span | None = None
 
 
+#: element name -> (span of its key, span of its value), for precise diagnostics
+ElementSpans = tuple[tuple[str, Span | None, Span | None], ...]
+
+
+class ElementSpanned:
+    """Where the elements of a statement or policy are written, from its `element_spans`; the
+    statement's or policy's own span when an element (or that part of it) is unknown."""
+
+    __slots__ = ()
+    span: Span | None
+    element_spans: ElementSpans
+
+    def key_span(self, element: str) -> Span | None:
+        """Where an element's name is written."""
+        for name, key, _ in self.element_spans:
+            if name == element:
+                return key or self.span
+        return self.span
+
+    def value_span(self, element: str) -> Span | None:
+        """Where an element's value is written."""
+        for name, _, value in self.element_spans:
+            if name == element:
+                return value or self.span
+        return self.span
+
+
 @dataclass(frozen=True, slots=True)
-class Statement:
+class Statement(ElementSpanned):
     index: int
     sid: str | None
     effect: str
@@ -80,21 +107,7 @@ class Statement:
     conditions: tuple[Condition, ...]
     path: str
     span: Span | None = None
-    #: element name -> (span of its key, span of its value), for precise diagnostics
-    element_spans: tuple[tuple[str, Span | None, Span | None], ...] = ()
-
-    def key_span(self, element: str) -> Span | None:
-        """Where an element's name is written (the statement's start when unknown)."""
-        for name, key, _ in self.element_spans:
-            if name == element:
-                return key or self.span
-        return self.span
-
-    def value_span(self, element: str) -> Span | None:
-        for name, _, value in self.element_spans:
-            if name == element:
-                return value or self.span
-        return self.span
+    element_spans: ElementSpans = ()
 
     @property
     def label(self) -> str:
@@ -102,7 +115,7 @@ class Statement:
 
 
 @dataclass(frozen=True, slots=True)
-class Policy:
+class Policy(ElementSpanned):
     """A parsed policy document, with the name it is known by and where it came from."""
 
     name: str
@@ -114,19 +127,7 @@ class Policy:
     file: str = ""
     source: SourceText | None = None
     span: Span | None = None
-    element_spans: tuple[tuple[str, Span | None, Span | None], ...] = ()
-
-    def key_span(self, element: str) -> Span | None:
-        for name, key, _ in self.element_spans:
-            if name == element:
-                return key or self.span
-        return self.span
-
-    def value_span(self, element: str) -> Span | None:
-        for name, _, value in self.element_spans:
-            if name == element:
-                return value or self.span
-        return self.span
+    element_spans: ElementSpans = ()
 
     @property
     def substitutes_variables(self) -> bool:
