@@ -4,6 +4,7 @@ and turns every syntax error into a diagnostic instead of an exception (RFC 8259
 from __future__ import annotations
 
 import json.decoder
+import re
 from collections.abc import Callable
 
 from workbench.core.codes import make
@@ -27,6 +28,7 @@ _scanstring: Callable[[str, int, bool], tuple[str, int]] = json.decoder.scanstri
 
 _ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 _WS = " \t\n\r"
+_WS_RUN = re.compile(r"[ \t\n\r]*").match
 _NUMBER_CHARS = frozenset("0123456789+-.eE")
 
 
@@ -47,27 +49,33 @@ class _Reader:
         return _Stop()
 
     def skip_ws(self) -> None:
-        text, pos, n = self.text, self.pos, len(self.text)
-        while pos < n and text[pos] in _WS:
-            pos += 1
-        self.pos = pos
+        self.pos = _WS_RUN(self.text, self.pos).end()
+
+    def next_char(self) -> str:
+        """Skip white space; the character there ('' at the end)."""
+        text, pos = self.text, self.pos
+        ch = text[pos:pos + 1]
+        if ch and ch in _WS:
+            pos = _WS_RUN(text, pos).end()
+            self.pos = pos
+            ch = text[pos:pos + 1]
+        return ch
 
     def value(self, depth: int) -> JNode:
-        self.skip_ws()
-        if self.pos >= len(self.text):
+        ch = self.next_char()
+        if not ch:
             raise self.fail("json-syntax", "unexpected end of input, expected a value", self.pos)
         if depth > MAX_DEPTH:
             raise self.fail("json-too-deep", f"nesting deeper than {MAX_DEPTH} levels", self.pos,
                             "policies never nest this deeply; is this the right file?")
-        ch = self.text[self.pos]
-        if ch == "{":
-            return self.obj(depth)
-        if ch == "[":
-            return self.arr(depth)
         if ch == '"':
             start = self.pos
             s = self.string()
             return JNode(KIND_STRING, self.source.span(start, self.pos), s)
+        if ch == "{":
+            return self.obj(depth)
+        if ch == "[":
+            return self.arr(depth)
         if ch == "-" or ch.isdigit():
             return self.number()
         for word, kind, val in (("true", KIND_BOOL, True), ("false", KIND_BOOL, False), ("null", KIND_NULL, None)):
@@ -83,20 +91,20 @@ class _Reader:
         self.pos += 1
         members: list[JMember] = []
         seen: dict[str, int] = {}
-        self.skip_ws()
-        if self.peek() == "}":
+        span = self.source.span
+        if self.next_char() == "}":
             self.pos += 1
-            return JNode(KIND_OBJECT, self.source.span(start, self.pos), members=())
+            return JNode(KIND_OBJECT, span(start, self.pos), members=())
         while True:
-            self.skip_ws()
-            if self.peek() != '"':
-                if self.peek() == "}":
+            ch = self.next_char()
+            if ch != '"':
+                if ch == "}":
                     raise self.fail("json-syntax", "trailing comma before `}`", self.pos,
                                     "JSON does not allow a comma after the last member")
                 raise self.fail("json-syntax", "expected a member name in double quotes", self.pos)
             key_start = self.pos
             key = self.string()
-            key_span = self.source.span(key_start, self.pos)
+            key_span = span(key_start, self.pos)
             if key in seen:
                 self.diagnostics.append(make(
                     "json-duplicate-key", f"duplicate key `{key}` in this object",
@@ -105,20 +113,18 @@ class _Reader:
                     file=self.source.name, span=key_span))
             else:
                 seen[key] = key_start
-            self.skip_ws()
-            if self.peek() != ":":
+            if self.next_char() != ":":
                 raise self.fail("json-syntax", f"expected `:` after member name `{key}`", self.pos)
             self.pos += 1
             val = self.value(depth + 1)
             members.append(JMember(key, key_span, val))
-            self.skip_ws()
-            ch = self.peek()
+            ch = self.next_char()
             if ch == ",":
                 self.pos += 1
                 continue
             if ch == "}":
                 self.pos += 1
-                return JNode(KIND_OBJECT, self.source.span(start, self.pos), members=tuple(members))
+                return JNode(KIND_OBJECT, span(start, self.pos), members=tuple(members))
             raise self.fail("json-syntax", "expected `,` or `}` after an object member", self.pos,
                             "is a comma missing between two members?")
 
@@ -126,18 +132,15 @@ class _Reader:
         start = self.pos
         self.pos += 1
         items: list[JNode] = []
-        self.skip_ws()
-        if self.peek() == "]":
+        if self.next_char() == "]":
             self.pos += 1
             return JNode(KIND_ARRAY, self.source.span(start, self.pos), items=())
         while True:
-            self.skip_ws()
-            if self.peek() == "]":
+            if self.next_char() == "]":
                 raise self.fail("json-syntax", "trailing comma before `]`", self.pos,
                                 "JSON does not allow a comma after the last element")
             items.append(self.value(depth + 1))
-            self.skip_ws()
-            ch = self.peek()
+            ch = self.next_char()
             if ch == ",":
                 self.pos += 1
                 continue
