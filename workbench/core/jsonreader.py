@@ -28,7 +28,13 @@ _scanstring: Callable[[str, int, bool], tuple[str, int]] = json.decoder.scanstri
 
 _ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 _WS = " \t\n\r"
-_WS_RUN = re.compile(r"[ \t\n\r]*").match
+_WS_PATTERN = re.compile(r"[ \t\n\r]*")
+
+
+def _skip_ws(text: str, pos: int) -> int:
+    """The position after the white space at `pos` (the pattern always matches, maybe empty)."""
+    found = _WS_PATTERN.match(text, pos)
+    return found.end() if found is not None else pos
 _NUMBER_CHARS = frozenset("0123456789+-.eE")
 
 
@@ -49,14 +55,14 @@ class _Reader:
         return _Stop()
 
     def skip_ws(self) -> None:
-        self.pos = _WS_RUN(self.text, self.pos).end()
+        self.pos = _skip_ws(self.text, self.pos)
 
     def next_char(self) -> str:
         """Skip white space; the character there ('' at the end)."""
         text, pos = self.text, self.pos
         ch = text[pos:pos + 1]
         if ch and ch in _WS:
-            pos = _WS_RUN(text, pos).end()
+            pos = _skip_ws(text, pos)
             self.pos = pos
             ch = text[pos:pos + 1]
         return ch
