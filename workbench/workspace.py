@@ -100,7 +100,7 @@ class Workspace:
     def can(self, principal: str, action: str, resource: str, context: Mapping[str, Any] | None = None,
             *, trace: bool = False) -> Decision:
         """Whether `principal` (ARN or short name) may do `action` on `resource` (ARN or `*`)."""
-        q = self.question(principal, action, resource, _context(context))
+        q = self.question(principal, action, resource, normalize_context(context))
         decision = evaluate(q.request, q.policies, trace=trace)
         inventory = self.inventory
         return replace(decision, explainer=lambda: explain_question(inventory, q.request, q.policies))
@@ -109,14 +109,14 @@ class Workspace:
                 context: Mapping[str, Any] | None = None) -> Explanation:
         """The same question as `can`, explained: every policy type and OU level, why not, and
         which context changes would flip the answer (found by re-evaluating)."""
-        q = self.question(principal, action, resource, _context(context))
+        q = self.question(principal, action, resource, normalize_context(context))
         return explain_question(self.inventory, q.request, q.policies)
 
     def scenario(self, principal: str, action: str, resource: str, context: Mapping[str, Any] | None = None,
                  path: str | Path | None = None) -> dict[str, Any]:
         """The same question as a standalone scenario (scenario-format.md), written to `path` if
         given, so it can be shared and replayed with `iamwb simulate`."""
-        q = self.question(principal, action, resource, _context(context))
+        q = self.question(principal, action, resource, normalize_context(context))
         decision = evaluate(q.request, q.policies)
         request: dict[str, Any] = {"principal": q.request.principal.identifier, "action": action,
                                    "resource": resource}
@@ -165,7 +165,7 @@ class Workspace:
         resources: ARNs, or inventory selectors (`*`, `type:s3:bucket`, `account:ID`, `tag:K=V`)."""
         return AccessMatrix(self.inventory, self._resolve, select_principals(self.inventory, principals),
                             select_actions(actions, access_levels), select_resources(self.inventory, resources),
-                            _context(context), progress=progress)
+                            normalize_context(context), progress=progress)
 
     def who_can(self, action: str, resource: str, context: Mapping[str, Any] | None = None, *,
                 principals: Selector = "*", max_depth: int = 4) -> WhoCan:
@@ -173,7 +173,7 @@ class Workspace:
         assume (each hop decided like `can_assume`)."""
         chosen = select_principals(self.inventory, principals)
         roles = [r.arn for r in self.inventory.roles() if not r.service_linked and r.trust is not None]
-        ctx = _context(context)
+        ctx = normalize_context(context)
 
         def build(ps: Sequence[str], actions: Sequence[str], resources: Sequence[str]) -> AccessMatrix:
             return AccessMatrix(self.inventory, self._resolve, ps, actions, resources, ctx, progress=False)
@@ -183,7 +183,7 @@ class Workspace:
                  actions: Selector = None) -> WhatCan:
         """The principal's effective permissions, by service and access level, with the statements
         that grant them; on `resource`, or on the workspace's resources (and `*`)."""
-        ctx = _context(context)
+        ctx = normalize_context(context)
         side = principal_side(self.inventory, principal, self._resolve)
         patterns = list(_as_patterns(actions)) if actions is not None else policy_action_patterns(
             [*side.identity, *[r.policy for r in self.inventory.resources.values() if r.policy is not None]])
@@ -201,7 +201,7 @@ class Workspace:
         `matrix` (`*` targets every resource, role, user and group); actions default, per resource,
         to the Read, Write and Permissions management actions of its service. With a subset of
         principals, roles they can assume join the graph up to `max_depth` hops (None: all)."""
-        ctx = _context(context)
+        ctx = normalize_context(context)
 
         def compute(p: Sequence[str], a: Sequence[str], r: Sequence[str]) -> AccessMatrix:
             return AccessMatrix(self.inventory, self._resolve, p, a, r, ctx, progress=False)
@@ -265,7 +265,7 @@ class Workspace:
         """Both sides of sts:AssumeRole: the caller's identity side and the role's trust policy.
         Passing session tags adds sts:TagSession, a source identity sts:SetSourceIdentity."""
         target = find_role(self.inventory, role)
-        return self._can_assume(principal, target, _context(context), tags=tags, source_identity=source_identity,
+        return self._can_assume(principal, target, normalize_context(context), tags=tags, source_identity=source_identity,
                                 trace=trace)
 
     def _can_assume(self, principal: str, target: Role, context: Mapping[str, ContextValue] | None, *,
@@ -291,7 +291,7 @@ class Workspace:
         """Every role `principal` can reach through chains of AssumeRole, each hop with its decision."""
         start = find_principal(self.inventory, principal).arn
         return assume_paths(start, self.inventory.roles(), self._can_assume, max_depth=max_depth,
-                            context=_context(context), session_for=chain_session_arn)
+                            context=normalize_context(context), session_for=chain_session_arn)
 
     # -- editing and saving ------------------------------------------------------------------
     def policies(self) -> dict[str, Policy]:
@@ -423,7 +423,9 @@ def swap_policy(inventory: Inventory, old: Policy, new: Policy) -> None:
             session.session_policy = new
 
 
-def _context(context: Mapping[str, Any] | None) -> dict[str, ContextValue] | None:
+def normalize_context(context: Mapping[str, Any] | None) -> dict[str, ContextValue] | None:
+    """Context values as the evaluator takes them: booleans as `true`/`false`, numbers as text,
+    lists and tuples as lists of strings."""
     if context is None:
         return None
     out: dict[str, ContextValue] = {}
@@ -452,4 +454,4 @@ def open_workspace(path: str | Path | None = None) -> Workspace:
                      from_sources=loaded.from_sources)
 
 
-__all__ = ["AssumePath", "AssumeResult", "Workspace", "open_workspace", "swap_policy"]
+__all__ = ["AssumePath", "AssumeResult", "Workspace", "normalize_context", "open_workspace", "swap_policy"]

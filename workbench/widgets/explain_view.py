@@ -10,7 +10,7 @@ import traitlets
 
 from workbench.widgets.base import View, front_end, shown, style
 from workbench.widgets.payload import explanation_payload
-from workbench.workspace import Workspace
+from workbench.workspace import Workspace, normalize_context
 
 
 class ExplainView(View):
@@ -61,18 +61,8 @@ class ExplainView(View):
 
 
 def _strings(context: Mapping[str, Any]) -> dict[str, str | list[str]] | None:
-    """The context as `Workspace` normalizes it (booleans as `true`/`false`)."""
-    if not context:
-        return None
-    out: dict[str, str | list[str]] = {}
-    for key, value in context.items():
-        if isinstance(value, bool):
-            out[key] = "true" if value else "false"
-        elif isinstance(value, (list, tuple)):
-            out[key] = [str(v) for v in value]
-        else:
-            out[key] = str(value)
-    return out
+    """The context as `Workspace` normalizes it (empty: none)."""
+    return normalize_context(context) if context else None
 
 
 __all__ = ["ExplainView"]
