@@ -100,3 +100,11 @@ def test_cli_graph_and_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert "<svg" in html and "Access matrix: s3" in html
     assert report.stat().st_size < 5_000_000, "a report stays small enough to open"
     assert "http://" not in html.replace("http://www.w3.org", "") and "https://cdn" not in html
+
+
+def test_who_can_notes_an_action_the_catalog_does_not_know(ws: workbench.Workspace) -> None:
+    known = ws.who_can("s3:GetObject", ASSETS)
+    assert known.notes == ()
+    unknown = ws.who_can("s3:GetObjekt", ASSETS)
+    assert unknown.notes and "not an action of the service catalog" in unknown.notes[0]
+    assert all(ws.can(a.path[-1] if a.path else a.principal, "s3:GetObjekt", ASSETS).allowed for a in unknown.access)

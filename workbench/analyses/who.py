@@ -43,6 +43,7 @@ class WhoCan:
     action: str
     resource: str
     access: tuple[Access, ...]
+    notes: tuple[str, ...] = ()
 
     @property
     def principals(self) -> list[str]:
@@ -60,8 +61,9 @@ class WhoCan:
 
     def _repr_html_(self) -> str:
         rows = "".join(f"<li>{esc(a.describe())}</li>" for a in self.access)
+        notes = "".join(f"<p><i>{esc(n)}</i></p>" for n in self.notes)
         return (f"<p><b>Who can</b> {esc(self.action)} on {esc(self.resource)}: {len(self.access)} "
-                f"principal(s)</p><ul>{rows}</ul>")
+                f"principal(s)</p>{notes}<ul>{rows}</ul>")
 
 
 def who_can(inventory: Inventory, build: MatrixFactory, principals: Sequence[str], roles: Sequence[str],
@@ -94,7 +96,10 @@ def who_can(inventory: Inventory, build: MatrixFactory, principals: Sequence[str
                 break
             frontier = found
     ordered = sorted(allowed.values(), key=lambda a: (not a.direct, len(a.path), a.principal))
-    return WhoCan(action, resource, tuple(ordered))
+    notes: tuple[str, ...] = ()
+    if catalog().action(action) is None:
+        notes = (f"`{action}` is not an action of the service catalog: only wildcards such as `*` can match it",)
+    return WhoCan(action, resource, tuple(ordered), notes)
 
 
 @dataclass(frozen=True)

@@ -208,6 +208,8 @@ def run_who(args: argparse.Namespace, ws: Workspace, context: CommandContext) ->
         print(json.dumps([{"principal": a.principal, "via": list(a.path), "decision": a.cell.decision,
                            "deciding": [r.to_json() for r in a.cell.deciding]} for a in result.access], indent=1))
     else:
+        for note in result.notes:
+            print(f"note: {note}", file=sys.stderr)
         print(f"{len(result)} principal(s) can {args.action} on {args.resource}")
         for access in result.access:
             print(f"  {access.describe()}")
