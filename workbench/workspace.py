@@ -14,6 +14,7 @@ from workbench.analyses.assemble import (
     Question,
     ResourceSide,
     assemble,
+    combine_sides,
     principal_side,
     resource_side,
 )
@@ -100,10 +101,11 @@ class Workspace:
     def can(self, principal: str, action: str, resource: str, context: Mapping[str, Any] | None = None,
             *, trace: bool = False) -> Decision:
         """Whether `principal` (ARN or short name) may do `action` on `resource` (ARN or `*`)."""
-        q = self.question(principal, action, resource, normalize_context(context))
-        decision = evaluate(q.request, q.policies, trace=trace)
+        side, target = self._sides(principal, action, resource)
+        request, policies = combine_sides(side, target, action, normalize_context(context))
+        decision = evaluate(request, self._compile(policies), trace=trace)
         inventory = self.inventory
-        return replace(decision, explainer=lambda: explain_question(inventory, q.request, q.policies))
+        return replace(decision, explainer=lambda: explain_question(inventory, request, policies))
 
     def explain(self, principal: str, action: str, resource: str,
                 context: Mapping[str, Any] | None = None) -> Explanation:
