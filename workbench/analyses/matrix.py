@@ -5,7 +5,7 @@ matrices, summaries, and incremental recomputation after an edit."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -400,12 +400,3 @@ def _side_key_p(side: PrincipalSide) -> tuple[object, ...]:
 def _side_key_r(side: ResourceSide) -> tuple[object, ...]:
     return (id(side.policy), tuple(tuple(id(p) for p in level) for level in side.rcps),
             tuple(sorted(side.context.items(), key=str)))
-
-
-def build_matrix(inventory: Inventory, resolve: Resolver, principals: Sequence[str], actions: Sequence[str],
-                 resources: Sequence[str], context: Mapping[str, ContextValue] | None = None,
-                 progress: bool | None = None) -> AccessMatrix:
-    return AccessMatrix(inventory, resolve, principals, actions, resources, context, progress=progress)
-
-
-Callback = Callable[[int], None]

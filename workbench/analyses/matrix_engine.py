@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from workbench.analyses.assemble import PrincipalSide, ResourceSide
 from workbench.core.arn import Arn, parse_arn
-from workbench.evaluate.applicability import TRUST_ACTIONS, Applicability, applicability, strict_resource
+from workbench.evaluate.applicability import Applicability, applicability, strict_resource
 from workbench.evaluate.combine import Facts, GroupOutcome, combine
 from workbench.evaluate.compiled import CompiledPolicySet, CompiledStatement, Group
 from workbench.evaluate.context import context_lookup, resource_account
@@ -88,7 +88,6 @@ class MatrixEngine:
         self._principal_compiled: dict[tuple[object, ...], _Compiled] = {}
         self._resource_compiled: dict[tuple[object, ...], _Compiled] = {}
         self._memo: dict[tuple[object, ...], Cell] = {}
-        self._applicability: dict[tuple[object, ...], Applicability] = {}
         self._mask_lists: dict[tuple[int, int], list[int]] = {}
         self._keep: list[object] = []  # keeps policies alive while their ids are keys
         self.combine_calls = 0
@@ -190,25 +189,6 @@ class MatrixEngine:
                 memo[key] = cell
             out[base + ai * stride] = cell
 
-    def decide(self, pair: Pair, action: str) -> Cell:
-        """The cell for one action (lower-cased) of a pair."""
-        pgroups, rgroups = pair.pgroups, pair.rgroups
-        pm = pgroups.action_mask(action) & pair.pmask
-        rm = rgroups.action_mask(action) & pair.rmask
-        kind_key = tuple((i, int(k)) for i, k in pair.kinds.items() if rm >> i & 1) if rm else ()
-        aclass = action_class(action, pair.arn)
-        app = pair.applicability.get(aclass)
-        if app is None:
-            app = self._applicability_for(pair, action)
-            pair.applicability[aclass] = app
-        head = (id(pgroups), id(rgroups), pair.side.principal.type, pair.same_account)
-        key = (head, app, aclass, pm, rm, kind_key)
-        cell = self._memo.get(key)
-        if cell is None:
-            cell = self._combine(pair, app, action, pm, rm)
-            self._memo[key] = cell
-        return cell
-
     def _applicability_for(self, pair: Pair, action: str) -> Applicability:
         side, target = pair.side, pair.target
         policies = PolicySet(identity=side.identity, permission_boundary=side.boundary, session=side.session,
@@ -271,8 +251,4 @@ def action_class(action: str, arn: Arn | None) -> tuple[object, ...]:
             action.startswith("sts:assumerole"), action == "kms:retiregrant", strict_resource(action, arn))
 
 
-def is_trust_action(action: str) -> bool:
-    return action in TRUST_ACTIONS
-
-
-__all__ = ["Cell", "MatrixEngine", "Pair", "action_class", "is_trust_action"]
+__all__ = ["Cell", "MatrixEngine", "Pair", "action_class"]

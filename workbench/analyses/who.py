@@ -12,7 +12,6 @@ from typing import Any
 from workbench.analyses.matrix import AccessMatrix, cell_text, short_name
 from workbench.analyses.matrix_engine import Cell
 from workbench.catalog import catalog
-from workbench.core.arn import parse_arn
 from workbench.core.html import esc
 from workbench.model.inventory import Inventory
 
@@ -199,10 +198,6 @@ def policy_action_patterns(policies: Sequence[Any]) -> list[str]:
                 return ["*"]
             out.extend(v.text for v in stmt.action or ())
     return list(dict.fromkeys(out))
-
-
-def resource_services(arns: Sequence[str]) -> set[str]:
-    return {p.service for p in (parse_arn(a) for a in arns) if p is not None}
 
 
 __all__ = ["Access", "Permission", "WhatCan", "WhoCan", "policy_action_patterns", "what_can", "who_can"]

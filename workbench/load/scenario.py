@@ -3,7 +3,6 @@ with positioned diagnostics for anything that is not a valid scenario."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -329,7 +328,3 @@ def read_scenario_text(text: str, file: str) -> Scenario:
                         scenario.description, scenario.source, scenario.strict_rbp,
                         tuple(diagnostics) + scenario.diagnostics)
     return scenario
-
-
-def scenario_json(scenario: Mapping[str, Any]) -> str:
-    return json.dumps(scenario, indent=2)

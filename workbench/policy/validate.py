@@ -243,8 +243,6 @@ class _Validator:
             return
         arn = parse_arn(text)
         if arn is None:
-            if self.kind == PolicyKind.RESOURCE or not text.startswith("arn:"):
-                pass
             self.report("invalid-arn", f"invalid ARN `{text}`", value.path, value.span)
             return
         if "*" in arn.service or "?" in arn.service:
