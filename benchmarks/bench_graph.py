@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import workbench
-from workbench.analyses.graph import AccessGraph, GraphTooLargeError, RenderTimeoutError
+from workbench.analyses.graph import AccessGraph
+from workbench.render.graph import GraphTooLargeError, RenderTimeoutError
 
 VULNERABLE = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "iam-vulnerable" / "iam-vulnerable.authz.json"
 REGION = {"aws:RequestedRegion": "eu-west-1"}

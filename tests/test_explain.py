@@ -403,13 +403,13 @@ def test_change_entries_carry_the_new_decision_and_its_deciding_statements() -> 
     e = explained(scenario(identity=[MFA_ALLOW], context={"aws:MultiFactorAuthPresent": "false"}))
     change = e.what_would_change.changes[0]
     assert (change.key, change.value, change.absent) == ("aws:MultiFactorAuthPresent", "true", False)
-    assert [r.label for r in change.decision.deciding] == ["identity NeedsMfa WithMfa"]
+    assert [r.label for r in change.decision.deciding] == ["identity NeedsMfa/WithMfa"]
     assert change.text == ("allowed if aws:MultiFactorAuthPresent is `true` "
-                           "(decided by identity NeedsMfa WithMfa)")
+                           "(decided by identity NeedsMfa/WithMfa)")
     ip = explained(CHANGE_CASES[1][1]).what_would_change.changes[0]
     assert ip.text.startswith("allowed if aws:SourceIp is `10.0.0.1` (inside 10.0.0.0/8)")
     absent = [c for c in explained(CHANGE_CASES[3][1]).what_would_change.changes if c.absent][0]
-    assert absent.text == "explicitly denied if aws:SourceIp is absent (decided by identity DenyOutsideNetwork OutsideCorpNet)"
+    assert absent.text == "explicitly denied if aws:SourceIp is absent (decided by identity DenyOutsideNetwork/OutsideCorpNet)"
 
 
 def test_example_org_changes(ws: workbench.Workspace) -> None:

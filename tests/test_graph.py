@@ -1,4 +1,4 @@
-"""The access graph (workbench/analyses/graph.py) on the example organization (its README's role
+"""The access graph (workbench/analyses/graph/) on the example organization (its README's role
 chains, federation and guardrails) and on iam-vulnerable: every edge agrees with `can` /
 `can_assume`, the views keep what they promise, and the exports are safe and fast enough."""
 
@@ -14,17 +14,10 @@ import pytest
 
 import workbench
 from workbench.analyses.assume import chain_session_arn
-from workbench.analyses.graph import (
-    AccessGraph,
-    Edge,
-    GraphTooLargeError,
-    RenderTimeoutError,
-    dot_quote,
-    node_id,
-)
-from workbench.analyses.matrix import ref_label
+from workbench.analyses.graph import AccessGraph, Edge, node_id
 from workbench.model.inventory import Group, Inventory, Role, User
 from workbench.policy import PolicyKind, parse_policy
+from workbench.render.graph import GraphTooLargeError, RenderTimeoutError, dot_quote
 from workbench.workspace import Workspace
 
 REGION = {"aws:RequestedRegion": "eu-west-1"}
@@ -161,7 +154,7 @@ def test_github_oidc_provider_assumes_the_deploy_role(ws: Workspace, graph: Acce
     assert not edge.conditional
     (ev,) = edge.evidence
     assert ev.action == "sts:AssumeRoleWithWebIdentity" and ev.decision == "allowed"
-    assert [ref_label(r) for r in ev.deciding] == ["resource GitHubDeploy-trust/GitHubMainBranchOnly"]
+    assert [r.label for r in ev.deciding] == ["resource GitHubDeploy-trust/GitHubMainBranchOnly"]
     claims = dict(ev.context)
     assert claims["token.actions.githubusercontent.com:sub"] == "repo:example-corp/webapp:ref:refs/heads/main"
     assert ws.can(OIDC, ev.action, ev.resource, {**REGION, **claims}).allowed
@@ -195,7 +188,7 @@ def test_can_access_edges_of_the_readme(graph: AccessGraph) -> None:
     assert "s3:DeleteObject" in actions("dana", logs, "denied")
     (denied,) = graph.edges_between("dana", logs, "denied")
     ev = next(e for e in denied.evidence if e.action == "s3:DeleteObject")
-    assert {ref_label(r) for r in ev.deciding} >= {"resource example-corp-security-logs-policy/DenyDeleteLogs"}
+    assert {r.label for r in ev.deciding} >= {"resource example-corp-security-logs-policy/DenyDeleteLogs"}
     assert ev.overridden and all(r.policy_type == "identity" for r in ev.overridden)
     # a Deny on something the principal is not allowed anyway is no edge
     assert not graph.has_edge("sam", logs, "denied")

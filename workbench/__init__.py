@@ -11,6 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from workbench import render
 from workbench.analyses.explain import Explanation
 from workbench.analyses.explain import explain as explain_request
 from workbench.core.diagnostics import Diagnostic, Severity
@@ -19,6 +20,8 @@ from workbench.load.scenario import Scenario, read_scenario
 from workbench.model import Context, PolicySet, Principal, Request, classify_principal
 from workbench.policy import ParseResult, Policy, PolicyKind, parse_policy
 from workbench.workspace import Workspace, open_workspace
+
+render.install()  # every result type finds its views (text, HTML, SVG...) from here on
 
 
 class ScenarioError(ValueError):

@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from workbench.analyses.explain import Explanation
-from workbench.analyses.matrix import short_name
+from workbench.core.arn import short_name
 from workbench.core.diagnostics import Diagnostic
-from workbench.core.html import esc
 from workbench.core.source import SourceText
 from workbench.evaluate import ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY, Decision, StatementRef
 from workbench.policy import parse_policy
+from workbench.render.html import esc
 from workbench.render.text import render_diagnostics
 from workbench.workspace import Workspace, open_workspace
 

@@ -21,19 +21,19 @@ from workbench.analyses.assemble import (
 from workbench.analyses.assume import AssumePath, AssumeResult, assume_paths, chain_session_arn
 from workbench.analyses.explain import Explanation, explain_question
 from workbench.analyses.graph import AccessGraph, build_graph
+from workbench.analyses.lookup import find_principal, find_role
 from workbench.analyses.matrix import AccessMatrix
-from workbench.analyses.principals import find_principal, find_role
 from workbench.analyses.selectors import Selector, select_actions, select_principals, select_resources
 from workbench.analyses.who import WhatCan, WhoCan, policy_action_patterns, what_can, who_can
 from workbench.core.codes import make
 from workbench.core.diagnostics import Diagnostic
 from workbench.evaluate import CompiledPolicySet, Decision, compile_policy_set, evaluate
 from workbench.evaluate.applicability import TRUST_ACTIONS
+from workbench.load.files import atomic_write as write_atomic
 from workbench.load.sources import example_path, load_path, resolver_for
-from workbench.load.workspace_writer import atomic_write as write_atomic
 from workbench.load.workspace_writer import policy_file_text, policy_keys, render_workspace, workspace_data
 from workbench.model.inventory import Group, Inventory, ManagedPolicy, Role, Session, User
-from workbench.model.request import ContextValue, PolicySet
+from workbench.model.request import ContextValue, PolicySet, normalize_context
 from workbench.policy import ParseResult, Policy, PolicyKind, parse_policy
 from workbench.policy.serialize import policy_to_dict
 
@@ -310,7 +310,7 @@ class Workspace:
         result = parse_policy(document if isinstance(document, str) else dict(document), name=current.name,
                               kind=current.kind, file=current.file or key)
         if result.ok and result.policy is not None:
-            swap_policy(self.inventory, current, result.policy)
+            self.inventory.replace_policy(current, result.policy)
             self.invalidate()
         return result
 
@@ -375,11 +375,6 @@ class Workspace:
                 f"{counts['roles']} roles, {counts['resources']} resources>")
 
 
-def atomic_text_write(path: Path, text: str) -> None:
-    """Write a text file atomically (a failure leaves the previous file)."""
-    write_atomic(path, text if text.endswith("\n") else text + "\n")
-
-
 def _as_patterns(selector: Selector) -> list[str]:
     if isinstance(selector, str):
         return [selector]
@@ -393,52 +388,6 @@ def _canonical_text(text: str) -> Any:
         return json.loads(text)
     except ValueError:
         return text
-
-
-def swap_policy(inventory: Inventory, old: Policy, new: Policy) -> None:
-    """Put `new` wherever `old` is referenced in the inventory."""
-    def swap_list(items: list[Policy]) -> None:
-        for i, item in enumerate(items):
-            if item is old:
-                items[i] = new
-    org = inventory.organization
-    if org is not None:
-        for p in org.policies.values():
-            if p.policy is old:
-                p.policy = new
-    for account in inventory.accounts.values():
-        for mp in account.policies.values():
-            if mp.policy is old:
-                mp.policy = new
-        holders: list[Group | User | Role] = [*account.groups.values(), *account.users.values(),
-                                              *account.roles.values()]
-        for holder in holders:
-            swap_list(holder.inline)
-        for role in account.roles.values():
-            if role.trust is old:
-                role.trust = new
-    for resource in inventory.resources.values():
-        if resource.policy is old:
-            resource.policy = new
-    for session in inventory.sessions.values():
-        if session.session_policy is old:
-            session.session_policy = new
-
-
-def normalize_context(context: Mapping[str, Any] | None) -> dict[str, ContextValue] | None:
-    """Context values as the evaluator takes them: booleans as `true`/`false`, numbers as text,
-    lists and tuples as lists of strings."""
-    if context is None:
-        return None
-    out: dict[str, ContextValue] = {}
-    for key, value in context.items():
-        if isinstance(value, bool):
-            out[key] = "true" if value else "false"
-        elif isinstance(value, (list, tuple)):
-            out[key] = [str(v) for v in value]
-        else:
-            out[key] = str(value)
-    return out
 
 
 def _slug(text: str) -> str:
@@ -456,4 +405,4 @@ def open_workspace(path: str | Path | None = None) -> Workspace:
                      from_sources=loaded.from_sources)
 
 
-__all__ = ["AssumePath", "AssumeResult", "Workspace", "normalize_context", "open_workspace", "swap_policy"]
+__all__ = ["AssumePath", "AssumeResult", "Workspace", "open_workspace"]

@@ -12,13 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from workbench.analyses.principals import Named, find_principal
+from workbench.analyses.lookup import Named, find_principal
 from workbench.core.arn import parse_arn
 from workbench.evaluate.applicability import TRUST_ACTIONS
 from workbench.model.inventory import Inventory, ManagedPolicy, Resource, Role
 from workbench.model.principal import Principal, classify_principal
 from workbench.model.request import Context, ContextValue, PolicySet, Request
 from workbench.policy.model import Policy
+from workbench.policy.parse import read_policy
 
 Resolver = Callable[[str], ManagedPolicy | None]
 
@@ -86,7 +87,6 @@ def identity_policies(inventory: Inventory, named: Named, resolve: Resolver,
 
 
 def _deny_all_boundary(arn: str) -> Policy:
-    from workbench.policy.parse import read_policy  # local: only for this rare case
     policy = read_policy({"Version": "2012-10-17", "Statement": []}, name=arn.rsplit("/", 1)[-1]).policy
     assert policy is not None
     return policy

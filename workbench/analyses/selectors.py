@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from workbench.analyses.principals import LookupError_, find_principal
+from workbench.analyses.lookup import NameResolutionError, find_principal
 from workbench.catalog import catalog
 from workbench.core.glob import compile_glob, has_wildcard
 from workbench.model.inventory import Inventory
@@ -78,7 +78,7 @@ def _match_principals(inventory: Inventory, candidates: list[tuple[str, str, str
         return [c[0] for c in candidates if glob.match(c[1]) or glob.match(c[0])]
     try:
         return [find_principal(inventory, item).arn]
-    except LookupError_ as error:
+    except NameResolutionError as error:
         raise ValueError(str(error)) from None
 
 

@@ -9,10 +9,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from workbench.analyses.matrix import AccessMatrix, cell_text, short_name
-from workbench.analyses.matrix_engine import Cell
+from workbench.analyses.matrix import AccessMatrix
+from workbench.analyses.matrix.engine import Cell
 from workbench.catalog import catalog
-from workbench.core.html import esc
+from workbench.core import display
+from workbench.core.arn import short_name
 from workbench.model.inventory import Inventory
 
 MatrixFactory = Callable[[Sequence[str], Sequence[str], Sequence[str]], AccessMatrix]
@@ -34,7 +35,7 @@ class Access:
 
     def describe(self) -> str:
         via = "".join(f" -> assumes {short_name(role)}" for role in self.path)
-        return f"{short_name(self.principal)}{via}: {cell_text(self.cell)}"
+        return f"{short_name(self.principal)}{via}: {self.cell.label}"
 
 
 @dataclass(frozen=True)
@@ -52,17 +53,14 @@ class WhoCan:
     def frame(self) -> Any:
         import pandas as pd
         return pd.DataFrame([{"principal": a.principal, "direct": a.direct, "via": " -> ".join(a.path),
-                              "deciding": cell_text(a.cell)} for a in self.access],
+                              "deciding": a.cell.label} for a in self.access],
                             columns=["principal", "direct", "via", "deciding"])
 
     def __len__(self) -> int:
         return len(self.access)
 
     def _repr_html_(self) -> str:
-        rows = "".join(f"<li>{esc(a.describe())}</li>" for a in self.access)
-        notes = "".join(f"<p><i>{esc(n)}</i></p>" for n in self.notes)
-        return (f"<p><b>Who can</b> {esc(self.action)} on {esc(self.resource)}: {len(self.access)} "
-                f"principal(s)</p>{notes}<ul>{rows}</ul>")
+        return str(display.show(self, "html"))
 
 
 def who_can(inventory: Inventory, build: MatrixFactory, principals: Sequence[str], roles: Sequence[str],
@@ -131,13 +129,7 @@ class WhatCan:
         return out
 
     def _repr_html_(self) -> str:
-        parts = [f"<p><b>What can</b> {esc(short_name(self.principal))} do: {len(self.permissions)} actions"
-                 + (" (truncated)" if self.truncated else "") + "</p><ul>"]
-        for service, levels in sorted(self.by_service().items()):
-            inner = "".join(f"<li>{esc(level)}: {len(actions)} ({esc(', '.join(sorted(actions)[:8]))}"
-                            f"{'…' if len(actions) > 8 else ''})</li>" for level, actions in sorted(levels.items()))
-            parts.append(f"<li>{esc(service)}<ul>{inner}</ul></li>")
-        return "".join(parts) + "</ul>"
+        return str(display.show(self, "html"))
 
 
 def candidate_actions(patterns: Sequence[str], limit: int) -> tuple[list[str], bool]:
@@ -181,7 +173,7 @@ def what_can(inventory: Inventory, build: MatrixFactory, principal: str, pattern
             if action not in allowed:
                 continue
             found = catalog().action(action)
-            statements = sorted({cell_text(cell) for _, cell in allowed[action]})
+            statements = sorted({cell.label for _, cell in allowed[action]})
             permissions.append(Permission(action, service, found.access_level if found else "",
                                           tuple(r for r, _ in allowed[action]), tuple(statements)))
     return WhatCan(principal, tuple(permissions), truncated)

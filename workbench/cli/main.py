@@ -7,17 +7,17 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from workbench.cli import analysis_cmds, export_cmd, simulate_cmd, validate_cmd, workspace_cmds
+from workbench.cli import analyses, export, simulate, validate, workspace
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="iamwb", description="IAM Workbench: understand AWS access offline.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    simulate_cmd.add_parser(sub)
-    validate_cmd.add_parser(sub)
-    workspace_cmds.add_parsers(sub)
-    analysis_cmds.add_parsers(sub)
-    export_cmd.add_parser(sub)
+    simulate.add_parser(sub)
+    validate.add_parser(sub)
+    workspace.add_parsers(sub)
+    analyses.add_parsers(sub)
+    export.add_parser(sub)
     return parser
 
 

@@ -52,3 +52,19 @@ class Family(Protocol):
 
 def joined(parts: Parts) -> str:
     return "".join(text for text, _ in parts)
+
+
+def split_parts(parts: Parts, sep: str, maxsplit: int) -> list[Parts]:
+    """Split pieces of text at `sep`, at most `maxsplit` times, keeping each piece's flag."""
+    out: list[list[tuple[str, bool]]] = [[]]
+    splits = 0
+    for text, flag in parts:
+        while splits < maxsplit and sep in text:
+            head, text = text.split(sep, 1)
+            if head:
+                out[-1].append((head, flag))
+            out.append([])
+            splits += 1
+        if text:
+            out[-1].append((text, flag))
+    return [tuple(piece) if piece else (("", True),) for piece in out]

@@ -22,8 +22,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from workbench.conditions.bool import read_bool
 from workbench.conditions.family import INVALID
-from workbench.conditions.other import read_bool
 from workbench.conditions.registry import FOR_ALL, FOR_ANY, Operator
 
 #: A context value: a string, a list of strings (multivalued), or None when the key is absent.

@@ -8,10 +8,13 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
+from workbench.conditions.arn import ArnLike
+from workbench.conditions.binary import BinaryEquals
+from workbench.conditions.bool import Bool
 from workbench.conditions.date import DATE
 from workbench.conditions.family import Family
+from workbench.conditions.ip import IpAddress
 from workbench.conditions.numeric import NUMERIC
-from workbench.conditions.other import ArnLike, BinaryEquals, Bool, IpAddress
 from workbench.conditions.string import StringEquals, StringEqualsIgnoreCase, StringLike
 
 NULL = "Null"

@@ -48,3 +48,14 @@ def parse_arn(text: str) -> Arn | None:
 
 def is_account_id(text: str) -> bool:
     return len(text) == 12 and text.isdigit() and text.isascii()
+
+
+def short_name(arn: str) -> str:
+    """The one short form of an ARN: the last word of its resource part (`function:api` -> `api`,
+    `bucket/key` -> `key`), and `role/session` for an STS assumed-role ARN; text that is not an
+    ARN is returned as it is."""
+    parsed = parse_arn(arn)
+    if parsed is None:
+        return arn
+    word = parsed.resource.replace(":", "/").rstrip("/").rsplit("/", 1)[-1] or parsed.resource
+    return word if parsed.service != "sts" else f"{parsed.resource_id.split('/', 1)[0]}/{word}"

@@ -17,12 +17,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from workbench.evaluate.applicability import Applicability
-from workbench.evaluate.compiled import CompiledStatement, Group
+from workbench.evaluate.compiled import CompiledStatement, PolicyGroup
 from workbench.evaluate.decision import (
     ALLOWED,
     EXPLICIT_DENY,
     IMPLICIT_DENY,
     Decision,
+    Outcome,
     StageResult,
     StatementRef,
 )
@@ -46,7 +47,7 @@ class Facts:
 
 @dataclass(frozen=True, slots=True)
 class GroupOutcome:
-    group: Group
+    group: PolicyGroup
     applies: bool
     matched: tuple[tuple[CompiledStatement, MatchKind], ...]
 
@@ -62,6 +63,7 @@ def _stages(outcomes: list[GroupOutcome], facts: Facts) -> tuple[StageResult, ..
     for o in outcomes:
         allows = tuple(s.ref for s, _ in o.allows())
         denies = tuple(s.ref for s in o.denies())
+        outcome: Outcome
         if not o.applies:
             outcome = "not-applicable"
         elif denies:

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from workbench.core.arn import Arn
-from workbench.evaluate.conditions import CompiledCondition, compile_conditions
-from workbench.evaluate.decision import StatementRef
+from workbench.evaluate.condition_block import CompiledCondition, compile_conditions
+from workbench.evaluate.decision import PolicyType, StatementRef
 from workbench.evaluate.matching import ActionPattern, Lookup, MatchKind, PrincipalMatcher, ResourcePattern
 from workbench.model.principal import Principal
 from workbench.model.request import PolicySet
@@ -72,10 +72,10 @@ class CompiledStatement:
 
 
 @dataclass(frozen=True)
-class Group:
+class PolicyGroup:
     """The statements of one policy type (and OU level)."""
 
-    policy_type: str
+    policy_type: PolicyType
     level: int | None
     policies: tuple[Policy, ...]
     statements: tuple[CompiledStatement, ...]
@@ -88,7 +88,7 @@ _STATEMENTS: dict[tuple[int, str, int | None], tuple[Policy, tuple[CompiledState
 _STATEMENTS_MAX = 50_000
 
 
-def compiled_statements(policy: Policy, policy_type: str, level: int | None) -> tuple[CompiledStatement, ...]:
+def compiled_statements(policy: Policy, policy_type: PolicyType, level: int | None) -> tuple[CompiledStatement, ...]:
     key = (id(policy), policy_type, level)
     found = _STATEMENTS.get(key)
     if found is not None and found[0] is policy:
@@ -105,10 +105,10 @@ def compiled_statements(policy: Policy, policy_type: str, level: int | None) -> 
     return tuple(out)
 
 
-def _compile_policies(policy_type: str, level: int | None, policies: Iterable[Policy]) -> Group:
+def _compile_policies(policy_type: PolicyType, level: int | None, policies: Iterable[Policy]) -> PolicyGroup:
     policies = tuple(policies)
     compiled = [s for policy in policies for s in compiled_statements(policy, policy_type, level)]
-    return Group(policy_type, level, policies, tuple(compiled))
+    return PolicyGroup(policy_type, level, policies, tuple(compiled))
 
 
 def rcp_full_access() -> Policy:
@@ -141,12 +141,12 @@ class CompiledPolicySet:
         #: applicability by request shape (principal, action, ...): filled by the engine
         self.applicability_cache: dict[tuple[object, ...], Any] = {}
 
-    def groups(self) -> tuple[Group, ...]:
+    def groups(self) -> tuple[PolicyGroup, ...]:
         """Every group in AWS order: RCP levels, SCP levels, resource, identity, boundary, session."""
         return self._groups
 
-    def _all_groups(self) -> tuple[Group, ...]:
-        out: list[Group] = [*self.rcps, *self.scps]
+    def _all_groups(self) -> tuple[PolicyGroup, ...]:
+        out: list[PolicyGroup] = [*self.rcps, *self.scps]
         for group in (self.resource, self.identity, self.boundary, self.session):
             if group is not None:
                 out.append(group)

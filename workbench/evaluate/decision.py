@@ -8,16 +8,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, Literal
 
-from workbench.core.html import esc
+from workbench.core import display
 
-ALLOWED = "allowed"
-EXPLICIT_DENY = "explicitDeny"
-IMPLICIT_DENY = "implicitDeny"
+#: What AWS answers for a request (the `EvalDecision` of the simulator API, camel-cased).
+DecisionKind = Literal["allowed", "explicitDeny", "implicitDeny"]
+#: What one policy type (or OU level) said about a request.
+Outcome = Literal["deny", "allow", "no-allow", "not-applicable", "implicit"]
+#: The policy types, by the names the scenario format and the deciding statements use.
+PolicyType = Literal["rcp", "scp", "resource", "identity", "permission_boundary", "session"]
+
+ALLOWED: DecisionKind = "allowed"
+EXPLICIT_DENY: DecisionKind = "explicitDeny"
+IMPLICIT_DENY: DecisionKind = "implicitDeny"
 
 #: Policy types, in the order AWS evaluates them and reports deciding statements.
-POLICY_TYPES = ("rcp", "scp", "resource", "identity", "permission_boundary", "session")
+POLICY_TYPES: tuple[PolicyType, ...] = ("rcp", "scp", "resource", "identity", "permission_boundary", "session")
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -25,7 +32,7 @@ class StatementRef:
     """Which statement: policy name, Sid (or None), zero-based index, policy type, and the OU level
     for SCPs and RCPs (0 = organization root)."""
 
-    policy_type: str
+    policy_type: PolicyType
     level: int | None
     policy: str
     index: int
@@ -35,8 +42,11 @@ class StatementRef:
 
     @property
     def label(self) -> str:
-        where = f"{self.policy_type}" + (f"@{self.level}" if self.level is not None else "")
-        return f"{where} {self.policy} {self.sid or '#' + str(self.index)}"
+        """The one short, stable label of a statement: `identity AliceInline/AllowRead`, or
+        `scp@1 Regions/#0` for an SCP at OU level 1 without a Sid (the long form is
+        `workbench.render.text.describe_ref`)."""
+        where = self.policy_type + (f"@{self.level}" if self.level is not None else "")
+        return f"{where} {self.policy}/{self.sid or '#' + str(self.index)}"
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"policy": self.policy, "sid": self.sid, "index": self.index,
@@ -72,10 +82,10 @@ class StatementResult:
 class StageResult:
     """One policy type (or one OU level of SCPs/RCPs): whether it applied, and what it said."""
 
-    policy_type: str
+    policy_type: PolicyType
     level: int | None
     applies: bool
-    outcome: str  # "deny", "allow", "no-allow", "not-applicable", "implicit"
+    outcome: Outcome
     allows: tuple[StatementRef, ...] = ()
     denies: tuple[StatementRef, ...] = ()
     note: str = ""
@@ -95,7 +105,7 @@ class StageResult:
 class Decision:
     """The answer to one request."""
 
-    decision: str
+    decision: DecisionKind
     deciding: tuple[StatementRef, ...]
     gate: str | None = None
     gate_level: int | None = None
@@ -140,19 +150,7 @@ class Decision:
         return out
 
     def _repr_html_(self) -> str:
-        """The decision, its deciding statements (or failing gate) and the trace, all escaped."""
-        colour = {"allowed": "#2e7d32", "explicitDeny": "#c62828"}.get(self.decision, "#616161")
-        parts = [f"<div><b style='color:{colour}'>{esc(self.decision)}</b>"]
-        if self.deciding:
-            items = "".join(f"<li>{esc(r.label)}" + (f" (line {r.line})" if r.line else "") + "</li>"
-                            for r in self.deciding)
-            parts.append(f"<ul>{items}</ul>")
-        elif self.gate:
-            level = f" at level {self.gate_level}" if self.gate_level is not None else ""
-            parts.append(f" <span>no allow: {esc(self.gate)}{esc(level)}</span>")
-        if self.trace:
-            parts.append("<details><summary>trace</summary><pre>" + esc("\n".join(self.trace)) + "</pre></details>")
-        return "".join(parts) + "</div>"
+        return str(display.show(self, "html"))
 
     def __repr__(self) -> str:
         refs = ", ".join(r.label for r in self.deciding)

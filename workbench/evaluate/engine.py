@@ -12,10 +12,10 @@ from weakref import WeakKeyDictionary
 from workbench.core.arn import parse_arn
 from workbench.evaluate.applicability import Applicability, applicability
 from workbench.evaluate.combine import Facts, GroupOutcome, combine
-from workbench.evaluate.compiled import CompiledPolicySet, CompiledStatement, Group
+from workbench.evaluate.compiled import CompiledPolicySet, CompiledStatement, PolicyGroup
 from workbench.evaluate.context import context_lookup, derive_context, resource_account
 from workbench.evaluate.decision import Decision, StatementResult
-from workbench.evaluate.explain import explain_statement
+from workbench.evaluate.elements import explain_statement
 from workbench.evaluate.matching import MatchKind
 from workbench.evaluate.trace import build_trace
 from workbench.model.principal import PrincipalType
@@ -33,7 +33,7 @@ def compile_policy_set(policies: PolicySet) -> CompiledPolicySet:
     return found
 
 
-def _group_applies(group: Group, app: Applicability) -> bool:
+def _group_applies(group: PolicyGroup, app: Applicability) -> bool:
     return {
         "rcp": app.rcp, "scp": app.scp, "resource": app.resource, "identity": app.identity,
         "permission_boundary": app.boundary, "session": app.session,

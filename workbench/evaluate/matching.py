@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from enum import IntEnum
 
-from workbench.conditions.other import split_parts
+from workbench.conditions.family import split_parts
 from workbench.core.arn import Arn, is_account_id, parse_arn
 from workbench.core.glob import Glob, compile_glob, compile_parts
 from workbench.model.principal import Principal, PrincipalType

@@ -1,7 +1,10 @@
-"""Read text files, turning every failure (missing, unreadable, not UTF-8) into a diagnostic."""
+"""Read text files, turning every failure (missing, unreadable, not UTF-8) into a diagnostic; and
+the one atomic write every save goes through."""
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 from workbench.core.codes import make
@@ -27,3 +30,23 @@ def read_text(path: Path) -> tuple[str | None, Diagnostic | None]:
         return data.decode("utf-8"), None
     except UnicodeDecodeError as error:
         return None, make("file-encoding", f"`{path}` is not UTF-8 (byte {error.start})", file=str(path))
+
+
+def atomic_write(path: Path, text: str) -> None:
+    """Replace a file atomically: it is either the old or the new version, never half of each."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def atomic_text_write(path: Path, text: str) -> None:
+    """`atomic_write` of a text file that ends with a newline."""
+    atomic_write(path, text if text.endswith("\n") else text + "\n")

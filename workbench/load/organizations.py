@@ -45,7 +45,7 @@ from workbench.core.diagnostics import Diagnostic
 from workbench.core.jsonnode import JNode
 from workbench.core.jsonreader import read_source
 from workbench.core.source import SourceText
-from workbench.load.authorization_details import ExportReader
+from workbench.load.export_reader import ExportReader
 from workbench.load.files import read_text
 from workbench.model.inventory import Inventory, Organization, OrgNode, OrgPolicy
 from workbench.policy import PolicyKind, parse_policy

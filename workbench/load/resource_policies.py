@@ -38,7 +38,7 @@ from workbench.core.diagnostics import Diagnostic
 from workbench.core.jsonnode import KIND_ARRAY, KIND_OBJECT, JNode
 from workbench.core.jsonreader import read_source
 from workbench.core.source import SourceText
-from workbench.load.authorization_details import ExportReader, kind_of
+from workbench.load.export_reader import ExportReader, kind_of
 from workbench.load.files import read_text
 from workbench.model.inventory import Inventory, Resource
 from workbench.policy import PolicyKind

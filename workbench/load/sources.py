@@ -11,6 +11,10 @@ from pathlib import Path
 
 from workbench.core.codes import make
 from workbench.core.diagnostics import Diagnostic
+from workbench.load.authorization_details import load_authorization_details
+from workbench.load.aws_managed import aws_managed_policies
+from workbench.load.organizations import load_organization_folder
+from workbench.load.resource_policies import load_resource_folder
 from workbench.load.workspace_file import WorkspaceFile, load_workspace_file
 from workbench.model.inventory import Inventory, ManagedPolicy
 
@@ -25,15 +29,11 @@ def example_path() -> Path:
 
 
 def loaders() -> dict[str, Callable[[Path, Inventory], list[Diagnostic]]]:
-    from workbench.load.authorization_details import load_authorization_details
-    from workbench.load.organizations import load_organization_folder
-    from workbench.load.resource_policies import load_resource_folder
     return {"authorization_details": load_authorization_details, "organization": load_organization_folder,
             "resource_policies": load_resource_folder}
 
 
 def known_aws_policy(arn: str) -> bool:
-    from workbench.load.aws_managed import aws_managed_policies
     return arn in aws_managed_policies()
 
 
@@ -44,7 +44,6 @@ def resolver_for(inventory: Inventory) -> Callable[[str], ManagedPolicy | None]:
         if found is not None:
             return found
         if ":iam::aws:policy/" in arn:
-            from workbench.load.aws_managed import aws_managed_policies
             bundled: ManagedPolicy | None = aws_managed_policies().get(arn)
             if bundled is not None:
                 inventory.aws_policies[arn] = bundled

@@ -12,6 +12,7 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from workbench.core.arn import short_name
 from workbench.core.codes import make
 from workbench.core.diagnostics import Diagnostic
 from workbench.core.source import Span
@@ -35,6 +36,7 @@ from workbench.model.inventory import (
 )
 from workbench.policy import PolicyKind, parse_policy
 from workbench.policy.model import Policy
+from workbench.policy.parse import read_policy
 
 FORMAT_VERSION = 1
 TOP = ("workbench", "name", "description", "context", "sources", "organization", "org_policies", "accounts", "resources",
@@ -318,7 +320,6 @@ class _Loader:
         assert org is not None
         policy_id = self.org_policy_names.get("FullAWSAccess")
         if policy_id is None:
-            from workbench.policy.parse import read_policy
             policy = read_policy({"Version": "2012-10-17", "Statement": [
                 {"Effect": "Allow", "Action": "*", "Resource": "*"}]}, name="FullAWSAccess", kind=PolicyKind.SCP).policy
             assert policy is not None
@@ -590,14 +591,6 @@ def _scalar(value: Any) -> str:
 
 def _opt(value: Any) -> str | None:
     return None if value is None else str(value)
-
-
-def short_name(arn: str) -> str:
-    """The last word of an ARN's resource part (`function:api` -> `api`, `bucket/key` -> `key`)."""
-    parts = arn.split(":", 5)
-    if len(parts) != 6:
-        return arn
-    return parts[5].replace(":", "/").rstrip("/").rsplit("/", 1)[-1] or parts[5]
 
 
 def guess_type(arn: str) -> str:

@@ -7,13 +7,14 @@ from __future__ import annotations
 import io
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from workbench.load.workspace_file import guess_type, short_name
+from workbench.core.arn import short_name
+from workbench.load.files import atomic_write as atomic_write
+from workbench.load.workspace_file import guess_type
 from workbench.load.yamlnode import plain, yaml_loader
 from workbench.model.inventory import Inventory, Organization, OrgNode
 from workbench.policy import PolicyKind, read_policy
@@ -25,21 +26,6 @@ DEFAULTS: dict[str, Any] = {"path": "/", "console": False, "max_session_duration
                             "inline": {}, "groups": [], "access_keys": [], "mfa": False, "instance_profiles": [],
                             "description": "", "aws_managed": False, "alias": "", "name": "", "email": "",
                             "scps": ["FullAWSAccess"], "rcps": [], "id": "r-root"}
-
-
-def atomic_write(path: Path, text: str) -> None:
-    """Replace a file atomically: it is either the old or the new version, never half of each."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
 
 
 def _doc(policy: Policy | None) -> Any:

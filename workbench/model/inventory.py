@@ -278,3 +278,33 @@ class Inventory:
 
     def providers(self) -> list[IdentityProvider]:
         return [p for a in self.accounts.values() for p in a.providers.values()]
+
+    def replace_policy(self, old: Policy, new: Policy) -> None:
+        """Put `new` wherever `old` is referenced: organization policies, managed policies, inline
+        policies of groups, users and roles, trust policies, resource policies, session policies."""
+        def swap_list(items: list[Policy]) -> None:
+            for i, item in enumerate(items):
+                if item is old:
+                    items[i] = new
+        org = self.organization
+        if org is not None:
+            for p in org.policies.values():
+                if p.policy is old:
+                    p.policy = new
+        for account in self.accounts.values():
+            for mp in account.policies.values():
+                if mp.policy is old:
+                    mp.policy = new
+            holders: list[Group | User | Role] = [*account.groups.values(), *account.users.values(),
+                                                  *account.roles.values()]
+            for holder in holders:
+                swap_list(holder.inline)
+            for role in account.roles.values():
+                if role.trust is old:
+                    role.trust = new
+        for resource in self.resources.values():
+            if resource.policy is old:
+                resource.policy = new
+        for session in self.sessions.values():
+            if session.session_policy is old:
+                session.session_policy = new

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from workbench.model.principal import Principal
 from workbench.policy.model import Policy
@@ -80,3 +81,19 @@ class PolicySet:
     resource: Policy | None = None
     scps: tuple[tuple[Policy, ...], ...] = ()
     rcps: tuple[tuple[Policy, ...], ...] = ()
+
+
+def normalize_context(context: Mapping[str, Any] | None) -> dict[str, ContextValue] | None:
+    """Context values as the evaluator takes them: booleans as `true`/`false`, numbers as text,
+    lists and tuples as lists of strings."""
+    if context is None:
+        return None
+    out: dict[str, ContextValue] = {}
+    for key, value in context.items():
+        if isinstance(value, bool):
+            out[key] = "true" if value else "false"
+        elif isinstance(value, (list, tuple)):
+            out[key] = [str(v) for v in value]
+        else:
+            out[key] = str(value)
+    return out

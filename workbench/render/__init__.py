@@ -1,1 +1,45 @@
-"""Renderers: pure functions from results to text, JSON, DOT and HTML."""
+"""Every view of a result, and the explicit table that lets results find their views.
+
+Result types (decisions, explanations, matrices, graphs, who-can answers) live in the layers
+below and keep only data and one-line conveniences (`_repr_html_`, `to_text()`, `to_svg()`,
+`style()`); those ask `workbench.core.display` for the view registered here. `install()` fills
+that table; `workbench/__init__.py` calls it on import."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from workbench.analyses.explain import Explanation
+from workbench.analyses.graph import AccessGraph
+from workbench.analyses.matrix import AccessMatrix, MatrixDiff, MatrixSummary
+from workbench.analyses.who import WhatCan, WhoCan
+from workbench.core import display
+from workbench.evaluate.decision import Decision
+from workbench.render import decision, explanation, graph, matrix, who
+
+VIEWS: dict[tuple[type, str], Callable[..., Any]] = {
+    (Decision, "html"): decision.decision_html,
+    (Explanation, "text"): explanation.render_text,
+    (Explanation, "html"): explanation.render_html,
+    (AccessGraph, "dot"): graph.to_dot,
+    (AccessGraph, "graphviz"): graph.to_graphviz,
+    (AccessGraph, "svg"): graph.to_svg,
+    (AccessGraph, "html"): graph.to_html,
+    (AccessMatrix, "styler"): matrix.matrix_style,
+    (AccessMatrix, "plotly"): matrix.matrix_heatmap,
+    (AccessMatrix, "html"): matrix.matrix_html,
+    (MatrixSummary, "html"): matrix.summary_html,
+    (MatrixDiff, "styler"): matrix.diff_style,
+    (MatrixDiff, "html"): matrix.diff_html,
+    (WhoCan, "html"): who.who_can_html,
+    (WhatCan, "html"): who.what_can_html,
+}
+
+
+def install() -> None:
+    """Put every view of this package into the table that result types look their views up in."""
+    display.install(VIEWS)
+
+
+__all__ = ["VIEWS", "install"]

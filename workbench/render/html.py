@@ -1,8 +1,22 @@
-"""Self-contained HTML pages around fragments that the analyses produce (already escaped)."""
+"""HTML for every view: escaping for every string that comes from input (names, ARNs, policy
+text), tiny builders that escape by construction, and self-contained pages around fragments that
+are already escaped."""
 
 from __future__ import annotations
 
-from workbench.core.html import esc
+import html
+
+
+def esc(value: object) -> str:
+    """Text safe to put in HTML element content and in quoted attribute values."""
+    return html.escape(str(value), quote=True)
+
+
+def tag(name: str, text: object = "", **attributes: object) -> str:
+    """`<name attr="...">text</name>` with the text and every attribute value escaped."""
+    attrs = "".join(f' {k.rstrip("_").replace("_", "-")}="{esc(v)}"' for k, v in attributes.items() if v is not None)
+    return f"<{name}{attrs}>{esc(text)}</{name}>"
+
 
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 1.5rem; color: #222; }

@@ -12,7 +12,7 @@ from typing import Any
 import ipywidgets as W
 import traitlets
 
-from workbench.core.html import esc
+from workbench.render.html import esc
 from workbench.widgets.base import describe_error
 
 ContextCallback = Callable[[dict[str, Any]], object]

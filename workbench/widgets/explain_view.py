@@ -8,9 +8,10 @@ from typing import Any
 
 import traitlets
 
+from workbench.model.request import normalize_context
+from workbench.render.payloads import explanation_payload
 from workbench.widgets.base import View, front_end, shown, style
-from workbench.widgets.payload import explanation_payload
-from workbench.workspace import Workspace, normalize_context
+from workbench.workspace import Workspace
 
 
 class ExplainView(View):

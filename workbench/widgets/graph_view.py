@@ -12,9 +12,9 @@ import ipywidgets as W
 import traitlets
 
 from workbench.analyses.graph import AccessGraph
+from workbench.render.payloads import graph_nodes_payload, node_details
 from workbench.widgets.base import View, front_end, shown, style
 from workbench.widgets.matrix_view import as_list
-from workbench.widgets.payload import graph_nodes_payload, node_details
 from workbench.workspace import Workspace
 
 

@@ -10,16 +10,16 @@ from typing import Any
 
 import traitlets
 
-from workbench.analyses.assemble import principal_side, resource_side
 from workbench.analyses.matrix import AccessMatrix, MatrixDiff
-from workbench.widgets.base import View, front_end, shown, style
-from workbench.widgets.payload import (
+from workbench.analyses.matrix.access_matrix import Dependencies
+from workbench.render.payloads import (
     SharedText,
     change_flags,
     compact_explanation,
     matrix_changes,
     matrix_payload,
 )
+from workbench.widgets.base import View, front_end, shown, style
 from workbench.workspace import Workspace
 
 FILTERS = {"principal": "", "action": "", "level": "", "resource": "", "decision": ""}
@@ -67,8 +67,7 @@ class MatrixView(View):
         self.last_diff: MatrixDiff | None = None
         self._flags: list[int] | None = None
         self._explanations: list[dict[str, Any] | None] = []
-        self._keys: tuple[list[object], list[object]] = ([], [])
-        self._alive: list[object] = []
+        self._keys: Dependencies | None = None
         self._shared = SharedText()
         self._note = ""
         self._publish()
@@ -159,50 +158,21 @@ class MatrixView(View):
             if self.selected:
                 self.selected = {}
         self._explanations = []
-        self._keys = ([], [])
+        self._keys = None
         self._shared = SharedText()
         self._publish()
         self.timing = {"matrix_ms": round((perf_counter() - start) * 1000, 2), "cells_recomputed": len(self.matrix)}
         self._explain_selected()
         self.refresh_explanations()
 
-    def _side_keys(self) -> tuple[list[object], list[object], list[object]]:
-        """Which policies (by identity) and derived context each row and column depends on."""
-        inventory, resolve = self.ws.inventory, self.ws.resolve_policy
-        alive: list[object] = []
-        rows: list[object] = []
-        for principal in self.matrix.principals:
-            side = principal_side(inventory, principal, resolve)
-            parts = [*side.identity, side.boundary, side.session, *[p for level in side.scps for p in level]]
-            alive.extend(parts)
-            rows.append((tuple(id(p) for p in parts), len(side.scps), repr(sorted(side.context.items()))))
-        columns: list[object] = []
-        for resource in self.matrix.resources:
-            key = []
-            for trust in (False, True):
-                target = resource_side(inventory, resource, trust, None)
-                parts = [target.policy, *[p for level in target.rcps for p in level]]
-                alive.extend(parts)
-                key.append((tuple(id(p) for p in parts), repr(sorted(target.context.items()))))
-            columns.append(tuple(key))
-        return rows, columns, alive
-
     def _mark_stale(self) -> None:
         """Forget the embedded explanations of rows and columns whose policies changed."""
-        rows, columns, alive = self._side_keys()
         if len(self._explanations) != len(self.matrix):
             self._explanations = [None] * len(self.matrix)
-        else:
-            old_rows, old_columns = self._keys
-            stale_rows = {i for i, key in enumerate(rows) if i >= len(old_rows) or old_rows[i] != key}
-            stale_columns = {i for i, key in enumerate(columns) if i >= len(old_columns) or old_columns[i] != key}
-            if stale_rows or stale_columns:
-                n_actions, n_resources = len(self.matrix.actions), len(self.matrix.resources)
-                for i in range(len(self._explanations)):
-                    if i // (n_actions * n_resources) in stale_rows or i % n_resources in stale_columns:
-                        self._explanations[i] = None
-        self._keys = (rows, columns)
-        self._alive = alive  # keeps the ids above from being reused
+            self._keys = None
+        self._keys, stale = self.matrix.stale_since(self._keys)
+        for i in stale:
+            self._explanations[i] = None
 
     def _publish(self) -> None:
         embedded = self._explanations if self._explanations else None

@@ -1,0 +1,207 @@
+"""`iamwb matrix`, `iamwb explain` and `iamwb who-can`: the analyses from the command line, as
+text, CSV, JSON or a self-contained HTML page."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from workbench.analyses.lookup import NameResolutionError
+from workbench.cli.args import CommandContext, workspace_command
+from workbench.core.arn import short_name
+from workbench.load.files import atomic_text_write
+from workbench.render.html import page
+from workbench.render.report import ReportContent, report_html
+from workbench.workspace import Workspace
+
+FORMATS = ("text", "csv", "json", "html")
+
+
+def add_parsers(sub: Any) -> None:
+    matrix = sub.add_parser("matrix", help="an access matrix of a workspace",
+                            description="Principals x actions x resources, each cell decided by the evaluator and "
+                                        "naming the statement that decided it.")
+    matrix.add_argument("path", help="workspace (file, export or folder; `example` for the example org)")
+    matrix.add_argument("--principals", "-p", action="append", help="ARN, name, glob, type:, account:, ou:, tag: "
+                        "(repeatable; default: every user, role and session)")
+    matrix.add_argument("--actions", "-a", action="append", required=True, help="action or wildcard (repeatable)")
+    matrix.add_argument("--resources", "-r", action="append", help="ARN, `*`, type:, account:, service:, tag: "
+                        "(repeatable; default: every resource and role)")
+    matrix.add_argument("--access-level", action="append", help="keep actions of these access levels")
+    matrix.add_argument("--context", "-c", action="append", default=[], metavar="KEY=VALUE")
+    matrix.add_argument("--format", "-f", choices=FORMATS, default="text")
+    matrix.add_argument("--output", "-o", help="write to this file instead of standard output")
+    matrix.set_defaults(run=run_matrix)
+    explain = sub.add_parser("explain", help="why a request is allowed or denied, and what would change it")
+    explain.add_argument("path")
+    explain.add_argument("principal")
+    explain.add_argument("action")
+    explain.add_argument("resource")
+    explain.add_argument("--context", "-c", action="append", default=[], metavar="KEY=VALUE")
+    explain.add_argument("--format", "-f", choices=("text", "json", "html"), default="text")
+    explain.add_argument("--output", "-o")
+    explain.set_defaults(run=run_explain)
+    graph = sub.add_parser("graph", help="the access graph of a workspace (SVG, DOT, JSON or HTML)",
+                           description="Who is member of what, who can assume which role, who can access which "
+                                       "resource; every edge decided by the evaluator.")
+    graph.add_argument("path")
+    graph.add_argument("--principals", "-p", action="append")
+    graph.add_argument("--actions", "-a", action="append")
+    graph.add_argument("--resources", "-r", action="append")
+    graph.add_argument("--context", "-c", action="append", default=[], metavar="KEY=VALUE")
+    graph.add_argument("--focus", help="a principal, role or resource to centre on")
+    graph.add_argument("--depth", type=int, default=2)
+    graph.add_argument("--direction", choices=("out", "in", "both"), default="out")
+    graph.add_argument("--collapse-accounts", action="store_true")
+    graph.add_argument("--hide-denied", action="store_true")
+    graph.add_argument("--format", "-f", choices=("svg", "dot", "json", "html"), help="default: from -o's suffix")
+    graph.add_argument("--output", "-o", help="the file to write (default: standard output)")
+    graph.set_defaults(run=run_graph)
+    report = sub.add_parser("report", help="one self-contained HTML report of a workspace")
+    report.add_argument("path")
+    report.add_argument("--output", "-o", required=True)
+    report.add_argument("--actions", "-a", action="append", help="actions of the matrix (default: a sensitive set)")
+    report.add_argument("--context", "-c", action="append", default=[], metavar="KEY=VALUE")
+    report.set_defaults(run=run_report)
+    who = sub.add_parser("who-can", help="every principal allowed an action on a resource, directly or via roles")
+    who.add_argument("path")
+    who.add_argument("action")
+    who.add_argument("resource")
+    who.add_argument("--context", "-c", action="append", default=[], metavar="KEY=VALUE")
+    who.add_argument("--json", action="store_true")
+    who.set_defaults(run=run_who)
+
+
+def _emit(text: str, output: str | None) -> None:
+    if output:
+        atomic_text_write(Path(output), text)
+        print(f"wrote {output}", file=sys.stderr)
+    else:
+        print(text)
+
+
+@workspace_command("matrix")
+def run_matrix(args: argparse.Namespace, ws: Workspace, context: CommandContext) -> int:
+    try:
+        matrix = ws.matrix(args.principals or "*", args.actions, args.resources or "*", context,
+                           access_levels=args.access_level, progress=sys.stderr.isatty())
+    except (NameResolutionError, ValueError) as error:
+        print(f"iamwb matrix: {error}", file=sys.stderr)
+        return 1
+    if args.format == "csv":
+        frame = matrix.long()
+        for column in ("policies", "sids", "policy_types", "levels", "lines"):
+            frame[column] = frame[column].map(lambda items: ";".join("" if i is None else str(i) for i in items))
+        _emit(frame.to_csv(index=False).rstrip("\n"), args.output)
+    elif args.format == "json":
+        cells = [{"principal": p, "action": a, "resource": r, "decision": c.decision,
+                  "deciding": [ref.to_json() for ref in c.deciding], "gate": c.gate, "gate_level": c.gate_level}
+                 for p, a, r, c in matrix]
+        _emit(json.dumps({"principals": matrix.principal_arns, "actions": matrix.actions,
+                          "resources": matrix.resources, "summary": matrix.summary().totals, "cells": cells},
+                         indent=1), args.output)
+    elif args.format == "html":
+        body = matrix._repr_html_()
+        _emit(page(f"Access matrix: {ws.name}", body), args.output)
+    else:
+        lines = [f"{len(matrix)} cells: {matrix.summary().totals}"]
+        for p, a, r, c in matrix:
+            lines.append(f"{short_name(p)}\t{a}\t{r}\t{c.decision}\t{c.label}")
+        _emit("\n".join(lines), args.output)
+    return 0
+
+
+@workspace_command("explain")
+def run_explain(args: argparse.Namespace, ws: Workspace, context: CommandContext) -> int:
+    try:
+        explanation = ws.explain(args.principal, args.action, args.resource, context)
+    except (NameResolutionError, ValueError) as error:
+        print(f"iamwb explain: {error}", file=sys.stderr)
+        return 1
+    if args.format == "json":
+        _emit(json.dumps(explanation.to_json(), indent=1), args.output)
+    elif args.format == "html":
+        _emit(page(f"{args.principal} {args.action} {args.resource}", explanation._repr_html_()), args.output)
+    else:
+        _emit(explanation.to_text(), args.output)
+    return 0
+
+
+@workspace_command("graph")
+def run_graph(args: argparse.Namespace, ws: Workspace, context: CommandContext) -> int:
+    fmt = args.format or (Path(args.output).suffix.lstrip(".") if args.output else "svg")
+    if fmt not in ("svg", "dot", "json", "html"):
+        print(f"iamwb graph: unknown format `{fmt}` (svg, dot, json or html)", file=sys.stderr)
+        return 2
+    try:
+        graph = ws.graph(args.principals or "*", args.actions, args.resources or "*", context)
+        if args.focus:
+            graph = graph.focus(args.focus, depth=args.depth, direction=args.direction)
+        if args.hide_denied:
+            graph = graph.hide_denied()
+        if args.collapse_accounts:
+            graph = graph.collapse_accounts()
+        if fmt == "dot":
+            text = graph.to_dot()
+        elif fmt == "json":
+            import networkx as nx
+            text = json.dumps(nx.node_link_data(graph.to_networkx(), edges="edges"), default=str, indent=1)
+        elif fmt == "html":
+            text = page(f"Access graph: {ws.name}", graph._repr_html_())
+        else:
+            text = graph.to_svg()
+    except (NameResolutionError, ValueError, RuntimeError, KeyError) as error:
+        print(f"iamwb graph: {str(error).strip(chr(39))}", file=sys.stderr)
+        return 1
+    _emit(text, args.output)
+    return 0
+
+
+#: Per service, the actions a reviewer asks about first.
+SENSITIVE = {
+    "s3": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:PutBucketPolicy"],
+    "kms": ["kms:Decrypt", "kms:Encrypt", "kms:PutKeyPolicy"],
+    "secretsmanager": ["secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue"],
+    "sqs": ["sqs:SendMessage", "sqs:ReceiveMessage"],
+    "sns": ["sns:Publish", "sns:Subscribe"],
+    "lambda": ["lambda:InvokeFunction", "lambda:UpdateFunctionCode"],
+    "iam": ["sts:AssumeRole", "iam:PassRole", "iam:AttachRolePolicy", "iam:UpdateAssumeRolePolicy"],
+}
+
+
+@workspace_command("report")
+def run_report(args: argparse.Namespace, ws: Workspace, context: CommandContext) -> int:
+    """Inventory, an access matrix per service and the graph, in one HTML page."""
+    try:
+        by_service: dict[str, list[str]] = {}
+        for arn in [*ws.inventory.resources, *[r.arn for r in ws.inventory.roles() if not r.service_linked]]:
+            by_service.setdefault(arn.split(":")[2], []).append(arn)
+        matrices = []
+        for service, arns in sorted(by_service.items()):
+            actions = args.actions or SENSITIVE.get(service)
+            if actions:
+                matrices.append((service, ws.matrix("*", actions, arns, context, progress=False)))
+        graph = ws.graph(context=context).hide_denied()
+    except (NameResolutionError, ValueError) as error:
+        print(f"iamwb report: {error}", file=sys.stderr)
+        return 1
+    _emit(report_html(ReportContent(ws.name, ws.summary(), matrices, graph)), args.output)
+    return 0
+
+
+@workspace_command("who-can")
+def run_who(args: argparse.Namespace, ws: Workspace, context: CommandContext) -> int:
+    result = ws.who_can(args.action, args.resource, context)
+    if args.json:
+        print(json.dumps([{"principal": a.principal, "via": list(a.path), "decision": a.cell.decision,
+                           "deciding": [r.to_json() for r in a.cell.deciding]} for a in result.access], indent=1))
+    else:
+        for note in result.notes:
+            print(f"note: {note}", file=sys.stderr)
+        print(f"{len(result)} principal(s) can {args.action} on {args.resource}")
+        for access in result.access:
+            print(f"  {access.describe()}")
+    return 0

@@ -1,0 +1,77 @@
+"""What the commands share: file and folder arguments expanded into JSON files, the `--context
+KEY=VALUE` items parsed, and the workspace opened with its errors printed, each failure turned into
+the command's exit code (2: usage, 1: invalid input)."""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from workbench.render.text import render_diagnostics
+from workbench.workspace import Workspace, open_workspace
+
+
+def expand(paths: list[str]) -> list[Path]:
+    """The command line's file and folder arguments as a sorted list of JSON files."""
+    out: list[Path] = []
+    for text in paths:
+        path = Path(text)
+        if path.is_dir():
+            out.extend(sorted(p for p in path.rglob("*.json") if p.is_file()))
+        else:
+            out.append(path)
+    return out
+
+
+#: Request context from the command line: a key given twice is multivalued.
+CommandContext = dict[str, str | list[str]]
+#: A command's body, given the opened workspace and the parsed context.
+WorkspaceCommand = Callable[[argparse.Namespace, Workspace, CommandContext], int]
+
+
+def parse_context(items: list[str]) -> CommandContext | str:
+    out: CommandContext = {}
+    for item in items:
+        if "=" not in item:
+            return f"--context takes KEY=VALUE, got `{item}`"
+        key, value = item.split("=", 1)
+        if key in out:
+            previous = out[key]
+            out[key] = [*previous, value] if isinstance(previous, list) else [previous, value]
+        else:
+            out[key] = value
+    return out
+
+
+def open_path(path: str | None) -> tuple[Workspace, int]:
+    """The workspace at `path` (`example` or None: the example organization), and 1 after printing
+    its errors (at most 50), else 0."""
+    ws = open_workspace(None if path in (None, "example") else path)
+    errors = [d for d in ws.diagnostics if d.is_error]
+    if errors:
+        print(render_diagnostics(errors[:50]), file=sys.stderr)
+        if len(errors) > 50:
+            print(f"... and {len(errors) - 50} more errors", file=sys.stderr)
+        return ws, 1
+    return ws, 0
+
+
+def workspace_command(name: str) -> Callable[[WorkspaceCommand], Callable[[argparse.Namespace], int]]:
+    """Turn the body of `iamwb NAME` into its run function: parse `args.context` (exit 2 on a bad
+    item), open `args.path` (exit 1 when it has errors), then run the body."""
+    def wrap(command: WorkspaceCommand) -> Callable[[argparse.Namespace], int]:
+        @functools.wraps(command)
+        def run(args: argparse.Namespace) -> int:
+            context = parse_context(args.context)
+            if isinstance(context, str):
+                print(f"iamwb {name}: {context}", file=sys.stderr)
+                return 2
+            ws, status = open_path(args.path)
+            if status:
+                return status
+            return command(args, ws, context)
+        return run
+    return wrap
