@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from scenario_strategies import scenarios
+from support.strategies import scenarios
 
 import workbench
 from workbench.evaluate.expectation import compare

@@ -27,7 +27,7 @@ SAML = f"arn:aws:iam::{PROD}:saml-provider/ExampleCorpOkta"
 VULNERABLE = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "iam-vulnerable" / "iam-vulnerable.authz.json"
 V = "111111111111"
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz `dot` is not installed")
-needs_vulnerable = pytest.mark.skipif(not VULNERABLE.exists(), reason="../shared/datasets/iam-vulnerable is absent")
+needs_vulnerable = pytest.mark.shared_datasets
 
 
 @pytest.fixture(scope="module")
@@ -42,8 +42,6 @@ def graph(ws: Workspace) -> AccessGraph:
 
 @pytest.fixture(scope="module")
 def vws() -> Workspace:
-    if not VULNERABLE.exists():
-        pytest.skip("../shared/datasets/iam-vulnerable is absent")
     return workbench.open(VULNERABLE)
 
 

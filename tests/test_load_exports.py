@@ -62,11 +62,6 @@ EXPECTED_WARNINGS = {
 }
 
 
-def need_datasets() -> None:
-    if not DATASETS.is_dir():
-        pytest.skip(f"shared datasets not found at {DATASETS} (only CI and the project's machines have ../shared)")
-
-
 def snapshot_arns() -> set[str]:
     """The ARNs of the shared AWS managed policy snapshot, read here without the loader."""
     with gzip.open(DATASETS / "aws-managed-policies" / "aws-managed-policies.json.gz", "rt", encoding="utf-8") as f:
@@ -145,8 +140,8 @@ def check_warnings(name: str, diagnostics: list[Diagnostic]) -> None:
 
 
 @pytest.mark.parametrize("relative", DUMPS, ids=[Path(d).name for d in DUMPS])
+@pytest.mark.shared_datasets
 def test_dump_loads_with_exact_counts(relative: str) -> None:
-    need_datasets()
     path = DATASETS / relative
     raw = json.loads(path.read_text(encoding="utf-8"))
     inventory = Inventory()
@@ -163,8 +158,8 @@ def test_dump_loads_with_exact_counts(relative: str) -> None:
 
 
 @pytest.mark.parametrize("relative", DUMPS, ids=[Path(d).name for d in DUMPS])
+@pytest.mark.shared_datasets
 def test_fast_and_precise_paths_agree(relative: str) -> None:
-    need_datasets()
     path = DATASETS / relative
     fast, precise = Inventory(), Inventory()
     fast_diagnostics = load_authorization_details(path, fast)
@@ -173,8 +168,8 @@ def test_fast_and_precise_paths_agree(relative: str) -> None:
     assert fast_diagnostics == precise_diagnostics
 
 
+@pytest.mark.shared_datasets
 def test_pages_gzip_and_url_encoded_documents_give_the_same_inventory(tmp_path: Path) -> None:
-    need_datasets()
     path = DATASETS / "authorization-details" / "cloudsplaining-iam-vulnerable-account-2023.json"
     raw = json.loads(path.read_text(encoding="utf-8"))
     reference = Inventory()
@@ -215,10 +210,10 @@ def url_encode_documents(export: dict[str, Any]) -> dict[str, Any]:
     return export
 
 
+@pytest.mark.shared_datasets
 def test_cloudgoat_scenarios_load_one_inventory_each(tmp_path: Path) -> None:
     """The file holds 29 scenarios, each an authorization-details dump of the same placeholder
     account (some reuse role names), so each is written out as its own .json.gz and loaded alone."""
-    need_datasets()
     with gzip.open(DATASETS / "cloudgoat" / "cloudgoat-scenarios.authz.json.gz", "rt", encoding="utf-8") as f:
         data = json.load(f)
     assert len(data["scenarios"]) == 29
@@ -242,8 +237,8 @@ def test_cloudgoat_scenarios_load_one_inventory_each(tmp_path: Path) -> None:
     assert policy.policy.statements[0].sid == "IAMPrivilegeEscalationByRollback"
 
 
+@pytest.mark.shared_datasets
 def test_dump_details_are_kept() -> None:
-    need_datasets()
     path = DATASETS / "authorization-details" / "cloudsplaining-iam-vulnerable-account-2023.json"
     raw = json.loads(path.read_text(encoding="utf-8"))
     inventory = Inventory()

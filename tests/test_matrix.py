@@ -4,7 +4,7 @@ organization; the views (frame, long, style, heatmap, summary, diff) and increme
 from __future__ import annotations
 
 import pytest
-from generated_workspaces import generate_workspace
+from support.workspaces import ACTIONS, generate_workspace
 
 import workbench
 
@@ -21,7 +21,7 @@ def same(cell: object, decision: workbench.Decision) -> bool:
 def test_every_cell_equals_can_on_generated_workspaces(seed: int) -> None:
     ws = generate_workspace(seed)
     context = CONTEXTS[seed % len(CONTEXTS)]
-    matrix = ws.matrix("*", [a for a in __import__("generated_workspaces").ACTIONS], "*", context)
+    matrix = ws.matrix("*", [a for a in ACTIONS], "*", context)
     assert len(matrix) > 1000
     decisions = set()
     for principal, action, resource, cell in matrix:
@@ -74,7 +74,7 @@ def test_cell_lookup_and_deciding_statement(small: tuple[workbench.Workspace, ob
 
 def test_refresh_recomputes_only_what_changed_and_matches_a_fresh_matrix() -> None:
     ws = generate_workspace(3)
-    actions = __import__("generated_workspaces").ACTIONS
+    actions = ACTIONS
     matrix = ws.matrix("*", actions, "*")
     user = next(u for u in ws.inventory.users() if u.inline)
     key = f"{user.account}/user/{user.name}/inline/{user.inline[0].name}"

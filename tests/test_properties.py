@@ -26,7 +26,7 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from scenario_strategies import (
+from support.strategies import (
     is_trust,
     policy_documents,
     scenario_parts,

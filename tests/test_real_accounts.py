@@ -17,8 +17,7 @@ from workbench.load.authorization_details import load_authorization_details
 from workbench.model.inventory import Inventory
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
-if not SHARED.is_dir():
-    pytest.skip("../shared/datasets is not present (it holds the real AWS exports)", allow_module_level=True)
+pytestmark = pytest.mark.shared_datasets
 
 VULNERABLE = SHARED / "iam-vulnerable" / "iam-vulnerable.authz.json"
 REAL_2023 = SHARED / "authorization-details" / "cloudsplaining-iam-vulnerable-account-2023.json"

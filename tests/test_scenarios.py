@@ -1,6 +1,8 @@
 """The conformance corpus: every scenario under datasets/scenarios/ is decided by `iamwb simulate`'s
-engine and must give the expected decision, the exact deciding set and (when given) the gate.
-Files whose `expect` is `{"error": ...}` must be rejected with an error diagnostic instead."""
+engine and by the naive reference evaluator (workbench/reference/), and each must give the expected
+decision, the exact deciding set and (when given) the gate. Files whose `expect` is
+`{"error": ...}` must be rejected with an error diagnostic instead (the reference does not
+validate policies, so it skips those)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,8 @@ import pytest
 import workbench
 from workbench.evaluate.expectation import compare
 from workbench.load.scenario import read_scenario
+
+from support.reference import reference_decision
 
 ROOT = Path(__file__).resolve().parents[1] / "datasets" / "scenarios"
 FILES = sorted(ROOT.rglob("*.json"))
@@ -42,3 +46,16 @@ def test_scenario(path: Path) -> None:
     decision = workbench.simulate(scenario, trace=True)
     problems = compare(decision, expect)
     assert not problems, "\n".join([*problems, *decision.trace])
+
+
+#: the reference does not validate policies: rejecting invalid ones is the engine's job alone
+DECIDED = [p for p in FILES if "error" not in json.loads(p.read_text(encoding="utf-8"))["expect"]]
+
+
+@pytest.mark.parametrize("path", DECIDED, ids=[str(p.relative_to(ROOT)) for p in DECIDED])
+def test_scenario_by_the_reference(path: Path) -> None:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    expect = data["expect"]
+    decision = reference_decision(data)
+    problems = compare(decision, expect)
+    assert not problems, "\n".join(problems)

@@ -2,6 +2,18 @@
 
 >>> import workbench
 >>> decision = workbench.simulate("datasets/scenarios/identity/allow-basic.json")
+>>> ws = workbench.open()          # the example organization; or a workspace file, export, folder
+
+Bad input never raises: parsers, loaders and workspaces return positioned `Diagnostic`s. The
+exceptions below are for a request the API cannot answer as asked (API misuse):
+
+    ValueError
+    ├── ScenarioError            simulate() / explain() of a scenario that is not valid (.diagnostics)
+    ├── NameResolutionError      a principal, role or resource name that is unknown or ambiguous
+    │                            (workbench.analyses.lookup; the message says "did you mean")
+    └── GraphTooLargeError       AccessGraph.to_svg() of a graph too dense for `dot` (workbench.render.graph)
+    RuntimeError
+    └── RenderTimeoutError       AccessGraph.to_svg() when `dot` runs past its timeout
 """
 
 from __future__ import annotations
@@ -26,8 +38,6 @@ render.install()  # every result type finds its views (text, HTML, SVG...) from 
 
 class ScenarioError(ValueError):
     """A scenario that is not valid: `.diagnostics` says where and why."""
-
-    exit_code = 1
 
     def __init__(self, diagnostics: tuple[Diagnostic, ...]) -> None:
         self.diagnostics = diagnostics
@@ -71,8 +81,8 @@ def open(path: str | Path | None = None) -> Workspace:  # noqa: A001 - the docum
 
 
 __all__ = [
-    "Workspace", "open", "explain", "Explanation",
-    "ALLOWED", "EXPLICIT_DENY", "IMPLICIT_DENY", "Context", "Decision", "Diagnostic", "ParseResult", "Policy",
-    "PolicyKind", "PolicySet", "Principal", "Request", "Scenario", "ScenarioError", "Severity", "StatementRef",
-    "classify_principal", "evaluate", "parse_policy", "read_scenario", "simulate",
+    "ALLOWED", "Context", "Decision", "Diagnostic", "EXPLICIT_DENY", "Explanation", "IMPLICIT_DENY",
+    "ParseResult", "Policy", "PolicyKind", "PolicySet", "Principal", "Request", "Scenario",
+    "ScenarioError", "Severity", "StatementRef", "Workspace", "classify_principal", "evaluate", "explain",
+    "open", "parse_policy", "read_scenario", "simulate",
 ]

@@ -6,12 +6,15 @@ from workbench.evaluate.decision import (
     EXPLICIT_DENY,
     IMPLICIT_DENY,
     Decision,
+    DecisionKind,
     ElementResult,
+    Outcome,
+    PolicyType,
     StageResult,
     StatementRef,
     StatementResult,
 )
 from workbench.evaluate.engine import compile_policy_set, evaluate
 
-__all__ = ["ALLOWED", "EXPLICIT_DENY", "IMPLICIT_DENY", "CompiledPolicySet", "Decision", "ElementResult",
-           "StageResult", "StatementRef", "StatementResult", "compile_policy_set", "evaluate"]
+__all__ = ["ALLOWED", "CompiledPolicySet", "Decision", "DecisionKind", "EXPLICIT_DENY", "ElementResult", "IMPLICIT_DENY",
+           "Outcome", "PolicyType", "StageResult", "StatementRef", "StatementResult", "compile_policy_set", "evaluate"]

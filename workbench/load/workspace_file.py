@@ -10,14 +10,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-
 from workbench.core.arn import short_name
 from workbench.core.codes import make
 from workbench.core.diagnostics import Diagnostic
 from workbench.core.source import Span
 from workbench.load.files import read_text
-from workbench.load.yamlnode import plain, read_yaml, to_jnode
+from workbench.load.workspace_entries import key_position, value_position
+from workbench.load.workspace_org import OrgReader
+from workbench.load.yamlnode import plain, read_yaml
 from workbench.model.inventory import (
     AccessKey,
     Account,
@@ -26,22 +26,16 @@ from workbench.model.inventory import (
     Inventory,
     ManagedPolicy,
     MfaDevice,
-    Organization,
-    OrgNode,
-    OrgPolicy,
     Resource,
     Role,
     Session,
     User,
 )
-from workbench.policy import PolicyKind, parse_policy
-from workbench.policy.model import Policy
-from workbench.policy.parse import read_policy
+from workbench.policy import PolicyKind
 
 FORMAT_VERSION = 1
 TOP = ("workbench", "name", "description", "context", "sources", "organization", "org_policies", "accounts", "resources",
        "sessions")
-ORG_POLICY_TYPES = {"scp": "SERVICE_CONTROL_POLICY", "rcp": "RESOURCE_CONTROL_POLICY"}
 
 
 @dataclass
@@ -61,161 +55,8 @@ class WorkspaceFile:
     from_sources: set[str] = field(default_factory=set)
 
 
-def _pos(parent: Any, key: Any) -> tuple[int, int] | None:
-    try:
-        if isinstance(parent, CommentedMap) and key in parent.lc.data:
-            line, col = parent.lc.value(key)
-            return int(line), int(col)
-        if isinstance(parent, CommentedSeq) and isinstance(key, int) and key in parent.lc.data:
-            line, col = parent.lc.item(key)
-            return int(line), int(col)
-    except (KeyError, TypeError, AttributeError):
-        return None
-    return None
-
-
-def _key_pos(parent: Any, key: Any) -> tuple[int, int] | None:
-    try:
-        if isinstance(parent, CommentedMap) and key in parent.lc.data:
-            line, col = parent.lc.key(key)
-            return int(line), int(col)
-    except (KeyError, TypeError, AttributeError):
-        return None
-    return _pos(parent, key)
-
-
-class _Loader:
-    def __init__(self, file: str, base: Path, loaders: dict[str, Callable[[Path, Inventory], list[Diagnostic]]]):
-        self.file = file
-        self.base = base
-        self.loaders = loaders
-        self.inventory = Inventory()
-        self.diagnostics: list[Diagnostic] = []
-        self.policy_files: dict[str, Path] = {}
-        self.org_policy_names: dict[str, str] = {}
-        self.known_aws_policy: Callable[[str], bool] | None = None
-        self.source_resources: set[str] = set()
-
-    # -- reporting -------------------------------------------------------------------------
-    def report(self, code: str, message: str, pos: tuple[int, int] | None, path: str, help: str | None = None) -> None:
-        span = Span(0, 0, pos[0] + 1, pos[1] + 1) if pos is not None else None
-        self.diagnostics.append(make(code, message, help=help, file=self.file, path=path, span=span))
-
-    def mapping(self, parent: Any, key: Any, path: str) -> dict[Any, Any] | None:
-        value = parent.get(key) if isinstance(parent, dict) else None
-        if value is None:
-            return None
-        if not isinstance(value, dict):
-            self.report("workspace-wrong-type", f"`{path}` must be a mapping", _pos(parent, key), path)
-            return None
-        return value
-
-    def seq(self, parent: Any, key: Any, path: str) -> list[Any]:
-        value = parent.get(key) if isinstance(parent, dict) else None
-        if value is None:
-            return []
-        if isinstance(value, str):
-            return [value]
-        if not isinstance(value, list):
-            self.report("workspace-wrong-type", f"`{path}` must be a list", _pos(parent, key), path)
-            return []
-        return value
-
-    def text(self, parent: Any, key: Any, path: str, default: str = "") -> str:
-        value = parent.get(key) if isinstance(parent, dict) else None
-        if value is None:
-            return default
-        if isinstance(value, (dict, list)):
-            self.report("workspace-wrong-type", f"`{path}` must be a single value", _pos(parent, key), path)
-            return default
-        return str(value)
-
-    def tags(self, parent: Any, key: str, path: str) -> dict[str, str]:
-        value = parent.get(key) if isinstance(parent, dict) else None
-        if value is None:
-            return {}
-        if isinstance(value, list):  # [{Key:, Value:}]
-            out = {}
-            for item in value:
-                if isinstance(item, dict) and "Key" in item:
-                    out[str(item["Key"])] = str(item.get("Value", ""))
-            return out
-        if not isinstance(value, dict):
-            self.report("workspace-wrong-type", f"`{path}` must map tag keys to values", _pos(parent, key), path)
-            return {}
-        return {str(k): "" if v is None else str(v) for k, v in value.items()}
-
-    def unknown(self, mapping: Any, known: tuple[str, ...], path: str) -> None:
-        if not isinstance(mapping, dict):
-            return
-        for key in mapping:
-            if key not in known:
-                self.report("workspace-unknown-field", f"unknown field `{path}{key}`", _key_pos(mapping, key),
-                            f"{path}{key}", f"known fields here: {', '.join(known)}")
-
-    # -- policies --------------------------------------------------------------------------
-    def policy(self, parent: Any, key: Any, path: str, name: str, kind: PolicyKind, storage_key: str) -> Policy | None:
-        """A policy given inline (a mapping), as JSON text, or as `{file: path}`."""
-        value = parent.get(key) if isinstance(parent, (dict, list)) and not isinstance(parent, list) else (
-            parent[key] if isinstance(parent, list) else None)
-        if value is None:
-            return None
-        if isinstance(value, dict) and "file" in value and "Statement" not in value:
-            rel = str(value["file"])
-            file_path = (self.base / rel)
-            text, problem = read_text(file_path)
-            if text is None:
-                assert problem is not None
-                self.report("workspace-source", f"policy `{name}`: {problem.message}", _pos(value, "file"),
-                            f"{path}.file")
-                return None
-            result = parse_policy(text, name=name, kind=kind, file=str(file_path))
-            self.policy_files[storage_key] = file_path
-        elif isinstance(value, str):
-            result = parse_policy(value, name=name, kind=kind, file=f"{self.file}#{path}")
-        elif isinstance(value, dict):
-            result = parse_policy(to_jnode(value, _pos(parent, key)), name=name, kind=kind, file=self.file)
-        else:
-            self.report("workspace-wrong-type", f"`{path}` must be a policy document, JSON text or `{{file: ...}}`",
-                        _pos(parent, key), path)
-            return None
-        for diag in result.diagnostics:
-            if diag.is_error:
-                full = f"{path}.{diag.path}" if diag.path and diag.file == self.file else diag.path or path
-                self.diagnostics.append(type(diag)(diag.code, diag.severity, f"policy `{name}`: {diag.message}",
-                                                   diag.help, diag.file, full, diag.span))
-        return result.policy
-
-    def inline_policies(self, parent: Any, path: str, owner: str, account: str) -> list[Policy]:
-        block = self.mapping(parent, "inline", f"{path}.inline")
-        out = []
-        for name, _ in (block or {}).items():
-            policy = self.policy(block, name, f"{path}.inline.{name}", str(name), PolicyKind.IDENTITY,
-                                 f"{account}/{owner}/inline/{name}")
-            if policy is not None:
-                out.append(policy)
-        return out
-
-    def managed_refs(self, parent: Any, path: str, account: str, key: str = "managed") -> list[str]:
-        out = []
-        for i, ref in enumerate(self.seq(parent, key, f"{path}.{key}")):
-            arn = self.resolve_policy_ref(str(ref), account, _pos(parent.get(key), i), f"{path}.{key}[{i}]")
-            if arn:
-                out.append(arn)
-        return out
-
-    def resolve_policy_ref(self, ref: str, account: str, pos: tuple[int, int] | None, path: str) -> str | None:
-        if ref.startswith("arn:"):
-            return ref
-        local = f"arn:aws:iam::{account}:policy/{ref}"
-        if local in self.inventory.account(account).policies:
-            return local
-        aws = f"arn:aws:iam::aws:policy/{ref}"
-        if self.known_aws_policy is None or self.known_aws_policy(aws):
-            return aws
-        self.report("workspace-unknown-reference", f"unknown managed policy `{ref}`", pos, path,
-                    f"define it under `accounts.{account}.policies`, or name an AWS managed policy by its ARN")
-        return None
+class _Loader(OrgReader):
+    """Reads a whole workspace document: sources, organization, accounts, resources, sessions."""
 
     # -- sections --------------------------------------------------------------------------
     def sources(self, doc: Any) -> None:
@@ -226,7 +67,7 @@ class _Loader:
             for i, rel in enumerate(self.seq(block, kind, f"sources.{kind}")):
                 path = self.base / str(rel)
                 loader = self.loaders.get(kind)
-                pos = _pos(block.get(kind), i) if isinstance(block.get(kind), list) else _pos(block, kind)
+                pos = value_position(block.get(kind), i) if isinstance(block.get(kind), list) else value_position(block, kind)
                 if loader is None:
                     self.report("workspace-source", f"no loader for `{kind}`", pos, f"sources.{kind}")
                     continue
@@ -236,133 +77,13 @@ class _Loader:
                 self.diagnostics.extend(loader(path, self.inventory))
         self.unknown(block, ("authorization_details", "organization", "resource_policies"), "sources.")
 
-    def org_policies(self, doc: Any) -> dict[str, OrgPolicy]:
-        block = self.mapping(doc, "org_policies", "org_policies")
-        out: dict[str, OrgPolicy] = {}
-        for name, spec in (block or {}).items():
-            path = f"org_policies.{name}"
-            if not isinstance(spec, dict):
-                self.report("workspace-wrong-type", f"`{path}` must be a mapping with `type` and `document`",
-                            _pos(block, name), path)
-                continue
-            self.unknown(spec, ("type", "id", "document", "file", "description", "aws_managed"), f"{path}.")
-            kind_word = self.text(spec, "type", f"{path}.type", "scp").lower()
-            if kind_word not in ORG_POLICY_TYPES:
-                self.report("workspace-wrong-type", f"`{path}.type` must be `scp` or `rcp`", _pos(spec, "type"),
-                            f"{path}.type")
-                continue
-            kind = PolicyKind.SCP if kind_word == "scp" else PolicyKind.RCP
-            holder = spec if "document" in spec else {"document": {"file": spec["file"]}} if "file" in spec else spec
-            policy = self.policy(holder, "document", f"{path}.document", str(name), kind, f"org/{name}")
-            if policy is None:
-                if "document" not in spec and "file" not in spec:
-                    self.report("workspace-missing", f"`{path}` needs `document` or `file`", _pos(block, name), path)
-                continue
-            policy_id = self.text(spec, "id", f"{path}.id", str(name))
-            out[str(name)] = OrgPolicy(policy_id, str(name), ORG_POLICY_TYPES[kind_word], policy,
-                                       aws_managed=bool(spec.get("aws_managed", False)),
-                                       description=self.text(spec, "description", f"{path}.description"))
-        return out
-
-    def organization(self, doc: Any, policies: dict[str, OrgPolicy]) -> None:
-        block = self.mapping(doc, "organization", "organization")
-        if not block:
-            return
-        self.unknown(block, ("id", "management_account", "root", "rcps_enabled", "scps_enabled"), "organization.")
-        org_id = self.text(block, "id", "organization.id", "o-example")
-        management = self.text(block, "management_account", "organization.management_account")
-        if not management:
-            self.report("workspace-missing", "`organization.management_account` is required", _key_pos(doc, "organization"),
-                        "organization.management_account")
-        root = self.mapping(block, "root", "organization.root") or CommentedMap()
-        root_id = self.text(root, "id", "organization.root.id", "r-root")
-        org = self.inventory.organization or Organization(org_id, management, root_id)
-        org.id, org.management_account, org.root_id = org_id, management or org.management_account, root_id
-        org.rcps_enabled = bool(block.get("rcps_enabled", True))
-        org.scps_enabled = bool(block.get("scps_enabled", True))
-        for policy in policies.values():
-            org.policies[policy.id] = policy
-            self.org_policy_names[policy.name] = policy.id
-        self.inventory.organization = org
-        self.node(org, root, "root", root_id, "Root", None, "organization.root")
-        if management:
-            self.inventory.account(management)
-            if management not in org.nodes:
-                org.nodes[management] = OrgNode(management, management, "account", root_id, [self.full_access()])
-
-    def attached(self, spec: Any, key: str, path: str) -> list[str]:
-        """The SCPs or RCPs attached to a node. A node that lists no `scps` gets FullAWSAccess, as
-        AWS attaches it to every root, OU and account and a node must keep at least one SCP
-        (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_strategies.html);
-        write `scps: []` to model a node with none."""
-        if key == "scps" and (not isinstance(spec, dict) or "scps" not in spec):
-            return [self.full_access()]
-        out = []
-        for i, ref in enumerate(self.seq(spec, key, f"{path}.{key}")):
-            name = str(ref)
-            if key == "scps" and name == "FullAWSAccess" and name not in self.org_policy_names:
-                out.append(self.full_access())
-                continue
-            if key == "rcps" and name == "RCPFullAWSAccess":
-                continue  # attached everywhere by AWS and implicit in every evaluation
-            policy_id = self.org_policy_names.get(name, name if name in (self.inventory.organization.policies
-                                                                         if self.inventory.organization else {})
-                                                  else None)
-            if policy_id is None:
-                self.report("workspace-unknown-reference", f"unknown {key[:-1].upper()} `{name}`",
-                            _pos(spec.get(key), i), f"{path}.{key}[{i}]", "define it under `org_policies`")
-                continue
-            out.append(policy_id)
-        return out
-
-    def full_access(self) -> str:
-        org = self.inventory.organization
-        assert org is not None
-        policy_id = self.org_policy_names.get("FullAWSAccess")
-        if policy_id is None:
-            policy = read_policy({"Version": "2012-10-17", "Statement": [
-                {"Effect": "Allow", "Action": "*", "Resource": "*"}]}, name="FullAWSAccess", kind=PolicyKind.SCP).policy
-            assert policy is not None
-            policy_id = "p-FullAWSAccess"
-            org.policies[policy_id] = OrgPolicy(policy_id, "FullAWSAccess", ORG_POLICY_TYPES["scp"], policy,
-                                                aws_managed=True, description="AWS managed: allows everything",
-                                                implicit=True)
-            self.org_policy_names["FullAWSAccess"] = policy_id
-        return policy_id
-
-    def node(self, org: Organization, spec: Any, kind: str, node_id: str, name: str, parent: str | None,
-             path: str) -> None:
-        self.unknown(spec, ("id", "name", "scps", "rcps", "accounts", "ous"), f"{path}.")
-        node = OrgNode(node_id, name, kind, parent, self.attached(spec, "scps", path), self.attached(spec, "rcps", path))
-        org.nodes[node_id] = node
-        for i, entry in enumerate(self.seq(spec, "accounts", f"{path}.accounts")):
-            account_path = f"{path}.accounts[{i}]"
-            if isinstance(entry, dict):
-                account_id = self.text(entry, "id", f"{account_path}.id")
-                org.nodes[account_id] = OrgNode(account_id, self.text(entry, "name", f"{account_path}.name", account_id),
-                                                "account", node_id, self.attached(entry, "scps", account_path),
-                                                self.attached(entry, "rcps", account_path))
-                self.unknown(entry, ("id", "name", "scps", "rcps"), f"{account_path}.")
-            else:
-                account_id = str(entry)
-                org.nodes[account_id] = OrgNode(account_id, account_id, "account", node_id, [self.full_access()])
-            self.inventory.account(account_id)
-        for i, ou in enumerate(self.seq(spec, "ous", f"{path}.ous")):
-            ou_path = f"{path}.ous[{i}]"
-            if not isinstance(ou, dict):
-                self.report("workspace-wrong-type", f"`{ou_path}` must be a mapping", _pos(spec.get("ous"), i), ou_path)
-                continue
-            ou_name = self.text(ou, "name", f"{ou_path}.name", f"ou-{i}")
-            ou_id = self.text(ou, "id", f"{ou_path}.id", f"ou-{ou_name.lower().replace(' ', '-')}")
-            self.node(org, ou, "ou", ou_id, ou_name, node_id, ou_path)
-
     def accounts(self, doc: Any) -> None:
         block = self.mapping(doc, "accounts", "accounts")
         for account_key, spec in (block or {}).items():
             account_id = str(account_key)
             path = f"accounts.{account_id}"
             if not isinstance(spec, dict):
-                self.report("workspace-wrong-type", f"`{path}` must be a mapping", _pos(block, account_key), path)
+                self.report("workspace-wrong-type", f"`{path}` must be a mapping", value_position(block, account_key), path)
                 continue
             self.unknown(spec, ("alias", "name", "email", "password_policy", "policies", "groups", "users", "roles",
                                 "identity_providers"), f"{path}.")
@@ -423,7 +144,7 @@ class _Loader:
             for i, group in enumerate(groups):
                 if group not in account.groups:
                     self.report("workspace-unknown-reference", f"unknown group `{group}`",
-                                _pos(entry.get("groups"), i), f"{upath}.groups[{i}]",
+                                value_position(entry.get("groups"), i), f"{upath}.groups[{i}]",
                                 f"define it under `accounts.{account.id}.groups`")
             boundary = entry.get("boundary")
             user = User(
@@ -432,7 +153,7 @@ class _Loader:
                 groups=[g for g in groups if g in account.groups],
                 inline=self.inline_policies(entry, upath, f"user/{name}", account.id),
                 managed=self.managed_refs(entry, upath, account.id),
-                boundary=self.resolve_policy_ref(str(boundary), account.id, _pos(entry, "boundary"), f"{upath}.boundary")
+                boundary=self.resolve_policy_ref(str(boundary), account.id, value_position(entry, "boundary"), f"{upath}.boundary")
                 if boundary else None,
                 tags=self.tags(entry, "tags", f"{upath}.tags"),
                 console_access=bool(entry.get("console", False)),
@@ -446,7 +167,7 @@ class _Loader:
             for i, key in enumerate(self.seq(entry, "access_keys", f"{upath}.access_keys")):
                 if not isinstance(key, dict) or "id" not in key:
                     self.report("workspace-wrong-type", "an access key is a mapping with `id`",
-                                _pos(entry.get("access_keys"), i), f"{upath}.access_keys[{i}]")
+                                value_position(entry.get("access_keys"), i), f"{upath}.access_keys[{i}]")
                     continue
                 user.access_keys.append(AccessKey(str(key["id"]), str(key.get("status", "Active")),
                                                   _opt(key.get("created")), _opt(key.get("last_used")),
@@ -462,7 +183,7 @@ class _Loader:
                                  "instance_profiles", "description", "last_used", "id", "created"), f"{rpath}.")
             role_path = self.text(entry, "path", f"{rpath}.path", "/")
             if "trust" not in entry:
-                self.report("workspace-missing", f"role `{name}` has no `trust` policy", _key_pos(block, name),
+                self.report("workspace-missing", f"role `{name}` has no `trust` policy", key_position(block, name),
                             f"{rpath}.trust", "a role needs a trust policy that says who may assume it")
             trust = self.policy(entry, "trust", f"{rpath}.trust", f"{name}-trust", PolicyKind.TRUST,
                                 f"{account.id}/role/{name}/trust")
@@ -473,7 +194,7 @@ class _Loader:
                 role_id=self.text(entry, "id", f"{rpath}.id"),
                 inline=self.inline_policies(entry, rpath, f"role/{name}", account.id),
                 managed=self.managed_refs(entry, rpath, account.id),
-                boundary=self.resolve_policy_ref(str(boundary), account.id, _pos(entry, "boundary"), f"{rpath}.boundary")
+                boundary=self.resolve_policy_ref(str(boundary), account.id, value_position(entry, "boundary"), f"{rpath}.boundary")
                 if boundary else None,
                 tags=self.tags(entry, "tags", f"{rpath}.tags"),
                 max_session_duration=int(duration) if isinstance(duration, int) else 3600,
@@ -506,18 +227,18 @@ class _Loader:
             path = f"resources[{i}]"
             if not isinstance(entry, dict) or "arn" not in entry:
                 self.report("workspace-wrong-type", f"`{path}` must be a mapping with `arn`",
-                            _pos(doc.get("resources"), i), path)
+                            value_position(doc.get("resources"), i), path)
                 continue
             self.unknown(entry, ("arn", "account", "type", "name", "tags", "policy", "aws_managed_kms_key"), f"{path}.")
             arn = str(entry["arn"])
             if arn in self.inventory.resources and arn not in self.source_resources:
-                self.report("workspace-duplicate", f"resource `{arn}` is defined twice", _pos(doc.get("resources"), i),
+                self.report("workspace-duplicate", f"resource `{arn}` is defined twice", value_position(doc.get("resources"), i),
                             path, "merge the two entries; the later one would replace the earlier")
             parts = arn.split(":", 5)
             account = self.text(entry, "account", f"{path}.account", parts[4] if len(parts) == 6 else "")
             if not account:
                 self.report("workspace-missing", f"`{path}.account` is required for `{arn}` (its ARN has no account)",
-                            _pos(doc.get("resources"), i), f"{path}.account")
+                            value_position(doc.get("resources"), i), f"{path}.account")
             label = self.text(entry, "name", f"{path}.name", short_name(arn))
             policy = self.policy(entry, "policy", f"{path}.policy", f"{label}-policy", PolicyKind.RESOURCE,
                                  f"resource/{arn}")
@@ -535,7 +256,7 @@ class _Loader:
                 self.inventory.default_context[str(key)] = [_scalar(v) for v in value]
             elif isinstance(value, dict) or value is None:
                 self.report("workspace-wrong-type", f"`context.{key}` must be a value or a list of values",
-                            _pos(block, key), f"context.{key}")
+                            value_position(block, key), f"context.{key}")
             else:
                 self.inventory.default_context[str(key)] = _scalar(value)
 
@@ -555,7 +276,7 @@ class _Loader:
             if role_ref:
                 role = _find_role(self.inventory, role_ref)
                 if role is None:
-                    self.report("workspace-unknown-reference", f"unknown role `{role_ref}`", _pos(entry, "role"),
+                    self.report("workspace-unknown-reference", f"unknown role `{role_ref}`", value_position(entry, "role"),
                                 f"{path}.role")
                     continue
                 arn = f"arn:aws:sts::{role.account}:assumed-role/{role.name}/{name}"
@@ -563,7 +284,7 @@ class _Loader:
             elif user_ref:
                 user = _find_user(self.inventory, user_ref)
                 if user is None:
-                    self.report("workspace-unknown-reference", f"unknown user `{user_ref}`", _pos(entry, "user"),
+                    self.report("workspace-unknown-reference", f"unknown user `{user_ref}`", value_position(entry, "user"),
                                 f"{path}.user")
                     continue
                 arn = f"arn:aws:sts::{user.account}:federated-user/{name}"
@@ -637,7 +358,7 @@ def load_workspace_text(text: str, file: str, base: Path,
     loader.unknown(document, TOP, "")
     version = document.get("workbench", FORMAT_VERSION)
     if version != FORMAT_VERSION:
-        loader.report("workspace-wrong-type", f"unknown workspace format version `{version}`", _pos(document, "workbench"),
+        loader.report("workspace-wrong-type", f"unknown workspace format version `{version}`", value_position(document, "workbench"),
                       "workbench", f"this iamwb reads format {FORMAT_VERSION}")
     loader.sources(document)
     loader.source_resources = set(loader.inventory.resources)

@@ -1,11 +1,6 @@
 """Pure data: principals, requests, context and the policy sets that apply to a request."""
 
-from workbench.model.principal import Principal, PrincipalType, classify_principal
-from workbench.model.request import Context, PolicySet, Request
-
-__all__ = ["Context", "PolicySet", "Principal", "PrincipalType", "Request", "classify_principal"]
-
-from workbench.model.inventory import (  # noqa: E402
+from workbench.model.inventory import (
     AccessKey,
     Account,
     Group,
@@ -21,6 +16,7 @@ from workbench.model.inventory import (  # noqa: E402
     Session,
     User,
 )
+from workbench.model.principal import Principal, PrincipalType, classify_principal
+from workbench.model.request import Context, PolicySet, Request
 
-__all__ += ["AccessKey", "Account", "Group", "IdentityProvider", "Inventory", "ManagedPolicy", "MfaDevice",
-            "OrgNode", "OrgPolicy", "Organization", "Resource", "Role", "Session", "User"]
+__all__ = ["AccessKey", "Account", "Context", "Group", "IdentityProvider", "Inventory", "ManagedPolicy", "MfaDevice", "OrgNode", "OrgPolicy", "Organization", "PolicySet", "Principal", "PrincipalType", "Request", "Resource", "Role", "Session", "User", "classify_principal"]

@@ -22,6 +22,6 @@ from workbench.analyses.graph.access_graph import (
 from workbench.analyses.graph.build import DEFAULT_LEVELS, build_graph
 from workbench.analyses.graph.draft import CanAssumeFn, CanFn, Context, MatrixFn
 
-__all__ = ["DEFAULT_LEVELS", "EDGE_KINDS", "LEVELS", "MAX_EDGES", "MAX_NODES", "NODE_KINDS", "AccessGraph",
-           "CanAssumeFn", "CanFn", "Context", "Edge", "Evidence", "MatrixFn", "Node", "build_graph", "node_id",
-           "primary_level", "to_networkx"]
+__all__ = ["AccessGraph", "CanAssumeFn", "CanFn", "Context", "DEFAULT_LEVELS", "EDGE_KINDS", "Edge",
+           "Evidence", "LEVELS", "MAX_EDGES", "MAX_NODES", "MatrixFn", "NODE_KINDS", "Node", "build_graph",
+           "node_id", "primary_level", "to_networkx"]

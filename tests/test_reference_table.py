@@ -1,4 +1,4 @@
-"""Smoke tests for the naive reference evaluator, taken from §11 of iam-semantics.md.
+"""Table tests for the naive reference evaluator, taken from §11 of iam-semantics.md.
 
 Each case builds its scenario inline and checks the decision, the deciding set and the gate.
 The test id starts with the §11 item number.
@@ -705,7 +705,7 @@ CASES = [
 
 
 @pytest.mark.parametrize(("scenario", "expected"), CASES)
-def test_reference_smoke(scenario: dict[str, Any], expected: tuple[str, frozenset[Ref], str | None, int | None]) -> None:
+def test_reference_table(scenario: dict[str, Any], expected: tuple[str, frozenset[Ref], str | None, int | None]) -> None:
     result = evaluate_scenario(scenario)
     assert isinstance(result, RefDecision)
     assert (result.decision, result.deciding, result.gate, result.gate_level) == expected
