@@ -9,14 +9,7 @@ from workbench.evaluate.compiled import CompiledStatement
 from workbench.evaluate.decision import ElementResult, StatementResult
 from workbench.evaluate.matching import Lookup, MatchKind
 from workbench.model.principal import Principal
-
-
-def _show(value: object) -> str:
-    if value is None:
-        return "absent"
-    if isinstance(value, list):
-        return "[" + ", ".join(f"`{v}`" for v in value) + "]"
-    return f"`{value}`"
+from workbench.model.request import show_value
 
 
 def explain_statement(stmt: CompiledStatement, principal: Principal, action: str, resource: str,
@@ -66,7 +59,7 @@ def explain_statement(stmt: CompiledStatement, principal: Principal, action: str
         if policy_values != written:
             shown += f" (resolved: {_list(policy_values)})"
         detail = (f"{condition.condition.operator} {condition.condition.key}: policy {shown}, request "
-                  f"{_show(request_value)}: {outcome.reason}")
+                  f"{show_value(request_value)}: {outcome.reason}")
         elements.append(ElementResult("Condition", outcome.result, detail))
     applies = all(e.matched for e in elements)
     return StatementResult(stmt.ref, applies, kind.label if kind is not None and with_principal else None,

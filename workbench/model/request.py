@@ -97,3 +97,12 @@ def normalize_context(context: Mapping[str, Any] | None) -> dict[str, ContextVal
         else:
             out[key] = str(value)
     return out
+
+
+def show_value(value: object) -> str:
+    """A context value for reading: `v`, [`a`, `b`] for a list or tuple, or absent for None."""
+    if value is None:
+        return "absent"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(f"`{v}`" for v in value) + "]"
+    return f"`{value}`"

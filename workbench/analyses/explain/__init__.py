@@ -27,9 +27,6 @@ from workbench.analyses.explain.explanation import (
     WhatWouldChange,
     WhyNot,
 )
-from workbench.analyses.explain.explanation import Value as Value
-from workbench.analyses.explain.explanation import show_value as show_value
-from workbench.analyses.explain.layers import EXCERPT_LINES as EXCERPT_LINES
 from workbench.analyses.explain.layers import LayerBuilder
 from workbench.analyses.explain.why_not import build_why_not, gate_sentence, nearest_misses
 from workbench.core.arn import parse_arn

@@ -14,7 +14,7 @@ from typing import Any
 
 from workbench.core import display
 from workbench.evaluate.decision import ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY, Decision, StatementRef
-from workbench.model.request import Request
+from workbench.model.request import Request, show_value
 
 #: A context value in an explanation: a string, a tuple of strings (multivalued), or None (absent).
 Value = str | tuple[str, ...] | None
@@ -28,15 +28,6 @@ _DECISION_WORDS = {ALLOWED: "allowed", EXPLICIT_DENY: "explicitly denied", IMPLI
 
 def _json_value(value: Value) -> str | list[str] | None:
     return list(value) if isinstance(value, tuple) else value
-
-
-def show_value(value: Value) -> str:
-    """A context value for reading: `v`, [`a`, `b`], or absent."""
-    if value is None:
-        return "absent"
-    if isinstance(value, tuple):
-        return "[" + ", ".join(f"`{v}`" for v in value) + "]"
-    return f"`{value}`"
 
 
 @dataclass(frozen=True)
