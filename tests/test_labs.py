@@ -162,6 +162,7 @@ MALFORMED = [
     ("- id: 7\n  title: T\n  policy: org/P\n  expect:\n" + REQUEST + "      decision: allowed\n      why: w\n",
      "lab-wrong-type", 1, 7),
     ("- just a string\n", "lab-wrong-type", 1, 3),
+    ("- id: lab9-ex1\n  docs: [https://docs.aws.amazon.com/x, 5]\n", "lab-wrong-type", 2, 41),
     (EXERCISE + REQUEST + "      decision: allowed\n      why: w\n      context:\n        aws:SourceIp: {a: 1}\n",
      "lab-wrong-type", 11, 23),
     (EXERCISE + REQUEST + "      decision: allowed\n      why: w\n      yours: yes please\n", "lab-wrong-type", 10, 14),

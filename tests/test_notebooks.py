@@ -165,6 +165,7 @@ def starters() -> list[tuple[str, str, str]]:
 def test_every_exercise_has_one_starter_and_a_check_cell() -> None:
     ids = [exercise for exercise, _kind, _policy in starters()]
     assert sorted(ids) == sorted(EXERCISES)
+    assert {kind for _exercise, kind, _policy in starters()} <= {"incomplete", "wrong", "correct"}
     checks = [c.metadata.get("iamwb", {}).get("check") for p in NOTEBOOKS for c in source(p.name).cells]
     assert sorted(c for c in checks if c) == sorted(EXERCISES)
 

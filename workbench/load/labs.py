@@ -70,19 +70,23 @@ class _Reader:
         self.file = file
         self.diagnostics: list[Diagnostic] = []
 
-    def report(self, code: str, message: str, at: JNode | Span | None, path: str) -> None:
+    def report(self, code: str, message: str, at: JNode | Span | None, path: str, help: str | None = None) -> None:
         span = at.span if isinstance(at, JNode) else at
-        self.diagnostics.append(make(code, message, file=self.file, path=path, span=span))
+        self.diagnostics.append(make(code, message, help=help, file=self.file, path=path, span=span))
 
     def errors(self) -> int:
         return sum(d.is_error for d in self.diagnostics)
 
-    def fields(self, node: JNode, known: tuple[str, ...], path: str) -> None:
+    def mapping(self, node: JNode, known: tuple[str, ...], path: str) -> bool:
+        """Whether `node` is a mapping (else a diagnostic); each unknown field is a diagnostic."""
+        if node.kind != KIND_OBJECT:
+            self.report("lab-wrong-type", f"`{path}` must be a mapping, found {describe_kind(node)}", node, path)
+            return False
         for member in node.members:
             if member.key not in known:
-                self.diagnostics.append(make("lab-unknown-field", f"unknown field `{path}.{member.key}`",
-                                             help=f"the fields here are {', '.join(known)}", file=self.file,
-                                             path=f"{path}.{member.key}", span=member.key_span))
+                self.report("lab-unknown-field", f"unknown field `{path}.{member.key}`", member.key_span,
+                            f"{path}.{member.key}", f"the fields here are {', '.join(known)}")
+        return True
 
     def get(self, parent: JNode, key: str, path: str, kind: str = KIND_STRING, required: bool = True) -> JNode | None:
         """The value of `key` when it has the right kind; else None, and a diagnostic."""
@@ -97,18 +101,16 @@ class _Reader:
             return None
         return node
 
-    def text(self, parent: JNode, key: str, path: str, required: bool = True) -> str | None:
+    def text(self, parent: JNode, key: str, path: str, required: bool = True) -> str:
         node = self.get(parent, key, path, KIND_STRING, required)
-        return None if node is None else str(node.value)
+        return "" if node is None else str(node.value)
 
     def expectation(self, node: JNode, path: str) -> Expectation | None:
-        if node.kind != KIND_OBJECT:
-            self.report("lab-wrong-type", f"`{path}` must be a mapping, found {describe_kind(node)}", node, path)
-            return None
         errors = self.errors()
-        self.fields(node, EXPECT_FIELDS, path)
+        if not self.mapping(node, EXPECT_FIELDS, path):
+            return None
         principal, action, resource, decision, why = (self.text(node, key, path) for key in EXPECT_FIELDS[:5])
-        if decision is not None and decision not in WANTED:
+        if decision and decision not in WANTED:
             self.report("lab-invalid-decision", f"`{path}.decision` is `{decision}`", node.get("decision"),
                         f"{path}.decision")
         context = self.get(node, "context", path, KIND_OBJECT, required=False)
@@ -120,15 +122,13 @@ class _Reader:
         yours = self.get(node, "yours", path, KIND_BOOL, required=False)
         if self.errors() > errors:  # an expectation with an error is not read
             return None
-        return Expectation(str(principal), str(action), str(resource), cast(Wanted, decision), str(why),
+        return Expectation(principal, action, resource, cast(Wanted, decision), why,
                            context.to_python() if context is not None else {}, bool(yours and yours.value))
 
     def exercise(self, node: JNode, path: str) -> Exercise | None:
-        if node.kind != KIND_OBJECT:
-            self.report("lab-wrong-type", f"`{path}` must be a mapping, found {describe_kind(node)}", node, path)
-            return None
         errors = self.errors()
-        self.fields(node, EXERCISE_FIELDS, path)
+        if not self.mapping(node, EXERCISE_FIELDS, path):
+            return None
         ident, title, policy = (self.text(node, key, path) for key in ("id", "title", "policy"))
         docs = self.get(node, "docs", path, KIND_ARRAY, required=False)
         for i, doc in enumerate(docs.items if docs is not None else ()):
@@ -137,14 +137,15 @@ class _Reader:
         expect = self.get(node, "expect", path, KIND_ARRAY)
         if expect is not None and not expect.items:
             self.report("lab-missing", f"`{path}.expect` lists no request", expect, f"{path}.expect")
-        expectations = [self.expectation(item, f"{path}.expect[{i}]") for i, item in enumerate(expect.items)] \
-            if expect is not None else []
-        hint, solution = self.text(node, "hint", path, False), self.text(node, "solution", path, False)
-        if self.errors() > errors or ident is None or title is None or policy is None:
+        expectations = [self.expectation(item, f"{path}.expect[{i}]") for i, item in
+                        enumerate(expect.items if expect is not None else ())]
+        hint, solution = self.text(node, "hint", path, False), self.get(node, "solution", path, required=False)
+        if self.errors() > errors:  # an exercise with an error is not read
             return None
-        return Exercise(ident, title, policy, tuple(e for e in expectations if e is not None), hint or "",
-                        tuple(str(d.value) for d in docs.items if d.kind == KIND_STRING) if docs else (),
-                        solution, self.file, node.span.line if node.span else 0)
+        return Exercise(ident, title, policy, tuple(e for e in expectations if e is not None), hint,
+                        tuple(str(d.value) for d in docs.items) if docs is not None else (),
+                        str(solution.value) if solution is not None else None, self.file,
+                        node.span.line if node.span else 0)
 
 
 _KINDS = {KIND_STRING: "a string", KIND_OBJECT: "a mapping", KIND_ARRAY: "a list", KIND_BOOL: "true or false"}
