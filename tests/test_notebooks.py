@@ -112,7 +112,8 @@ def test_make_notebooks_writes_each_notebook_and_leaves_the_sources_alone(paired
 @pytest.mark.parametrize("name", NAMES)
 def test_a_notebook_saved_in_jupyterlab_round_trips_to_its_source(name: str, paired: Path) -> None:
     """JupyterLab saves through jupytext's contents manager (jupytext's server extension): a save
-    without edits leaves the .py byte-identical, even with outputs in the notebook; edited cells
+    without edits leaves the .py byte-identical, even with outputs, widget state and the metadata a
+    run adds in the notebook; edited cells
     come back into the .py, and nothing else changes (cell metadata included; no outputs)."""
     manager = jupytext.TextFileContentsManager(root_dir=str(paired))
     ipynb = str(Path(name).with_suffix(".ipynb"))
@@ -121,6 +122,10 @@ def test_a_notebook_saved_in_jupyterlab_round_trips_to_its_source(name: str, pai
     code = next(i for i, c in enumerate(model["content"].cells) if c.cell_type == "code")
     model["content"].cells[code].outputs = [{"output_type": "stream", "name": "stdout", "text": "an output of the kernel\n"}]
     model["content"].cells[code].execution_count = 1
+    # what a run in JupyterLab adds: the kernel's language_info, widget state, cell timing and view state
+    model["content"].metadata["language_info"] = {"name": "python", "version": "3.11.2"}
+    model["content"].metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}}}
+    model["content"].cells[code].metadata.update(scrolled=True, execution={"iopub.status.idle": "2026-12-02"})
     manager.save(model, ipynb)
     assert (paired / name).read_text(encoding="utf-8") == original
 
@@ -135,6 +140,7 @@ def test_a_notebook_saved_in_jupyterlab_round_trips_to_its_source(name: str, pai
     back = jupytext.read(str(paired / name))
     assert [c.source for c in back.cells] == [c.source for c in cells]
     assert [dict(c.metadata) for c in back.cells] == [dict(c.metadata) for c in source(name).cells]
+    assert set(back.metadata) == set(source(name).metadata)
     assert len(saved.splitlines()) == len(original.splitlines()) + 3
 
 
