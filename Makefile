@@ -35,9 +35,9 @@ workbench: setup notebooks
 test: setup browser-deps notebooks
 	$(BIN)/python -m pytest tests
 
-# Static checks: ruff, mypy --strict on the package, the import-layer contract.
+# Static checks: ruff (the notebooks' cells too), mypy --strict on the package, the import-layer contract.
 lint: setup
-	$(BIN)/ruff check workbench tests benchmarks
+	$(BIN)/ruff check workbench tests benchmarks notebooks
 	$(BIN)/mypy workbench
 	$(BIN)/lint-imports
 
