@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup browser-deps workbench test lint bench clean
+.PHONY: setup browser-deps notebooks workbench test lint bench clean
 
 # Debian packages (graphviz), then Python packages into .venv (re-run when pyproject.toml changes).
 $(STAMP): pyproject.toml scripts/system-deps.sh
@@ -20,19 +20,24 @@ setup: $(STAMP)
 browser-deps: setup
 	bash scripts/browser-deps.sh $(VENV)
 
+# The notebooks' source is notebooks/*.py (jupytext percent format); this writes each .ipynb beside
+# it, or carries back into the .py an .ipynb edited without jupytext (the newer file wins; jupytext --sync).
+notebooks: setup
+	$(BIN)/jupytext --sync notebooks/[0-9]*.py
+
 # The main job: JupyterLab on the workbench notebook (the example organization, ready to use).
 # LAB_ARGS adds options, e.g. `make workbench LAB_ARGS="--no-browser --port 8890"`.
 LAB_ARGS ?=
-workbench: setup
+workbench: setup notebooks
 	$(BIN)/jupyter lab notebooks/00-workbench.ipynb $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 # The whole test suite, the notebooks and the real-browser tests included.
-test: setup browser-deps
+test: setup browser-deps notebooks
 	$(BIN)/python -m pytest tests
 
-# Static checks: ruff, mypy --strict on the package, the import-layer contract.
+# Static checks: ruff (the notebooks' cells too), mypy --strict on the package, the import-layer contract.
 lint: setup
-	$(BIN)/ruff check workbench tests benchmarks
+	$(BIN)/ruff check workbench tests benchmarks notebooks
 	$(BIN)/mypy workbench
 	$(BIN)/lint-imports
 

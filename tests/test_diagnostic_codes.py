@@ -22,6 +22,7 @@ from workbench.core.diagnostics import Diagnostic
 from workbench.core.jsonreader import read_json
 from workbench.core.source import Span
 from workbench.load.authorization_details import load_authorization_details
+from workbench.load.labs import read_labs_text
 from workbench.load.organizations import load_organization_folder
 from workbench.load.scenario import read_scenario, read_scenario_text
 from workbench.load.workspace_file import load_workspace_text
@@ -81,7 +82,7 @@ def scenario(request: dict[str, Any] | None = None, policies: dict[str, Any] | N
 @dataclass(frozen=True)
 class Case:
     """How to trigger one code: `via` is "policy" (text, with `kind`), "scenario" (text),
-    "workspace" (YAML text), "export" (an authorization-details export, JSON text), "save" (a
+    "workspace" (YAML text), "lab" (a lab exercise file, YAML text), "export" (an authorization-details export, JSON text), "save" (a
     workspace saved under a regular file, as if it were a folder), "file" (bytes written to a
     file, read as a scenario) or "missing-file". `no_span` marks a code reported without a position although its input is
     text (a bug, checked by a strict xfail)."""
@@ -104,6 +105,15 @@ def S(text: str, dead: bool = False) -> Case:  # noqa: N802
 
 def W(text: str, dead: bool = False, no_span: bool = False) -> Case:  # noqa: N802
     return Case("workspace", text, dead=dead, no_span=no_span)
+
+
+def L(text: str) -> Case:  # noqa: N802
+    """A lab exercise file (YAML text)."""
+    return Case("lab", text)
+
+
+LAB = ("- id: lab9-ex1\n  title: T\n  policy: org/P\n  expect:\n"
+       "    - {principal: alice, action: s3:GetObject, resource: \"arn:aws:s3:::b/k\", decision: allowed, why: w}\n")
 
 
 ACCOUNT_WITH_ALICE = f'accounts:\n  "{ACCOUNT}":\n    users:\n      alice:\n'
@@ -136,6 +146,13 @@ CASES: dict[str, Case] = {
     "workspace-unknown-reference": W(ACCOUNT_WITH_ALICE + "        groups: [nosuch]\n"),
     "workspace-source": W("sources:\n  authorization_details: [missing.json]\n"),
     "workspace-save": Case("save"),
+    # lab exercise files
+    "lab-not-list": L("id: lab9-ex1\n"),
+    "lab-missing": L("- id: lab9-ex1\n  title: T\n  expect: []\n"),
+    "lab-wrong-type": L(LAB.replace("title: T", "title: [T]")),
+    "lab-unknown-field": L(LAB.replace("title: T", "titel: T")),
+    "lab-invalid-decision": L(LAB.replace("decision: allowed", "decision: Allowed")),
+    "lab-duplicate-id": L(LAB + LAB),
     # AWS exports
     "export-unrecognized": E({"Users": []}),
     "export-wrong-type": E({"UserDetailList": 5}),
@@ -250,6 +267,8 @@ def run(case: Case, tmp_path: Path) -> list[Diagnostic]:
         return list(read_scenario_text(case.text, "s.json").diagnostics)
     if case.via == "workspace":
         return list(load_workspace_text(case.text, "w.yaml", tmp_path).diagnostics)
+    if case.via == "lab":
+        return list(read_labs_text(case.text, "lab.yaml").diagnostics)
     if case.via == "export":
         path = tmp_path / "export.json"
         path.write_text(case.text, encoding="utf-8")
@@ -297,7 +316,7 @@ def test_code_is_triggered(code: str, tmp_path: Path) -> None:
         assert d.severity is severity, f"{code}: {d.severity} instead of {severity}"
         assert d.help.strip(), f"{code}: empty help"
         assert d.message.strip(), f"{code}: empty message"
-        if case.via in ("policy", "scenario", "workspace", "export"):
+        if case.via in ("policy", "scenario", "workspace", "export", "lab"):
             if case.no_span:
                 continue
             assert d.span is not None, f"{code}: no span for text input ({d.path})"

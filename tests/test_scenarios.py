@@ -10,12 +10,11 @@ import json
 from pathlib import Path
 
 import pytest
+from support.reference import reference_decision
 
 import workbench
 from workbench.evaluate.expectation import compare
 from workbench.load.scenario import read_scenario
-
-from support.reference import reference_decision
 
 ROOT = Path(__file__).resolve().parents[1] / "datasets" / "scenarios"
 FILES = sorted(ROOT.rglob("*.json"))

@@ -60,7 +60,7 @@ def exports(tmp_path_factory: Any) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("exports")
     out = {}
     for name in ("10-analysis-authorization-details", "00-workbench"):
-        result = export_notebook(ROOT / "notebooks" / f"{name}.ipynb", folder / f"{name}.html", timeout=300)
+        result = export_notebook(ROOT / "notebooks" / f"{name}.py", folder / f"{name}.html", timeout=300)
         assert result.external_loads == [] and result.errors == []
         out[name] = result.output
     return out

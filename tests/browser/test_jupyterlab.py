@@ -2,7 +2,8 @@
 notebooks/00-workbench.ipynb, run it, type a Deny into the policy editor and watch an allowed
 matrix cell become denied, with its explanation naming the new statement; then type invalid JSON
 and see the diagnostic at the right line while the matrix keeps its last valid state.
-JupyterLab runs from a copy of notebooks/ (so nothing is saved over the committed notebook), in
+JupyterLab runs from a copy of notebooks/ (so nothing is saved over the committed notebook; its
+.ipynb written there from the .py source, as `make notebooks` does), in
 its own process group, token off, with the news pop-up and windowing turned off; every request
 that does not go to it is aborted. Screenshots: tests/browser/screenshots/lab-*.png."""
 
@@ -45,7 +46,10 @@ def get_json(url: str) -> Any:
 def lab(tmp_path_factory: Any) -> Iterator[str]:
     """A JupyterLab server on a free local port, serving a copy of the notebooks; its URL."""
     home = tmp_path_factory.mktemp("lab")
-    shutil.copytree(ROOT / "notebooks", home / "notebooks")
+    shutil.copytree(ROOT / "notebooks", home / "notebooks", ignore=shutil.ignore_patterns("*.ipynb"))
+    # the .py is the source: write the .ipynb from it, as `make notebooks` does (jupytext --sync)
+    subprocess.run([sys.executable, "-m", "jupytext", "--sync", "--quiet",
+                    *sorted(str(source) for source in (home / "notebooks").glob("[0-9]*.py"))], check=True)
     settings = home / "settings"
     (settings / "@jupyterlab" / "apputils-extension").mkdir(parents=True)
     (settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings").write_text(

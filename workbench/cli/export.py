@@ -1,5 +1,6 @@
-"""`iamwb export NOTEBOOK.ipynb [-o report.html]`: run a notebook headless and write it as one
-self-contained HTML page that works with no network and no kernel (workbench/export)."""
+"""`iamwb export NOTEBOOK.ipynb|NOTEBOOK.py [-o report.html]`: run a notebook (an `.ipynb`, or its
+jupytext percent-format `.py` source) headless and write it as one self-contained HTML page that
+works with no network and no kernel (workbench/export)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ def add_parser(sub: Any) -> None:
                             description="Run a notebook headless (in its own folder) and write one HTML file "
                                         "with its widgets, figures and graphs, which opens with no network "
                                         "and no kernel.")
-    parser.add_argument("notebook", metavar="NOTEBOOK.ipynb")
+    parser.add_argument("notebook", metavar="NOTEBOOK", help="an .ipynb notebook, or its percent-format .py source")
     parser.add_argument("--output", "-o", help="the HTML file to write (default: NOTEBOOK.html here)")
     parser.add_argument("--no-execute", action="store_true",
                         help="use the notebook's saved outputs and widget state instead of running it")

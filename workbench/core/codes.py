@@ -111,6 +111,15 @@ CODES: dict[str, tuple[Severity, str]] = {
     "scenario-invalid-policy": (E, "fix the policy; AWS rejects such policies when they are written"),
     "scenario-multivalued-key": (E, "this key is single-valued; give one string"),
     "scenario-invalid-decision": (E, "expected decisions are `allowed`, `explicitDeny` and `implicitDeny`"),
+    # lab exercise files (datasets/example-org/labs/*.yaml)
+    "lab-not-list": (E, "a lab file is a YAML list of exercises; see the comment at the top of each lab file"),
+    "lab-missing": (E, "an exercise has `id`, `title`, `policy` and `expect`; each request of `expect` has "
+                       "`principal`, `action`, `resource`, `decision` and `why`"),
+    "lab-wrong-type": (E, "see the comment at the top of each lab file for the type of this field"),
+    "lab-unknown-field": (W, "check the spelling: an unknown field is ignored, so the exercise checks less"),
+    "lab-invalid-decision": (E, "a decision is `allowed`, `denied` (either kind of deny), `explicitDeny` or "
+                                "`implicitDeny`"),
+    "lab-duplicate-id": (E, "give each exercise its own id, across all lab files"),
     # AWS exports (authorization details, organizations, resource policies)
     "export-unrecognized": (E, "see the loader's documentation for the AWS CLI output it reads"),
     "export-wrong-type": (E, "see the AWS API reference for the type of this field"),

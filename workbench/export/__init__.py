@@ -4,11 +4,12 @@ widgets' own front end keeps filtering and explanations working). The vendored J
 its licenses are listed in PROVENANCE.md beside this file.
 
 >>> from workbench.export import export_notebook
->>> result = export_notebook("notebooks/00-workbench.ipynb", "report.html")   # doctest: +SKIP
+>>> result = export_notebook("notebooks/00-workbench.py", "report.html")      # doctest: +SKIP
 >>> result.size, result.external_loads                                          # doctest: +SKIP
 (2873410, [])
 
-Needs the `nbclient` and `nbconvert` packages (installed by `make setup`)."""
+A notebook is an `.ipynb` file or its jupytext percent-format `.py` source. Needs the `nbclient`,
+`nbconvert` and `jupytext` packages (installed by `make setup`)."""
 
 from __future__ import annotations
 

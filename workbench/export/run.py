@@ -1,6 +1,7 @@
 """Running a notebook headless with nbclient (https://nbclient.readthedocs.io), the way exports
 and tests need it: widget state kept, plotly figures emitted as JSON and as HTML, the working
-directory the notebook's own folder (as in JupyterLab)."""
+directory the notebook's own folder (as in JupyterLab). A notebook is an `.ipynb` file or its
+jupytext percent-format `.py` source (https://jupytext.readthedocs.io/en/latest/formats-scripts.html)."""
 
 from __future__ import annotations
 
@@ -30,6 +31,12 @@ class CellError:
 
 
 def read_notebook(path: Path) -> Any:
+    """The notebook at `path`: `.py` is read as a jupytext script (the notebooks' source format),
+    anything else as `.ipynb` JSON."""
+    if Path(path).suffix == ".py":
+        import jupytext
+
+        return jupytext.read(str(path))
     import nbformat
 
     return nbformat.read(str(path), as_version=4)  # type: ignore[no-untyped-call]

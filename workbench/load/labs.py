@@ -1,0 +1,194 @@
+"""Read the teaching labs' exercises: one YAML file per lab (datasets/example-org/labs/*.yaml,
+beside the organization they edit), each a list of exercises: the policy to rewrite (by its
+workspace key) and the requests it must then get, with the expected decision of the policy
+evaluation logic (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html).
+Every problem is a diagnostic at its `file:line:col`; nothing raises."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, cast, get_args
+
+from workbench.core.codes import make
+from workbench.core.diagnostics import Diagnostic
+from workbench.core.jsonnode import (
+    KIND_ARRAY,
+    KIND_BOOL,
+    KIND_NULL,
+    KIND_OBJECT,
+    KIND_STRING,
+    JNode,
+    describe_kind,
+)
+from workbench.core.source import Span
+from workbench.load.files import read_text
+from workbench.load.sources import example_path
+from workbench.load.yamlnode import read_yaml, to_jnode
+
+#: what an expectation may want: `denied` is either kind of deny
+Wanted = Literal["allowed", "denied", "explicitDeny", "implicitDeny"]
+WANTED: tuple[str, ...] = get_args(Wanted)
+EXERCISE_FIELDS = ("id", "title", "policy", "hint", "docs", "expect", "solution")
+EXPECT_FIELDS = ("principal", "action", "resource", "decision", "why", "context", "yours")
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """One request and the answer the exercise wants for it. With `yours=True` a statement of
+    the student's policy must be among the deciding ones (the deny must come from YOUR policy)."""
+
+    principal: str
+    action: str
+    resource: str
+    decision: Wanted
+    why: str
+    context: Mapping[str, Any] = field(default_factory=dict)
+    yours: bool = False
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """An exercise: the policy to write (by its workspace key), and what it must do. `solution`
+    is a policy that passes (None: the organization's own policy does); `file` and `line` say where
+    the exercise is written."""
+
+    id: str
+    title: str
+    policy_key: str
+    expectations: tuple[Expectation, ...]
+    hint: str = ""
+    docs: tuple[str, ...] = ()
+    solution: str | None = None
+    file: str = ""
+    line: int = 0
+
+
+class _Reader:
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.diagnostics: list[Diagnostic] = []
+
+    def report(self, code: str, message: str, at: JNode | Span | None, path: str, help: str | None = None) -> None:
+        span = at.span if isinstance(at, JNode) else at
+        self.diagnostics.append(make(code, message, help=help, file=self.file, path=path, span=span))
+
+    def errors(self) -> int:
+        return sum(d.is_error for d in self.diagnostics)
+
+    def mapping(self, node: JNode, known: tuple[str, ...], path: str) -> bool:
+        """Whether `node` is a mapping (else a diagnostic); each unknown field is a diagnostic."""
+        if node.kind != KIND_OBJECT:
+            self.report("lab-wrong-type", f"`{path}` must be a mapping, found {describe_kind(node)}", node, path)
+            return False
+        for member in node.members:
+            if member.key not in known:
+                self.report("lab-unknown-field", f"unknown field `{path}.{member.key}`", member.key_span,
+                            f"{path}.{member.key}", f"the fields here are {', '.join(known)}")
+        return True
+
+    def get(self, parent: JNode, key: str, path: str, kind: str = KIND_STRING, required: bool = True) -> JNode | None:
+        """The value of `key` when it has the right kind; else None, and a diagnostic."""
+        node = parent.get(key)
+        if node is None or node.kind == KIND_NULL:
+            if required:
+                self.report("lab-missing", f"`{path}` has no `{key}`", parent, f"{path}.{key}")
+            return None
+        if node.kind != kind:
+            self.report("lab-wrong-type", f"`{path}.{key}` must be {_KINDS[kind]}, found {describe_kind(node)}",
+                        node, f"{path}.{key}")
+            return None
+        return node
+
+    def text(self, parent: JNode, key: str, path: str, required: bool = True) -> str:
+        node = self.get(parent, key, path, KIND_STRING, required)
+        return "" if node is None else str(node.value)
+
+    def expectation(self, node: JNode, path: str) -> Expectation | None:
+        errors = self.errors()
+        if not self.mapping(node, EXPECT_FIELDS, path):
+            return None
+        principal, action, resource, decision, why = (self.text(node, key, path) for key in EXPECT_FIELDS[:5])
+        if decision and decision not in WANTED:
+            self.report("lab-invalid-decision", f"`{path}.decision` is `{decision}`", node.get("decision"),
+                        f"{path}.decision")
+        context = self.get(node, "context", path, KIND_OBJECT, required=False)
+        for member in context.members if context is not None else ():
+            values = member.value.items if member.value.kind == KIND_ARRAY else (member.value,)
+            if any(v.kind in (KIND_OBJECT, KIND_ARRAY, KIND_NULL) for v in values):
+                self.report("lab-wrong-type", f"`{path}.context.{member.key}` must be a value or a list of values",
+                            member.value, f"{path}.context.{member.key}")
+        yours = self.get(node, "yours", path, KIND_BOOL, required=False)
+        if self.errors() > errors:  # an expectation with an error is not read
+            return None
+        return Expectation(principal, action, resource, cast(Wanted, decision), why,
+                           context.to_python() if context is not None else {}, bool(yours and yours.value))
+
+    def exercise(self, node: JNode, path: str) -> Exercise | None:
+        errors = self.errors()
+        if not self.mapping(node, EXERCISE_FIELDS, path):
+            return None
+        ident, title, policy = (self.text(node, key, path) for key in ("id", "title", "policy"))
+        docs = self.get(node, "docs", path, KIND_ARRAY, required=False)
+        for i, doc in enumerate(docs.items if docs is not None else ()):
+            if doc.kind != KIND_STRING:
+                self.report("lab-wrong-type", f"`{path}.docs[{i}]` must be a URL", doc, f"{path}.docs[{i}]")
+        expect = self.get(node, "expect", path, KIND_ARRAY)
+        if expect is not None and not expect.items:
+            self.report("lab-missing", f"`{path}.expect` lists no request", expect, f"{path}.expect")
+        expectations = [self.expectation(item, f"{path}.expect[{i}]") for i, item in
+                        enumerate(expect.items if expect is not None else ())]
+        hint, solution = self.text(node, "hint", path, False), self.get(node, "solution", path, required=False)
+        if self.errors() > errors:  # an exercise with an error is not read
+            return None
+        return Exercise(ident, title, policy, tuple(e for e in expectations if e is not None), hint,
+                        tuple(str(d.value) for d in docs.items) if docs is not None else (),
+                        str(solution.value) if solution is not None else None, self.file,
+                        node.span.line if node.span else 0)
+
+
+_KINDS = {KIND_STRING: "a string", KIND_OBJECT: "a mapping", KIND_ARRAY: "a list", KIND_BOOL: "true or false"}
+
+
+@dataclass(frozen=True)
+class Labs:
+    """The exercises read from lab files, in file order, and every diagnostic."""
+
+    exercises: tuple[Exercise, ...]
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+
+def read_labs_text(text: str, file: str, seen: Mapping[str, Exercise] | None = None) -> Labs:
+    """The exercises of one lab file's text; an id used before (in it, or in `seen`) is a diagnostic."""
+    document, diagnostics = read_yaml(text, file)
+    if document is None and diagnostics:
+        return Labs((), tuple(diagnostics))
+    node = to_jnode(document)
+    reader = _Reader(file)
+    if node.kind != KIND_ARRAY:
+        reader.report("lab-not-list", f"a lab file is a list of exercises, found {describe_kind(node)}",
+                      node.span or Span(0, 0, 1, 1), "")
+        return Labs((), tuple(reader.diagnostics))
+    known = dict(seen or {})
+    for i, item in enumerate(node.items):
+        exercise = reader.exercise(item, f"[{i}]")
+        if exercise is not None and exercise.id in known:
+            reader.report("lab-duplicate-id", f"exercise `{exercise.id}` is defined twice (first at "
+                          f"{known[exercise.id].file}:{known[exercise.id].line})", item.get("id"), f"[{i}].id")
+        elif exercise is not None:
+            known[exercise.id] = exercise
+    return Labs(tuple(e for e in known.values() if e.id not in (seen or {})), tuple(reader.diagnostics))
+
+
+def read_labs(folder: Path | None = None) -> Labs:
+    """Every lab file (`*.yaml`, in name order) of `folder`, by default the example organization's."""
+    folder = folder if folder is not None else example_path().parent / "labs"
+    exercises: dict[str, Exercise] = {}
+    diagnostics: list[Diagnostic] = []
+    for path in sorted(folder.glob("*.yaml")):
+        text, problem = read_text(path)
+        labs = read_labs_text(text, str(path), exercises) if text is not None else Labs((), (problem,) if problem else ())
+        exercises.update((e.id, e) for e in labs.exercises)
+        diagnostics.extend(labs.diagnostics)
+    return Labs(tuple(exercises.values()), tuple(diagnostics))
