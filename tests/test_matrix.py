@@ -1,5 +1,7 @@
-"""The access matrix: every cell equals `Workspace.can` on generated workspaces and on the example
-organization; the views (frame, long, style, heatmap, summary, diff) and incremental refresh."""
+"""The access matrix: every cell equals `Workspace.can` of the request it asks on generated
+workspaces and on the example organization (a pair AWS cannot receive is `notApplicable`, as the
+service catalog says); the views (frame, long, style, heatmap, summary, diff) and incremental
+refresh."""
 
 from __future__ import annotations
 
@@ -7,6 +9,8 @@ import pytest
 from support.workspaces import ACTIONS, generate_workspace
 
 import workbench
+from workbench.analyses.matrix import AccessMatrix
+from workbench.catalog.resource_types import applicability
 
 CONTEXTS = [None, {"aws:MultiFactorAuthPresent": "true", "aws:SourceIp": "10.1.1.1", "aws:TagKeys": ["team"]},
             {"aws:PrincipalOrgID": "o-gen", "aws:MultiFactorAuthPresent": "false"}]
@@ -17,18 +21,38 @@ def same(cell: object, decision: workbench.Decision) -> bool:
             cell.gate_level) == (decision.decision, decision.deciding, decision.gate, decision.gate_level)
 
 
+def agrees(ws: workbench.Workspace, matrix: object, principal: str, action: str, resource: str, cell: object,
+           context: dict[str, object] | None) -> bool:
+    """A cell is `can` of the resource it asks, or not applicable exactly when the catalog says so."""
+    asked = matrix.asked(action, resource)  # type: ignore[attr-defined]
+    if asked is None:
+        return cell.decision == "notApplicable" and not applicability(action, resource).applies  # type: ignore[attr-defined]
+    return asked == applicability(action, resource).asked and same(cell, ws.can(principal, action, asked, context))
+
+
 @pytest.mark.parametrize("seed", range(12))
 def test_every_cell_equals_can_on_generated_workspaces(seed: int) -> None:
     ws = generate_workspace(seed)
     context = CONTEXTS[seed % len(CONTEXTS)]
-    matrix = ws.matrix("*", [a for a in ACTIONS], "*", context)
+    matrix = ws.matrix("*", [a for a in ACTIONS], "all", context)
     assert len(matrix) > 1000
     decisions = set()
     for principal, action, resource, cell in matrix:
-        decision = ws.can(principal, action, resource, context)
-        assert same(cell, decision), (principal, action, resource, cell, decision)
+        assert agrees(ws, matrix, principal, action, resource, cell, context), (principal, action, resource, cell)
         decisions.add(cell.decision)
-    assert decisions == {"allowed", "explicitDeny", "implicitDeny"}, "the generator should exercise every outcome"
+    assert decisions == {"allowed", "explicitDeny", "implicitDeny", "notApplicable"}, \
+        "the generator should exercise every outcome"
+
+
+@pytest.mark.parametrize("seed", range(0, 12, 3))
+def test_with_every_pair_asked_every_cell_equals_can(seed: int) -> None:
+    ws = generate_workspace(seed)
+    context = CONTEXTS[seed % len(CONTEXTS)]
+    chosen = ws.matrix("*", list(ACTIONS), "all", context)
+    matrix = AccessMatrix(ws.inventory, ws.resolve_policy, chosen.principals, chosen.actions,
+                                                    chosen.resources, context, applicable_only=False)
+    for principal, action, resource, cell in matrix:
+        assert same(cell, ws.can(principal, action, resource, context)), (principal, action, resource)
 
 
 def test_every_cell_equals_can_on_the_example_org() -> None:
@@ -36,9 +60,9 @@ def test_every_cell_equals_can_on_the_example_org() -> None:
     actions = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "kms:Decrypt", "sts:AssumeRole",
                "secretsmanager:GetSecretValue", "iam:CreateUser", "ec2:RunInstances", "sqs:SendMessage"]
     for context in ({}, {"aws:MultiFactorAuthPresent": "true", "aws:SecureTransport": "true"}):
-        matrix = ws.matrix("*", actions, "*", context)
+        matrix = ws.matrix("*", actions, "all", context)
         for principal, action, resource, cell in matrix:
-            assert same(cell, ws.can(principal, action, resource, context)), (principal, action, resource)
+            assert agrees(ws, matrix, principal, action, resource, cell, context), (principal, action, resource)
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +79,7 @@ def test_views(small: tuple[workbench.Workspace, object]) -> None:
     assert list(frame.columns.names) == ["action", "resource"]
     long = matrix.long()  # type: ignore[attr-defined]
     assert len(long) == 12
-    assert {"principal", "action", "resource", "decision", "deciding", "policies", "sids", "policy_types",
+    assert {"principal", "action", "resource", "asked", "decision", "deciding", "policies", "sids", "policy_types",
             "levels", "lines", "gate", "gate_level"} <= set(long.columns)
     html = matrix.style().to_html()  # type: ignore[attr-defined]
     assert "✗" in html or "·" in html
@@ -75,17 +99,17 @@ def test_cell_lookup_and_deciding_statement(small: tuple[workbench.Workspace, ob
 def test_refresh_recomputes_only_what_changed_and_matches_a_fresh_matrix() -> None:
     ws = generate_workspace(3)
     actions = ACTIONS
-    matrix = ws.matrix("*", actions, "*")
+    matrix = ws.matrix("*", actions, "all")
     user = next(u for u in ws.inventory.users() if u.inline)
     key = f"{user.account}/user/{user.name}/inline/{user.inline[0].name}"
     assert ws.replace_policy(key, {"Version": "2012-10-17", "Statement": [
         {"Sid": "All", "Effect": "Allow", "Action": "*", "Resource": "*"}]}).ok
-    before = ws.matrix("*", actions, "*")  # noqa: F841 - computed after the edit: the reference
+    before = ws.matrix("*", actions, "all")  # noqa: F841 - computed after the edit: the reference
     recomputed = matrix.refresh()
     assert 0 < recomputed < len(matrix) / 5
-    fresh = ws.matrix("*", actions, "*")
+    fresh = ws.matrix("*", actions, "all")
     assert len(fresh.diff(matrix)) == 0
-    assert all(same(c, ws.can(p, a, r)) for p, a, r, c in matrix if p == user.arn)
+    assert all(agrees(ws, matrix, p, a, r, c, None) for p, a, r, c in matrix if p == user.arn)
 
 
 def test_diff_counts_changes() -> None:

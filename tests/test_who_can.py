@@ -53,11 +53,26 @@ def test_what_can_groups_by_service_and_level(ws: workbench.Workspace) -> None:
     services = result.by_service()
     assert services, "dana can do something"
     for permission in result.permissions:
-        target = permission.resources[0]
-        assert ws.can("dana", permission.action, target).allowed, (permission.action, target)
+        for target in permission.resources:  # each as asked: an ARN, `*`, a child such as BUCKET/*, a pattern
+            assert ws.can("dana", permission.action, target).allowed, (permission.action, target)
         assert permission.statements
     frame = result.frame
-    assert list(frame.columns) == ["service", "access_level", "action", "resources", "granted_by"]
+    assert list(frame.columns) == ["service", "access_level", "action", "resources", "outside_workspace", "granted_by"]
+    read = next(p for p in result.permissions if p.action == "s3:GetObject")
+    assert "arn:aws:s3:::example-corp-prod-exports/*" in read.resources  # the bucket's objects, as AWS asks
+
+
+def test_what_can_keeps_permissions_on_resources_outside_the_workspace(ws: workbench.Workspace) -> None:
+    # webapp-api writes its own CloudWatch Logs group, which the workspace does not hold as a resource
+    result = ws.what_can("webapp-api")
+    logs = [p for p in result.permissions if p.service == "logs"]
+    assert logs, "the Lambda role's CloudWatch Logs permissions are reported"
+    assert all(p.patterns and p.statements for p in logs)
+    for permission in logs:
+        for target in permission.patterns:
+            assert ws.can("webapp-api", permission.action, target).allowed
+    html = result._repr_html_()
+    assert "not in the workspace" in html and "granted by" in html
 
 
 def test_cli_matrix_formats(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -69,7 +84,7 @@ def test_cli_matrix_formats(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
                                                                                    "implicitDeny"}
     assert main([*base, "-f", "csv"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].startswith("principal,action,resource,decision") and len(lines) == 5
+    assert lines[0].startswith("principal,action,resource,asked,decision") and len(lines) == 5
     out = tmp_path / "m.html"
     assert main([*base, "-f", "html", "-o", str(out)]) == 0
     assert "<table" in out.read_text() and "<!doctype html>" in out.read_text()

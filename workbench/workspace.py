@@ -4,6 +4,7 @@ answers questions with the one evaluator, and saves itself back atomically."""
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -24,7 +25,15 @@ from workbench.analyses.graph import AccessGraph, build_graph
 from workbench.analyses.lookup import find_principal, find_role
 from workbench.analyses.matrix import AccessMatrix
 from workbench.analyses.selectors import Selector, select_actions, select_principals, select_resources
-from workbench.analyses.who import WhatCan, WhoCan, policy_action_patterns, what_can, who_can
+from workbench.analyses.who import (
+    WhatCan,
+    WhoCan,
+    policy_action_patterns,
+    policy_resource_patterns,
+    what_can,
+    who_can,
+)
+from workbench.catalog.resource_types import takes_no_resource
 from workbench.core.codes import make
 from workbench.core.diagnostics import Diagnostic
 from workbench.evaluate import CompiledPolicySet, Decision, compile_policy_set, evaluate
@@ -36,6 +45,13 @@ from workbench.model.inventory import Group, Inventory, ManagedPolicy, Role, Ses
 from workbench.model.request import ContextValue, PolicySet, normalize_context
 from workbench.policy import ParseResult, Policy, PolicyKind, parse_policy
 from workbench.policy.serialize import policy_to_dict
+
+#: Above this many cells `Workspace.matrix` warns before it computes.
+MATRIX_WARN_CELLS = 2_000_000
+
+
+class LargeSelectionWarning(UserWarning):
+    """A selection that expands to more cells than asked for: it may take long and use much memory."""
 
 
 class Workspace:
@@ -156,17 +172,32 @@ class Workspace:
         return scenario
 
     # -- matrices -------------------------------------------------------------------------------
-    def matrix(self, principals: Selector = "*", actions: Selector = None, resources: Selector = "*",
+    def matrix(self, principals: Selector = "*", actions: Selector = None, resources: Selector = "all",
                context: Mapping[str, Any] | None = None, *, access_levels: list[str] | None = None,
-               progress: bool | None = None) -> AccessMatrix:
-        """Principals x actions x resources, every cell decided as `can` would decide it.
+               progress: bool | None = None, max_cells: int = MATRIX_WARN_CELLS) -> AccessMatrix:
+        """Principals x actions x resources, every cell decided as `can` would decide it, for the
+        requests AWS can receive: a pair whose resource is not of a type the action acts on is a
+        `notApplicable` cell, and an action on a child is asked of the child (`BUCKET/*`).
 
         principals: ARNs, names, globs, `type:role`, `account:ID`, `ou:NAME`, `tag:K=V`, `*`.
         actions: names or wildcards expanded against the service catalog (`s3:Get*`, `iam:*`),
         optionally filtered by `access_levels` (List, Read, Write, Tagging, Permissions management).
-        resources: ARNs, or inventory selectors (`*`, `type:s3:bucket`, `account:ID`, `tag:K=V`)."""
-        return AccessMatrix(self.inventory, self._resolve, select_principals(self.inventory, principals),
-                            select_actions(actions, access_levels), select_resources(self.inventory, resources),
+        resources: ARNs, `*` (the wildcard resource), or inventory selectors (`all`: every resource
+        and role of the workspace; `type:s3:bucket`, `account:ID`, `tag:K=V`, `service:s3`). When an
+        action takes no resource (`s3:ListAllMyBuckets`), a `*` column is added for it.
+        A selection of more than `max_cells` cells warns first (`LargeSelectionWarning`)."""
+        chosen_principals = select_principals(self.inventory, principals)
+        chosen_actions = select_actions(actions, access_levels)
+        chosen_resources = select_resources(self.inventory, resources)
+        if "*" not in chosen_resources and any(takes_no_resource(a) for a in chosen_actions):
+            chosen_resources.append("*")
+        cells = len(chosen_principals) * len(chosen_actions) * len(chosen_resources)
+        if cells > max_cells:
+            warnings.warn(LargeSelectionWarning(
+                f"this matrix has {cells:,} cells ({len(chosen_principals)} principals x {len(chosen_actions)} "
+                f"actions x {len(chosen_resources)} resources), more than max_cells={max_cells:,}: it may take "
+                "a while and a lot of memory; select fewer, or pass a larger max_cells"), stacklevel=2)
+        return AccessMatrix(self.inventory, self._resolve, chosen_principals, chosen_actions, chosen_resources,
                             normalize_context(context), progress=progress)
 
     def who_can(self, action: str, resource: str, context: Mapping[str, Any] | None = None, *,
@@ -192,9 +223,10 @@ class Workspace:
 
         def build(ps: Sequence[str], acts: Sequence[str], resources: Sequence[str]) -> AccessMatrix:
             return AccessMatrix(self.inventory, self._resolve, ps, acts, resources, ctx, progress=False)
-        return what_can(self.inventory, build, side.named.arn, patterns, [resource] if resource else None)
+        return what_can(self.inventory, build, side.named.arn, patterns, [resource] if resource else None,
+                        resource_patterns=policy_resource_patterns(side.identity))
 
-    def graph(self, principals: Selector = "*", actions: Selector = None, resources: Selector = "*",
+    def graph(self, principals: Selector = "*", actions: Selector = None, resources: Selector = "all",
               context: Mapping[str, Any] | None = None, *, include_assume: bool = True,
               include_groups: bool = True, max_depth: int | None = None) -> AccessGraph:
         """The access graph: group membership, who can assume which role (users, roles, sessions,
@@ -209,7 +241,7 @@ class Workspace:
             return AccessMatrix(self.inventory, self._resolve, p, a, r, ctx, progress=False)
         return build_graph(self.inventory, principals=select_principals(self.inventory, principals),
                            can_assume=self.can_assume, can=self.can, matrix=compute, context=ctx,
-                           resources=None if resources == "*" else select_resources(self.inventory, resources),
+                           resources=None if resources == "all" else select_resources(self.inventory, resources),
                            actions=None if actions is None else select_actions(actions),
                            include_assume=include_assume, include_groups=include_groups, max_depth=max_depth)
 
@@ -405,4 +437,4 @@ def open_workspace(path: str | Path | None = None) -> Workspace:
                      from_sources=loaded.from_sources)
 
 
-__all__ = ["AssumePath", "AssumeResult", "Workspace", "open_workspace"]
+__all__ = ["AssumePath", "AssumeResult", "LargeSelectionWarning", "MATRIX_WARN_CELLS", "Workspace", "open_workspace"]

@@ -3,8 +3,10 @@
 Principals: ARNs, names (`alice`, `alice@111122223333`), globs on names or ARNs (`dev-*`), and
 filters `type:user|role|session`, `account:ID`, `ou:NAME-or-ID`, `tag:KEY=VALUE`, `*` (every user,
 role and session). Actions: names or wildcards expanded against the service catalog (`s3:Get*`,
-`iam:*`), optionally filtered by access level. Resources: ARNs, or from the inventory with `*`,
-`type:s3:bucket`, `account:ID`, `tag:KEY=VALUE`, `service:s3`."""
+`iam:*`), optionally filtered by access level. Resources: ARNs (patterns included), `*` (the
+wildcard resource, which is what AWS authorizes an action that takes no resource against), or from
+the inventory with `all` (every resource and role of the workspace), `type:s3:bucket`,
+`account:ID`, `tag:KEY=VALUE`, `service:s3`."""
 
 from __future__ import annotations
 
@@ -107,11 +109,11 @@ def select_actions(spec: Selector, access_levels: Iterable[str] | None = None) -
 
 def select_resources(inventory: Inventory, spec: Selector) -> list[str]:
     out: list[str] = []
-    for item in _as_list(spec):
-        if item == "*":
+    for item in _as_list(spec) if spec is not None else ["all"]:
+        if item == "all":
             found = list(inventory.resources)
             found += [r.arn for r in inventory.roles() if not r.service_linked]
-        elif item.startswith("arn:") or item == "*:*":
+        elif item.startswith("arn:") or item == "*":
             found = [item]
         else:
             prefix, _, value = item.partition(":")
@@ -128,7 +130,7 @@ def select_resources(inventory: Inventory, spec: Selector) -> list[str]:
                 key, _, tag_value = value.partition("=")
                 found = [r.arn for r in resources if key in r.tags and (not tag_value or r.tags[key] == tag_value)]
             else:
-                raise ValueError(f"unknown resource selector `{item}`: use an ARN, `*`, `type:`, `account:`, "
-                                 "`service:` or `tag:`")
+                raise ValueError(f"unknown resource selector `{item}`: use an ARN, `*` (the wildcard resource), "
+                                 "`all` (every resource of the workspace), `type:`, `account:`, `service:` or `tag:`")
         out.extend(f for f in found if f not in out)
     return out

@@ -12,8 +12,10 @@ from typing import Any
 from workbench.analyses.matrix import AccessMatrix
 from workbench.analyses.matrix.engine import Cell
 from workbench.catalog import catalog
+from workbench.catalog.resource_types import any_resource, resource_types
 from workbench.core import display
 from workbench.core.arn import short_name
+from workbench.core.glob import compile_glob
 from workbench.model.inventory import Inventory
 
 MatrixFactory = Callable[[Sequence[str], Sequence[str], Sequence[str]], AccessMatrix]
@@ -93,19 +95,31 @@ def who_can(inventory: Inventory, build: MatrixFactory, principals: Sequence[str
                 break
             frontier = found
     ordered = sorted(allowed.values(), key=lambda a: (not a.direct, len(a.path), a.principal))
-    notes: tuple[str, ...] = ()
+    notes: list[str] = []
     if catalog().action(action) is None:
-        notes = (f"`{action}` is not an action of the service catalog: only wildcards such as `*` can match it",)
-    return WhoCan(action, resource, tuple(ordered), notes)
+        notes.append(f"`{action}` is not an action of the service catalog: only wildcards such as `*` can match it")
+    asked = direct.asked(action, resource)
+    if asked is None:
+        notes.append("not a request AWS can receive: " + direct.applicability(action, resource).reason)
+    elif asked != resource:
+        notes.append(f"`{action}` acts on {direct.applicability(action, resource).resource_type}: "
+                     f"asked of `{asked}`")
+    return WhoCan(action, resource, tuple(ordered), tuple(notes))
 
 
 @dataclass(frozen=True)
 class Permission:
+    """One action a principal is allowed: on which resources (as asked: an ARN of the workspace,
+    `*`, a child such as `BUCKET/*`, or a pattern its policies name for resources the workspace
+    does not hold), and the statements that grant it."""
+
     action: str
     service: str
     access_level: str
     resources: tuple[str, ...]
     statements: tuple[str, ...]
+    #: of `resources`, those that are patterns from the principal's policies, not workspace resources
+    patterns: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -118,9 +132,11 @@ class WhatCan:
     def frame(self) -> Any:
         import pandas as pd
         return pd.DataFrame([{"service": p.service, "access_level": p.access_level, "action": p.action,
-                              "resources": ", ".join(p.resources), "granted_by": "; ".join(p.statements)}
+                              "resources": ", ".join(p.resources), "outside_workspace": ", ".join(p.patterns),
+                              "granted_by": "; ".join(p.statements)}
                              for p in self.permissions],
-                            columns=["service", "access_level", "action", "resources", "granted_by"])
+                            columns=["service", "access_level", "action", "resources", "outside_workspace",
+                                     "granted_by"])
 
     def by_service(self) -> dict[str, dict[str, list[str]]]:
         out: dict[str, dict[str, list[str]]] = {}
@@ -148,9 +164,12 @@ def candidate_actions(patterns: Sequence[str], limit: int) -> tuple[list[str], b
 
 
 def what_can(inventory: Inventory, build: MatrixFactory, principal: str, patterns: Sequence[str],
-             resources: Sequence[str] | None, *, limit: int = 20_000) -> WhatCan:
+             resources: Sequence[str] | None, *, limit: int = 20_000,
+             resource_patterns: Sequence[str] = ()) -> WhatCan:
     """The actions `principal` is allowed, each with the resources it is allowed on (among
-    `resources`, or the workspace's resources of that service plus `*`) and the granting statements."""
+    `resources`, or the workspace's resources of that service, `*`, and the `resource_patterns`
+    the principal's policies name for that service) and the granting statements. Only requests
+    AWS can receive are asked (the matrix's applicability)."""
     actions, truncated = candidate_actions(patterns, limit)
     by_service: dict[str, list[str]] = {}
     for action in actions:
@@ -164,19 +183,62 @@ def what_can(inventory: Inventory, build: MatrixFactory, principal: str, pattern
             if service == "iam" or service == "sts":
                 targets += [r.arn for r in inventory.roles()]
             targets.append("*")
+            extra = [p for p in resource_patterns if _pattern_service_matches(p, service) and p not in targets]
+            targets += extra + [p for p in _any_of_each_type(names) if p not in targets]
         matrix = build([principal], names, targets)
+        pattern_set = set(targets) - set(inventory.resources) - {r.arn for r in inventory.roles()} - {"*"}
         allowed: dict[str, list[tuple[str, Cell]]] = {}
+        outside: set[str] = set()
         for _, action, resource, cell in matrix:
             if cell.allowed:
-                allowed.setdefault(action, []).append((resource, cell))
+                asked = matrix.asked(action, resource) or resource
+                allowed.setdefault(action, []).append((asked, cell))
+                if resource in pattern_set:
+                    outside.add(asked)
         for action in names:
             if action not in allowed:
                 continue
             found = catalog().action(action)
             statements = sorted({cell.label for _, cell in allowed[action]})
-            permissions.append(Permission(action, service, found.access_level if found else "",
-                                          tuple(r for r, _ in allowed[action]), tuple(statements)))
+            asked_resources = tuple(dict.fromkeys(r for r, _ in allowed[action]))
+            permissions.append(Permission(action, service, found.access_level if found else "", asked_resources,
+                                          tuple(statements), tuple(r for r in asked_resources if r in outside)))
     return WhatCan(principal, tuple(permissions), truncated)
+
+
+def _any_of_each_type(actions: Sequence[str]) -> list[str]:
+    """For each resource type the actions act on, the pattern of any resource of that type (its
+    ARN format with every placeholder a `*`): what `Resource: "*"` grants beyond the workspace."""
+    out: list[str] = []
+    for name in actions:
+        found = catalog().action(name)
+        if found is None:
+            continue
+        types = resource_types(found.service)
+        for kind in found.resource_types:
+            entry = types.get(kind.lower())
+            if entry is not None:
+                pattern = any_resource(entry)
+                if pattern not in out:
+                    out.append(pattern)
+    return out
+
+
+def _pattern_service_matches(pattern: str, service: str) -> bool:
+    parts = pattern.split(":", 3)
+    return len(parts) >= 3 and parts[0] == "arn" and compile_glob(parts[2].lower()).match(service)
+
+
+def policy_resource_patterns(policies: Sequence[Any]) -> list[str]:
+    """The Resource ARN patterns of Allow statements (without policy variables, which name no
+    resource until a request fills them in): what a principal may reach beyond the workspace."""
+    out: list[str] = []
+    for policy in policies:
+        for stmt in policy.statements:
+            if stmt.effect != "Allow" or stmt.resource is None:
+                continue
+            out.extend(v.text for v in stmt.resource if v.text.startswith("arn:") and "${" not in v.text)
+    return list(dict.fromkeys(out))
 
 
 def policy_action_patterns(policies: Sequence[Any]) -> list[str]:
@@ -192,6 +254,7 @@ def policy_action_patterns(policies: Sequence[Any]) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-__all__ = ["Access", "Permission", "WhatCan", "WhoCan", "policy_action_patterns", "what_can", "who_can"]
+__all__ = ["Access", "Permission", "WhatCan", "WhoCan", "policy_action_patterns", "policy_resource_patterns", "what_can",
+           "who_can"]
 
 

@@ -28,7 +28,7 @@ def add_parsers(sub: Any) -> None:
     matrix.add_argument("--principals", "-p", action="append", help="ARN, name, glob, type:, account:, ou:, tag: "
                         "(repeatable; default: every user, role and session)")
     matrix.add_argument("--actions", "-a", action="append", required=True, help="action or wildcard (repeatable)")
-    matrix.add_argument("--resources", "-r", action="append", help="ARN, `*`, type:, account:, service:, tag: "
+    matrix.add_argument("--resources", "-r", action="append", help="ARN, `*` (the wildcard resource), `all` (every resource and role), type:, account:, service:, tag: "
                         "(repeatable; default: every resource and role)")
     matrix.add_argument("--access-level", action="append", help="keep actions of these access levels")
     matrix.add_argument("--context", "-c", action="append", default=[], metavar="KEY=VALUE")
@@ -86,7 +86,7 @@ def _emit(text: str, output: str | None) -> None:
 @workspace_command("matrix")
 def run_matrix(args: argparse.Namespace, ws: Workspace, context: CommandContext) -> int:
     try:
-        matrix = ws.matrix(args.principals or "*", args.actions, args.resources or "*", context,
+        matrix = ws.matrix(args.principals or "*", args.actions, args.resources or "all", context,
                            access_levels=args.access_level, progress=sys.stderr.isatty())
     except (NameResolutionError, ValueError) as error:
         print(f"iamwb matrix: {error}", file=sys.stderr)
@@ -137,7 +137,7 @@ def run_graph(args: argparse.Namespace, ws: Workspace, context: CommandContext) 
         print(f"iamwb graph: unknown format `{fmt}` (svg, dot, json or html)", file=sys.stderr)
         return 2
     try:
-        graph = ws.graph(args.principals or "*", args.actions, args.resources or "*", context)
+        graph = ws.graph(args.principals or "*", args.actions, args.resources or "all", context)
         if args.focus:
             graph = graph.focus(args.focus, depth=args.depth, direction=args.direction)
         if args.hide_denied:

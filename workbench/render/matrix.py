@@ -27,7 +27,7 @@ def matrix_style(matrix: AccessMatrix, max_cells: int = 20_000) -> Any:
     width = len(matrix.actions) * len(matrix.resources)
     tips = [[c.label for c in cells[pi * width:(pi + 1) * width]] for pi in range(len(matrix.principals))]
     tooltips = pd.DataFrame(tips, index=frame.index, columns=frame.columns)
-    symbols = frame.map(lambda d: f"{SYMBOL.get(d, '')} {d}")
+    symbols = frame.map(lambda d: f"{SYMBOL[d]} {d}" if d in SYMBOL else "")  # not applicable: blank
     styler = symbols.style.apply(
         lambda col: [f"background-color: {COLOR.get(frame.loc[i, col.name], '')}" for i in col.index], axis=0)
     styler = styler.format(escape="html").format_index(escape="html", axis=0).format_index(escape="html", axis=1)
@@ -44,8 +44,8 @@ def matrix_heatmap(matrix: AccessMatrix, max_cells: int = 250_000) -> Any:
     z, text = [], []
     for pi in range(len(matrix.principals)):
         row = cells[pi * width:(pi + 1) * width]
-        z.append([CODE[c.decision] for c in row])
-        text.append([f"{c.decision}<br>{esc(c.label)}" for c in row])
+        z.append([CODE.get(c.decision) for c in row])  # None: a gap where the request cannot happen
+        text.append([f"{c.decision}<br>{esc(c.label)}" if c.applicable else "" for c in row])
     columns = [f"{a} {label}" for a in matrix.actions for label in matrix.resource_labels()]
     figure = go.Figure(go.Heatmap(
         z=z, x=[esc(c) for c in columns], y=[esc(label) for label in matrix.principal_labels()], text=text,

@@ -14,7 +14,6 @@ from workbench.analyses.matrix import AccessMatrix, MatrixDiff
 from workbench.analyses.matrix.access_matrix import diff_cells
 from workbench.analyses.matrix.engine import Cell
 from workbench.catalog import catalog
-from workbench.core.arn import short_name
 from workbench.core.diagnostics import Diagnostic
 from workbench.core.source import SourceText
 from workbench.evaluate.decision import StatementRef
@@ -23,8 +22,10 @@ from workbench.policy import Policy, read_policy
 from workbench.policy.serialize import policy_to_json
 
 #: one letter per decision in the matrix payload, with its symbol
-DECISION_LETTER = {"allowed": "A", "explicitDeny": "E", "implicitDeny": "I"}
-LEGEND = {"A": ["allowed", "✓"], "E": ["explicitDeny", "✗"], "I": ["implicitDeny", "·"]}
+DECISION_LETTER = {"allowed": "A", "explicitDeny": "E", "implicitDeny": "I", "notApplicable": "N"}
+LEGEND = {"A": ["allowed", "✓"], "E": ["explicitDeny", "✗"], "I": ["implicitDeny", "·"], "N": ["notApplicable", ""]}
+#: the decisions the views count and filter by (a request AWS cannot receive is neither)
+COUNTED = ("allowed", "explicitDeny", "implicitDeny")
 #: change flags of a cell after an edit
 UNCHANGED, BECAME_ALLOWED, BECAME_DENIED, DECIDING_CHANGED = 0, 1, 2, 3
 #: how many edges of a node the embedded graph details list
@@ -209,19 +210,22 @@ def matrix_payload(matrix: AccessMatrix, *, flags: Sequence[int] | None = None, 
         index = tips.setdefault(tip, len(tips))
         cells.append([DECISION_LETTER.get(cell.decision, "I"), index, flags[i] if flags else UNCHANGED])
         totals[cell.decision] += 1
+    asked = [[matrix.asked(a, r) for r in matrix.resources] for a in matrix.actions]
     arns = matrix.principal_arns
     levels = [access_level(a) for a in matrix.actions]
     return {
         "principals": [{"arn": arn, "label": label} for arn, label in zip(arns, matrix.principal_labels(), strict=True)],
         "actions": [{"name": a, "level": level, "service": a.split(":", 1)[0]}
                     for a, level in zip(matrix.actions, levels, strict=True)],
-        "resources": [{"arn": r, "label": short_name(r) if r != "*" else "*"} for r in matrix.resources],
+        "resources": [{"arn": r, "label": label, "type": kind}
+                      for r, (label, kind) in zip(matrix.resources, matrix.resource_names(), strict=True)],
+        "asked": [resource for row in asked for resource in row],
         "cells": cells,
         "tips": list(tips),
         "legend": LEGEND,
         "levels": sorted(set(levels)),
-        "decisions": list(DECISION_LETTER),
-        "totals": {d: totals[d] for d in DECISION_LETTER},
+        "decisions": list(COUNTED),
+        "totals": {d: totals[d] for d in COUNTED},
         "change": {"sentence": diff.sentence(), "counts": diff.counts} if diff is not None else None,
         "explanations": list(explanations) if explanations is not None else None,
         "text": shared.to_json() if shared is not None else None,

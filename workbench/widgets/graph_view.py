@@ -47,7 +47,7 @@ class GraphView(View):
     timing = traitlets.Dict().tag(sync=True)
 
     def __init__(self, ws: Workspace, principals: str | Iterable[str] = "*", actions: str | Iterable[str] | None = None,
-                 resources: str | Iterable[str] = "*", context: Mapping[str, Any] | None = None, *,
+                 resources: str | Iterable[str] = "all", context: Mapping[str, Any] | None = None, *,
                  focus: str = "", depth: int = 2, direction: str = "both", collapse: bool = False,
                  hide_denied: bool = False, timeout: float = 20.0) -> None:
         super().__init__(principals=as_list(principals), actions=as_list(actions), resources=as_list(resources),
@@ -150,7 +150,7 @@ class GraphView(View):
 
     # -- internals -----------------------------------------------------------------------------
     def _resources(self) -> str | list[str]:
-        return self.resources if self.resources and self.resources != ["*"] else "*"
+        return self.resources if self.resources and self.resources != ["all"] else "all"
 
     def _skip(self, text: str) -> None:
         self.svg = ""

@@ -12,6 +12,7 @@ import traitlets
 
 from workbench.analyses.matrix import AccessMatrix, MatrixDiff
 from workbench.analyses.matrix.access_matrix import Dependencies
+from workbench.render.html import esc
 from workbench.render.payloads import (
     SharedText,
     change_flags,
@@ -107,9 +108,10 @@ class MatrixView(View):
             return 0
         count = 0
         context = self.context or None
-        for i, (principal, action, resource, _) in enumerate(self.matrix):
-            if self._explanations[i] is None:
-                explanation = self.ws.explain(principal, action, resource, context)
+        for i, (principal, action, resource, cell) in enumerate(self.matrix):
+            if self._explanations[i] is None and cell.applicable:
+                asked = self.matrix.asked(action, resource) or resource
+                explanation = self.ws.explain(principal, action, asked, context)
                 self._explanations[i] = compact_explanation(explanation, self._shared)
                 count += 1
         self._note = ""
@@ -189,8 +191,17 @@ class MatrixView(View):
             self.explanation_html = ""
             self.explanation_for = {}
             return
-        explanation = self.ws.explain(str(selected["principal"]), str(selected["action"]),
-                                      str(selected["resource"]), self.context or None)
+        action, resource = str(selected["action"]), str(selected["resource"])
+        try:
+            asked = self.matrix.asked(action, resource)
+        except KeyError:  # a selection that is not a cell of this matrix: explain it as given
+            asked = resource
+        if asked is None:
+            self.explanation_html = ("<p class='iamwb-muted'>Not a request AWS can receive: "
+                                     f"{esc(self.matrix.applicability(action, resource).reason)}</p>")
+            self.explanation_for = selected
+            return
+        explanation = self.ws.explain(str(selected["principal"]), action, asked, self.context or None)
         self.explanation_html = explanation._repr_html_()
         self.explanation_for = selected
 

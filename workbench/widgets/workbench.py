@@ -58,7 +58,7 @@ class Workbench(W.VBox):  # type: ignore[misc]
         ctx = dict(self.context_panel.context)
         self.matrix = MatrixView(ws, principals, actions, resources, ctx)
         self.explain = ExplainView(ws, context=ctx)
-        self.graph = GraphView(ws, self.matrix.principals, self.matrix.actions, "*", ctx) if graph else None
+        self.graph = GraphView(ws, self.matrix.principals, self.matrix.actions, "all", ctx) if graph else None
         keys = list(ws.policies())
         self.editor = PolicyEditor(ws, policy if policy is not None else (keys[0] if keys else ""))
         self.policy_choice = W.Dropdown(description="policy", options=keys, value=self.editor.key,

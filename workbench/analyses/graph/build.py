@@ -113,7 +113,7 @@ def _access_from_cells(b: GraphDraft, cells: Iterable[tuple[str, str, str, Any]]
     asked: dict[tuple[str, str, int], tuple[StatementRef, ...]] = {}
     for principal, action, resource, cell in cells:
         probe = probes.get(resource)
-        if probe is None or action.lower() not in applicable[resource] or cell.decision == "implicitDeny":
+        if probe is None or action.lower() not in applicable[resource] or cell.decision in ("implicitDeny", "notApplicable"):
             continue
         overridden: tuple[StatementRef, ...] = ()
         if cell.decision == "explicitDeny":

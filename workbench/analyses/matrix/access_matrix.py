@@ -1,7 +1,12 @@
 """The access matrix: principals x (action, resource), every cell decided by the one evaluator's
 rules and naming the statements that decided it; pandas frames, diffs between two matrices,
 summaries, incremental recomputation after an edit, and which cells an edit made stale. Its
-styled, plotly and HTML views are in `workbench.render.matrix`."""
+styled, plotly and HTML views are in `workbench.render.matrix`.
+
+Only requests AWS can receive are asked (`workbench.catalog.resource_types.applicability`): a pair
+whose resource is not of a type the action acts on is a `notApplicable` cell, never allowed or
+denied; an action that acts on a child of the resource is asked of the child (`s3:GetObject` of a
+bucket is asked of `BUCKET/*`; `asked()` says which resource each cell decided)."""
 
 from __future__ import annotations
 
@@ -12,7 +17,8 @@ from typing import Any
 
 from workbench.analyses.assemble import PrincipalSide, Resolver, ResourceSide, principal_side, resource_side
 from workbench.analyses.lookup import find_principal
-from workbench.analyses.matrix.engine import Cell, MatrixEngine, Pair, action_class
+from workbench.analyses.matrix.engine import NOT_APPLICABLE, Cell, MatrixEngine, Pair, action_class
+from workbench.catalog.resource_types import Applicability, applicability, resource_type
 from workbench.core import display
 from workbench.core.arn import parse_arn, short_name
 from workbench.evaluate.applicability import TRUST_ACTIONS
@@ -54,7 +60,8 @@ class AccessMatrix:
 
     def __init__(self, inventory: Inventory, resolve: Resolver, principals: Sequence[str], actions: Sequence[str],
                  resources: Sequence[str], context: Mapping[str, ContextValue] | None = None, *,
-                 progress: bool | None = None, engine: MatrixEngine | None = None) -> None:
+                 progress: bool | None = None, engine: MatrixEngine | None = None,
+                 applicable_only: bool = True) -> None:
         self.inventory = inventory
         self.resolve = resolve
         self.principals = list(principals)
@@ -67,23 +74,75 @@ class AccessMatrix:
         self._trust_indices = [i for i, t in enumerate(self._trust) if t]
         self._normal_indices = [i for i, t in enumerate(self._trust) if not t]
         self._classes: list[list[tuple[object, ...]]] = []
+        self.applicable_only = applicable_only
+        self._applies: list[list[Applicability]] = []  # [resource][action]
+        self._asked: list[list[int]] = []  # [resource][action] -> internal column, -1: not applicable
+        self._internal: list[str] = []  # the resources actually asked: the columns, then child ARNs
+        self._plan()
+        self._icells: list[Cell | None] = [None] * (len(self.principals) * len(self.actions) * len(self._internal))
         self._cells: list[Cell | None] = [None] * (len(self.principals) * len(self.actions) * len(self.resources))
         self._sides = _Sides([], [], [])
         self._build_sides()
-        self._compute(range(len(self.principals)), range(len(self.resources)), progress)
+        self._compute(range(len(self.principals)), range(len(self._internal)), progress)
+        self._project()
 
     # -- computing ------------------------------------------------------------------------------
+    def _plan(self) -> None:
+        """Which resource each (action, column) asks, by the service catalog."""
+        internal: dict[str, int] = {r: i for i, r in enumerate(self.resources)}
+        self._applies, self._asked = [], []
+        for resource in self.resources:
+            row_applies, row_asked = [], []
+            for action in self.actions:
+                found = applicability(action, resource) if self.applicable_only else \
+                    Applicability("applies", resource, None)
+                asked = found.asked
+                row_applies.append(found)
+                if asked is None:
+                    row_asked.append(-1)
+                    continue
+                if asked not in internal:
+                    internal[asked] = len(internal)
+                row_asked.append(internal[asked])
+            self._applies.append(row_applies)
+            self._asked.append(row_asked)
+        self._internal = list(internal)
+
+    def _project(self) -> None:
+        """The cells of the columns from the cells of the resources asked."""
+        n_actions, n_resources, n_internal = len(self.actions), len(self.resources), len(self._internal)
+        for pi in range(len(self.principals)):
+            for ai in range(n_actions):
+                head, ihead = (pi * n_actions + ai) * n_resources, (pi * n_actions + ai) * n_internal
+                for ri in range(n_resources):
+                    column = self._asked[ri][ai]
+                    self._cells[head + ri] = NOT_APPLICABLE if column < 0 else self._icells[ihead + column]
+
+    def asked(self, action: str, resource: str) -> str | None:
+        """The resource the cell of `action` on the column `resource` decided (the column itself,
+        a child such as `BUCKET/*`), or None when AWS cannot receive such a request."""
+        ai = self._find(self.actions, action, self._actions_lower, lower=True)
+        ri = self._find(self.resources, resource, self.resources)
+        column = self._asked[ri][ai]
+        return None if column < 0 else self._internal[column]
+
+    def applicability(self, action: str, resource: str) -> Applicability:
+        """Why a cell was asked as it was (or not at all): the catalog's answer for the pair."""
+        ai = self._find(self.actions, action, self._actions_lower, lower=True)
+        ri = self._find(self.resources, resource, self.resources)
+        return self._applies[ri][ai]
+
     def _build_sides(self) -> None:
         self._sides.principals = [principal_side(self.inventory, p, self.resolve) for p in self.principals]
         self._sides.normal = []
         self._sides.trust = []
-        for arn in self.resources:
+        for arn in self._internal:
             self._sides.normal.append(resource_side(self.inventory, arn, False, None))
             parsed = parse_arn(arn)
             is_role = parsed is not None and parsed.service == "iam" and parsed.resource_type == "role"
             self._sides.trust.append(resource_side(self.inventory, arn, True, None) if is_role else None)
         self._classes = []
-        for arn in self.resources:
+        for arn in self._internal:
             parsed = parse_arn(arn) if arn != "*" else None
             self._classes.append([action_class(a, parsed) for a in self._actions_lower])
 
@@ -91,10 +150,11 @@ class AccessMatrix:
         return (pi * len(self.actions) + ai) * len(self.resources) + ri
 
     def _compute(self, rows: Sequence[int], columns: Sequence[int], progress: bool | None) -> int:
+        """Decide the cells of the resources asked (internal columns) for these rows."""
         engine = self.engine
-        n_actions, n_resources = len(self.actions), len(self.resources)
+        n_actions, n_resources = len(self.actions), len(self._internal)
         actions = self._actions_lower
-        cells = self._cells
+        cells = self._icells
         iterator: Any = rows
         total = len(rows) * len(columns) * n_actions
         if progress or (progress is None and total > 200_000):
@@ -133,10 +193,12 @@ class AccessMatrix:
                 if (_side_key_r(n), _side_key_r(t) if t is not None else None) != before_r[i]]
         count = 0
         if rows:
-            count += self._compute(rows, range(len(self.resources)), progress)
+            count += self._compute(rows, range(len(self._internal)), progress)
         if cols:
             other_rows = [i for i in range(len(self.principals)) if i not in set(rows)]
             count += self._compute(other_rows, cols, progress)
+        if count:
+            self._project()
         return count
 
     def dependencies(self) -> Dependencies:
@@ -225,14 +287,22 @@ class AccessMatrix:
         return [n if counts[n] == 1 else f"{n} ({arn.split(':')[4]})" for n, arn in zip(names, self.principal_arns,
                                                                                         strict=True)]
 
-    def resource_labels(self) -> list[str]:
-        """Short resource names, made unique (the account, else the full ARN, is added on a clash)."""
+    def resource_names(self) -> list[tuple[str, str]]:
+        """(short name, resource type) of each column: the name made unique (the account, else the
+        full ARN, is added on a clash), the type as the service catalog names it (`bucket`,
+        `role`...; empty when the catalog cannot tell; `any resource` for `*`)."""
         names = [short_name(r) if r != "*" else "*" for r in self.resources]
         counts = Counter(names)
         labels = [n if counts[n] == 1 else f"{n} ({(r.split(':') + [''] * 5)[4] or r})"
                   for n, r in zip(names, self.resources, strict=True)]
         clashes = Counter(labels)
-        return [label if clashes[label] == 1 else arn for label, arn in zip(labels, self.resources, strict=True)]
+        unique = [label if clashes[label] == 1 else arn for label, arn in zip(labels, self.resources, strict=True)]
+        return [(label, "any resource" if arn == "*" else resource_type(arn))
+                for label, arn in zip(unique, self.resources, strict=True)]
+
+    def resource_labels(self) -> list[str]:
+        """Column labels: the short name and the type, `example-corp-prod-exports (bucket)`."""
+        return [f"{label} ({kind})" if kind else label for label, kind in self.resource_names()]
 
     @property
     def frame(self) -> Any:
@@ -254,13 +324,15 @@ class AccessMatrix:
         records = []
         for arn, action, resource, cell in self:
             records.append({
-                "principal": arn, "action": action, "resource": resource, "decision": cell.decision,
+                "principal": arn, "action": action, "resource": resource,
+                "asked": self.asked(action, resource), "decision": cell.decision,
                 "deciding": cell.label if cell.deciding else "",
                 "policies": [r.policy for r in cell.deciding], "sids": [r.sid for r in cell.deciding],
                 "policy_types": [r.policy_type for r in cell.deciding], "levels": [r.level for r in cell.deciding],
                 "lines": [r.line for r in cell.deciding], "gate": cell.gate, "gate_level": cell.gate_level,
             })
-        return pd.DataFrame.from_records(records, columns=["principal", "action", "resource", "decision", "deciding",
+        return pd.DataFrame.from_records(records, columns=["principal", "action", "resource", "asked", "decision",
+                                                           "deciding",
                                                            "policies", "sids", "policy_types", "levels", "lines",
                                                            "gate", "gate_level"])
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from workbench.analyses.assemble import PrincipalSide, ResourceSide
 from workbench.core.arn import Arn, parse_arn
@@ -30,12 +31,16 @@ from workbench.model.principal import PrincipalType
 from workbench.model.request import Context, ContextValue, PolicySet, Request
 from workbench.policy.model import Policy
 
+#: A cell's decision: the evaluator's, or `notApplicable` for a request AWS cannot receive (an action
+#: asked of a resource of a type it does not act on).
+CellDecision = DecisionKind | Literal["notApplicable"]
+
 
 @dataclass(frozen=True, slots=True)
 class Cell:
     """One cell's answer, shared by all cells with the same combination of applying statements."""
 
-    decision: DecisionKind
+    decision: CellDecision
     deciding: tuple[StatementRef, ...]
     gate: str | None
     gate_level: int | None
@@ -52,7 +57,17 @@ class Cell:
         if self.decision == "implicitDeny":
             level = f" level {self.gate_level}" if self.gate_level is not None else ""
             return f"no allow: {self.gate}{level}"
+        if self.decision == "notApplicable":
+            return "not applicable: the action does not act on this kind of resource"
         return "implicit (root user or an unconditional operation)"
+
+    @property
+    def applicable(self) -> bool:
+        return self.decision != "notApplicable"
+
+
+#: The one cell of every request AWS cannot receive.
+NOT_APPLICABLE = Cell("notApplicable", (), None, None)
 
 
 class _Compiled:
@@ -261,4 +276,4 @@ def action_class(action: str, arn: Arn | None) -> tuple[object, ...]:
             action.startswith("sts:assumerole"), action == "kms:retiregrant", strict_resource(action, arn))
 
 
-__all__ = ["Cell", "MatrixEngine", "Pair", "action_class"]
+__all__ = ["NOT_APPLICABLE", "Cell", "CellDecision", "MatrixEngine", "Pair", "action_class"]

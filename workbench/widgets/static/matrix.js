@@ -38,7 +38,8 @@ export default {
       const full = model.get("explanation_html");
       const index = pi >= 0 && ai >= 0 && ri >= 0 ? (pi * d.actions.length + ai) * d.resources.length + ri : -1;
       if (index >= 0 && d.explanations) {
-        const q = `Can \`${d.principals[pi].arn}\` call \`${d.actions[ai].name}\` on \`${d.resources[ri].arn}\`?`;
+        const asked = (d.asked && d.asked[ai * d.resources.length + ri]) || d.resources[ri].arn;
+        const q = `Can \`${d.principals[pi].arn}\` call \`${d.actions[ai].name}\` on \`${asked}\`?`;
         parts.push(explanationBlock(d.explanations[index], d.text, q));
       }
       if (full && forThis && forThis.principal === sel.principal && forThis.action === sel.action && forThis.resource === sel.resource) {
@@ -66,7 +67,8 @@ export default {
       const resources = d.resources.map((r, i) => i).filter((i) => has(d.resources[i].label + " " + d.resources[i].arn, flt.resource));
       const nA = d.actions.length, nR = d.resources.length;
       const cell = (pi, ai, ri) => d.cells[(pi * nA + ai) * nR + ri];
-      const keep = (c) => !flt.decision || c[0] === letter[flt.decision];
+      // a request AWS cannot receive ("N", not applicable) is blank, and a column or row of nothing else is left out
+      const keep = (c) => c[0] !== "N" && (!flt.decision || c[0] === letter[flt.decision]);
       const shownRows = rows.filter((pi) => actions.some((ai) => resources.some((ri) => keep(cell(pi, ai, ri)))));
       const cols = [];
       for (const ai of actions) for (const ri of resources) if (shownRows.some((pi) => keep(cell(pi, ai, ri)))) cols.push([ai, ri]);
@@ -92,7 +94,7 @@ export default {
           const [name, symbol] = d.legend[c[0]];
           const k = key(d, pi, ai, ri);
           const on = sel.principal === k.principal && sel.action === k.action && sel.resource === k.resource;
-          return h("td", { class: `c ${name}${c[2] ? " chg chg" + c[2] : ""}${on ? " on" : ""}${keep(c) ? "" : " dim"}`,
+          return h("td", { class: `c ${name}${c[2] ? " chg chg" + c[2] : ""}${on ? " on" : ""}${keep(c) || c[0] === "N" ? "" : " dim"}`,
             title: `${name}: ${d.tips[c[1]]}${c[2] ? "\n(" + CHANGE[c[2]] + " in the last edit)" : ""}`,
             "data-p": pi, "data-a": ai, "data-r": ri, text: symbol });
         }))));
@@ -110,7 +112,7 @@ export default {
     });
     grid.addEventListener("click", (e) => {
       const td = e.target.closest && e.target.closest("td.c");
-      if (!td) return;
+      if (!td || td.classList.contains("notApplicable")) return;
       const d = model.get("data");
       model.set("selected", key(d, Number(td.dataset.p), Number(td.dataset.a), Number(td.dataset.r)));
       model.save_changes();
