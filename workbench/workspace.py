@@ -374,6 +374,28 @@ class Workspace:
         return (f"<Workspace {self.name}: {counts['accounts']} accounts, {counts['users']} users, "
                 f"{counts['roles']} roles, {counts['resources']} resources>")
 
+    # -- privilege escalation (workbench/analyses/escalation) ------------------------------------
+    def escalation_model(self, context: Mapping[str, Any] | None = None) -> Any:
+        """The model the escalation techniques see, deciding with this workspace's `can`."""
+        from workbench.analyses.escalation import EscalationModel, default_context
+        ctx = default_context()
+        ctx.update(normalize_context(context) or {})
+        return EscalationModel(self.inventory, self._resolve, lambda p, a, r, c: self.can(p, a, r, c),
+                               lambda p, r, c: self.can_assume(p, r, c), ctx)
+
+    def admins(self, context: Mapping[str, Any] | None = None) -> list[Any]:
+        """Principals that are effectively admin, each with `principal`, `definition` and
+        `deciding` (the definition: `workbench/analyses/escalation/goal.py`)."""
+        from workbench.analyses.escalation import find_admins
+        return find_admins(self.escalation_model(context))
+
+    def escalation(self, target: str | None = None, action: str | None = None,
+                   context: Mapping[str, Any] | None = None) -> Any:
+        """Who is admin, who can become admin (or reach `target`: a principal, or `action` on a
+        resource), by the shortest paths, every step with its decided requests."""
+        from workbench.analyses.escalation import escalation
+        return escalation(self.escalation_model(context), target, action)
+
 
 def atomic_text_write(path: Path, text: str) -> None:
     """Write a text file atomically (a failure leaves the previous file)."""

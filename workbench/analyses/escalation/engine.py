@@ -1,0 +1,152 @@
+"""Turn proposals into edges, and edges into shortest paths.
+
+Confirming: every request of every proposal is decided by the evaluator. Requests on the model
+as exported are first screened in bulk with the access matrix (one matrix per action and
+context, the proposals' principals by their resources; the matrix decides each cell as `can`
+does), and the requests of surviving proposals are then decided one by one for their evidence.
+
+Paths: a shortest-path search (Dijkstra, every step weighing one) backwards from the goal over
+"become" edges; a node reaches the goal when the goal holds for it, when it can grant itself what
+the goal needs, or when it can grant a principal it can also become (pathfinding.cloud's iam-014
+to iam-021). Confirmed edges first; a node reached only through conditional edges is reported
+as conditional with those paths
+(https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html#iam-term-role-chaining)."""
+
+from __future__ import annotations
+
+import heapq
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from workbench.analyses.escalation.evidence import Edge
+from workbench.analyses.escalation.goal import Goal, decide_ask
+from workbench.analyses.escalation.model import EscalationModel
+from workbench.analyses.escalation.techniques import BECOME_TECHNIQUES, GRANT_TECHNIQUES
+from workbench.analyses.escalation.techniques.base import Ask, Proposal, Technique
+
+
+def _screenable(ask: Ask) -> bool:
+    return not ask.change and not ask.assume and ask.principal.startswith("arn:")
+
+
+def confirm(model: EscalationModel, proposals: Sequence[Proposal]) -> list[tuple[Proposal, Edge]]:
+    """The proposals whose every request the evaluator allows, as edges with their evidence."""
+    groups: dict[tuple[str, tuple[tuple[str, str], ...]], set[tuple[str, str]]] = defaultdict(set)
+    for proposal in proposals:
+        for ask in proposal.asks:
+            if _screenable(ask):
+                groups[(ask.action, tuple((k, str(v)) for k, v in ask.context))].add((ask.principal, ask.resource))
+    allowed: dict[tuple[str, tuple[tuple[str, str], ...]], set[tuple[str, str]]] = {}
+    for key, pairs in groups.items():
+        action, context = key
+        principals = sorted({p for p, _ in pairs})
+        resources = sorted({r for _, r in pairs})
+        if len(pairs) < 8:  # a matrix is not worth building for a handful of cells
+            allowed[key] = {(p, r) for p, r in pairs
+                            if model.decide(p, action, r, dict(context)).allowed}
+        else:
+            allowed[key] = model.screen(principals, action, resources, dict(context))
+    out = []
+    for proposal in proposals:
+        if not all((ask.principal, ask.resource) in allowed[(ask.action, tuple((k, str(v)) for k, v in ask.context))]
+                   for ask in proposal.asks if _screenable(ask)):
+            continue
+        evidence = []
+        for ask in proposal.asks:
+            decided = decide_ask(model, ask)
+            if not decided.allowed:
+                break
+            evidence.append(decided)
+        else:
+            out.append((proposal, Edge(proposal.technique, proposal.source, proposal.target, proposal.kind,
+                                       tuple(evidence), proposal.conditional, proposal.notes)))
+    return out
+
+
+def run(model: EscalationModel, techniques: Iterable[Technique], actors: Sequence[str],
+        targets: dict[str, list[str]] | None = None) -> list[tuple[Proposal, Edge]]:
+    proposals: list[Proposal] = []
+    for technique in techniques:
+        proposals.extend(technique.propose(model, actors, lambda a: (targets or {}).get(a, [a])))
+    return confirm(model, proposals)
+
+
+@dataclass(frozen=True)
+class Graph:
+    """Confirmed (and conditional) edges, and what reaches the goal."""
+
+    become: tuple[Edge, ...]
+    grants: tuple[tuple[Edge, Edge | None, tuple[str, tuple[object, ...]]], ...]  # grant, then become, reached
+    holds: dict[str, tuple[str, tuple[object, ...]]]  # node -> (definition, evidence) where the goal holds
+
+
+def build(model: EscalationModel, goal: Goal, nodes: Sequence[str]) -> Graph:
+    become = [edge for _, edge in run(model, BECOME_TECHNIQUES, nodes)]
+    reach: dict[str, list[str]] = defaultdict(list)
+    direct: dict[tuple[str, str], list[Edge]] = defaultdict(list)
+    for edge in become:
+        reach[edge.source].append(edge.target)
+        direct[(edge.source, edge.target)].append(edge)
+    targets = {n: [n, *dict.fromkeys(reach.get(n, []))] for n in nodes}
+    grants = []
+    for proposal, edge in run(model, GRANT_TECHNIQUES, nodes, targets):
+        reached = goal.reached(model, proposal.target, proposal.after)
+        if reached is None:
+            continue
+        if proposal.target == proposal.source:
+            grants.append((edge, None, reached))
+            continue
+        for then in sorted(direct.get((proposal.source, proposal.target), []), key=lambda e: e.conditional is not None):
+            grants.append((edge, then, reached))
+    holds = {}
+    for node in nodes:
+        found = goal.reached(model, node)
+        if found is not None:
+            holds[node] = found
+    return Graph(tuple(become), tuple(grants), holds)  # type: ignore[arg-type]
+
+
+GOAL = "(goal)"
+
+
+def shortest_paths(graph: Graph, nodes: Sequence[str], *, conditional: bool) -> dict[str, list[Edge]]:
+    """For each node that reaches the goal, one shortest path (its steps)."""
+    # backwards: from the goal to every node; `step[n]` is the first move of n's path
+    into: dict[str, list[tuple[str, tuple[Edge, ...]]]] = defaultdict(list)  # target -> (source, steps)
+    for edge in graph.become:
+        if edge.conditional and not conditional:
+            continue
+        into[edge.target].append((edge.source, (edge,)))
+    for grant, then, _ in graph.grants:
+        steps = (grant,) if then is None else (grant, then)
+        if any(s.conditional for s in steps) and not conditional:
+            continue
+        into[GOAL].append((grant.source, steps))
+    for node in graph.holds:
+        into[GOAL].append((node, ()))
+    dist: dict[str, int] = {GOAL: 0}
+    move: dict[str, tuple[tuple[Edge, ...], str]] = {}
+    queue: list[tuple[int, str]] = [(0, GOAL)]
+    while queue:
+        d, here = heapq.heappop(queue)
+        if d > dist.get(here, 1 << 30):
+            continue
+        for source, steps in sorted(into.get(here, []), key=lambda x: (len(x[1]), x[0])):
+            nd = d + len(steps)
+            if nd < dist.get(source, 1 << 30):
+                dist[source] = nd
+                move[source] = (steps, here)
+                heapq.heappush(queue, (nd, source))
+    out: dict[str, list[Edge]] = {}
+    for node in nodes:
+        if node not in move:
+            continue
+        path: list[Edge] = []
+        here, seen = node, set()
+        while here != GOAL and here not in seen:
+            seen.add(here)
+            steps, here = move[here]
+            path.extend(steps)
+        out[node] = path
+    return out

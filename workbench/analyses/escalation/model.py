@@ -1,0 +1,240 @@
+"""What the escalation techniques see: the principals of the workspace, a cheap and sound
+pre-filter (does any Allow statement of the principal name this action at all?), the evaluator
+(the workspace's own `can`/`can_assume`, so SCPs, boundaries, resource constraints, conditions and
+explicit denies all count), the access matrix for deciding many requests at once, and decisions
+on the model with a change applied (a policy written, a trust policy replaced)
+(https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from workbench.analyses.assemble import (
+    PrincipalSide,
+    Resolver,
+    ResourceSide,
+    combine_sides,
+    principal_side,
+    resource_side,
+)
+from workbench.analyses.assume import AssumeResult
+from workbench.analyses.matrix import AccessMatrix
+from workbench.core.glob import glob_match
+from workbench.evaluate import Decision, compile_policy_set, evaluate
+from workbench.evaluate.applicability import TRUST_ACTIONS
+from workbench.model.inventory import Group, Inventory, ManagedPolicy, Role, User
+from workbench.model.request import ContextValue
+from workbench.policy.model import Policy
+from workbench.policy.parse import read_policy
+
+Context = Mapping[str, ContextValue]
+CanFn = Callable[[str, str, str, Mapping[str, Any] | None], Decision]
+AssumeFn = Callable[[str, str, Mapping[str, Any] | None], AssumeResult]
+
+#: The session name used when a role acts: a role acts only through a session of it
+#: (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html).
+SESSION_NAME = "iamwb-escalation"
+
+
+def allow_all_policy(name: str = "iamwb-escalation-grant") -> Policy:
+    """The policy an attacker writes once it can write any policy: Allow `*` on `*` (the
+    document of AWS's AdministratorAccess)."""
+    parsed = read_policy({"Version": "2012-10-17", "Statement": [
+        {"Sid": "Escalated", "Effect": "Allow", "Action": "*", "Resource": "*"}]}, name=name)
+    assert parsed.policy is not None
+    return parsed.policy
+
+
+def trust_naming(principal_arn: str, name: str) -> Policy:
+    """The trust policy an attacker writes with iam:UpdateAssumeRolePolicy: itself as principal."""
+    parsed = read_policy({"Version": "2012-10-17", "Statement": [
+        {"Sid": "Escalated", "Effect": "Allow", "Principal": {"AWS": principal_arn}, "Action": "sts:AssumeRole"}]},
+        name=name)
+    assert parsed.policy is not None
+    return parsed.policy
+
+
+@dataclass(frozen=True)
+class Change:
+    """A change to the model that earlier requests of an edge make: identity policies added to
+    or removed from the actor or target, a role's trust policy replaced."""
+
+    add: tuple[Policy, ...] = ()
+    drop: tuple[Policy, ...] = ()
+    trust: tuple[tuple[str, Policy], ...] = ()
+    description: str = ""
+
+    def __bool__(self) -> bool:
+        return bool(self.add or self.drop or self.trust)
+
+    def then(self, other: Change) -> Change:
+        text = "; ".join(t for t in (self.description, other.description) if t)
+        return Change(self.add + other.add, self.drop + other.drop, self.trust + other.trust, text)
+
+
+NO_CHANGE = Change()
+
+
+def default_context(now: datetime | None = None) -> dict[str, ContextValue]:
+    """The context an attacker's requests carry: the time now, and a token issued now (roles act
+    with temporary credentials; a user obtains them with sts:GetSessionToken, which needs no
+    permission: https://docs.aws.amazon.com/STS/latest/APIReference/API_GetSessionToken.html).
+    Ambiguity, pinned by a test: credentials from GetSessionToken cannot call IAM APIs without
+    MFA, so a condition on aws:TokenIssueTime may not be satisfiable for a user calling IAM; we
+    follow the labs (iam-vulnerable's fn3) and take it as satisfiable."""
+    moment = (now or datetime.now(UTC)).replace(microsecond=0)
+    stamp = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return {"aws:CurrentTime": stamp, "aws:TokenIssueTime": stamp, "aws:EpochTime": str(int(moment.timestamp()))}
+
+
+@dataclass
+class EscalationModel:
+    """The workspace as the techniques see it."""
+
+    inventory: Inventory
+    resolve: Resolver
+    can: CanFn
+    can_assume: AssumeFn
+    context: dict[str, ContextValue] = field(default_factory=dict)
+    _sides: dict[str, PrincipalSide] = field(default_factory=dict)
+    _allow_patterns: dict[str, tuple[tuple[bool, tuple[str, ...]], ...]] = field(default_factory=dict)
+    _decisions: dict[tuple[str, str, str, tuple[tuple[str, str], ...]], Decision] = field(default_factory=dict)
+
+    # -- principals ------------------------------------------------------------------------------
+    def users(self) -> list[User]:
+        return self.inventory.users()
+
+    def roles(self) -> list[Role]:
+        return [r for r in self.inventory.roles() if not r.service_linked]
+
+    def groups_of(self, user: User) -> list[Group]:
+        account = self.inventory.accounts.get(user.account)
+        return [account.groups[g] for g in user.groups if account and g in account.groups]
+
+    def nodes(self) -> list[str]:
+        """Every principal that can act: IAM users and (non service-linked) roles."""
+        return [u.arn for u in self.users()] + [r.arn for r in self.roles()]
+
+    def actor(self, node: str) -> str:
+        """The ARN a node's requests carry: a user's ARN, or a session of a role."""
+        role = self.role(node)
+        if role is None:
+            return node
+        return f"arn:aws:sts::{role.account}:assumed-role/{role.name}/{SESSION_NAME}"
+
+    def user(self, arn: str) -> User | None:
+        account = self.inventory.accounts.get(arn.split(":")[4]) if arn.count(":") >= 5 else None
+        if account is None or ":user/" not in arn:
+            return None
+        return account.users.get(arn.rsplit("/", 1)[-1])
+
+    def role(self, arn: str) -> Role | None:
+        account = self.inventory.accounts.get(arn.split(":")[4]) if arn.count(":") >= 5 else None
+        if account is None or ":role/" not in arn:
+            return None
+        found = account.roles.get(arn.rsplit("/", 1)[-1])
+        return found if found is not None and found.arn == arn else None
+
+    def attached(self, node: str) -> list[ManagedPolicy]:
+        """Customer managed policies that apply to a node (attached to it, or to its groups):
+        the ones whose new default version changes its permissions."""
+        arns: list[str] = []
+        user, role = self.user(node), self.role(node)
+        if user is not None:
+            arns += user.managed
+            for group in self.groups_of(user):
+                arns += group.managed
+        elif role is not None:
+            arns += role.managed
+        out = []
+        for arn in dict.fromkeys(arns):
+            found = self.resolve(arn)
+            if found is not None and not found.aws_managed:
+                out.append(found)
+        return out
+
+    # -- deciding --------------------------------------------------------------------------------
+    def side(self, principal: str) -> PrincipalSide:
+        found = self._sides.get(principal)
+        if found is None:
+            found = principal_side(self.inventory, principal, self.resolve)
+            self._sides[principal] = found
+        return found
+
+    def may(self, node: str, action: str) -> bool:
+        """Whether any Allow statement of the node's identity policies names `action` (or is a
+        NotAction that leaves it). A sound pre-filter for actions whose resources carry no
+        resource-based policy (IAM users, roles, groups and policies; resources the attacker
+        creates): without such a statement the identity side cannot allow, so the evaluator
+        would deny (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html)."""
+        patterns = self._allow_patterns.get(node)
+        if patterns is None:
+            side = self.side(self.actor(node))
+            found: list[tuple[bool, tuple[str, ...]]] = []
+            for policy in side.identity:
+                for stmt in policy.statements:
+                    if stmt.effect != "Allow":
+                        continue
+                    if stmt.not_action is not None:
+                        found.append((True, tuple(v.text.lower() for v in stmt.not_action)))
+                    else:
+                        found.append((False, tuple(v.text.lower() for v in stmt.action or ())))
+            patterns = tuple(found)
+            self._allow_patterns[node] = patterns
+        lowered = action.lower()
+        for negated, texts in patterns:
+            hit = any(glob_match(t, lowered) for t in texts)
+            if hit != negated:
+                return True
+        return False
+
+    def full_context(self, extra: Context | None = None) -> dict[str, ContextValue]:
+        ctx = dict(self.context)
+        ctx.update(extra or {})
+        return ctx
+
+    def decide(self, principal: str, action: str, resource: str, context: Context | None = None,
+               change: Change = NO_CHANGE) -> Decision:
+        """The evaluator's decision, on the model as exported (`can`, cached) or with `change`."""
+        ctx = self.full_context(context)
+        if not change:
+            key = (principal, action, resource, tuple(sorted((k, str(v)) for k, v in ctx.items())))
+            found = self._decisions.get(key)
+            if found is None:
+                found = self.can(principal, action, resource, ctx)
+                self._decisions[key] = found
+            return found
+        side = self.side(principal)
+        dropped = {id(p) for p in change.drop}
+        identity = tuple(p for p in side.identity if id(p) not in dropped) + change.add
+        side = replace(side, identity=identity)
+        trust = action.lower() in TRUST_ACTIONS
+        target: ResourceSide = resource_side(self.inventory, resource, trust, side.principal.account)
+        if trust:
+            for role_arn, policy in change.trust:
+                if role_arn == resource:
+                    target = replace(target, policy=policy)
+        request, policies = combine_sides(side, target, action, ctx)
+        return evaluate(request, compile_policy_set(policies))
+
+    def screen(self, principals: Sequence[str], action: str, resources: Sequence[str],
+               context: Context | None = None) -> set[tuple[str, str]]:
+        """(principal, resource) pairs the access matrix allows, decided for all at once (the
+        matrix decides every cell as `can` would); hits are then confirmed with `decide`."""
+        if not principals or not resources:
+            return set()
+        matrix = AccessMatrix(self.inventory, self.resolve, list(dict.fromkeys(principals)), [action],
+                              list(dict.fromkeys(resources)), self.full_context(context), progress=False)
+        return {(p, r) for p, _, r, cell in _cells(matrix, principals) if cell.allowed}
+
+
+def _cells(matrix: AccessMatrix, principals: Sequence[str]) -> Iterable[tuple[str, str, str, Any]]:
+    """The matrix's cells keyed by the principal strings it was given (it reports resolved ARNs)."""
+    given = list(dict.fromkeys(principals))
+    arns = matrix.principal_arns
+    names = dict(zip(arns, given, strict=True))
+    for arn, action, resource, cell in matrix:
+        yield names[arn], action, resource, cell

@@ -1,0 +1,73 @@
+"""The shape every escalation technique shares: a technique is a pure function over the model
+that proposes edges, each with the requests AWS would have to allow for it (`Ask`); the engine
+decides every request with the evaluator before an edge exists. Technique ids follow
+pathfinding.cloud's catalog where it has the path (https://pathfinding.cloud)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+
+from workbench.analyses.escalation.model import NO_CHANGE, Change, EscalationModel
+from workbench.model.request import ContextValue
+
+#: Region used for ARNs of resources an attacker creates; a grant limited to other Regions is
+#: then not found (a false negative, never a false positive).
+REGION = "us-east-1"
+
+
+@dataclass(frozen=True)
+class Ask:
+    """One request an edge needs. `assume` decides it with `can_assume` (both sides of
+    sts:AssumeRole); `change` is what earlier requests of the same edge did to the model."""
+
+    principal: str
+    action: str
+    resource: str
+    context: tuple[tuple[str, ContextValue], ...] = ()
+    change: Change = NO_CHANGE
+    assume: bool = False
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A candidate edge. kind "become": `source` would act with `target`'s permissions;
+    kind "grant": `source` would give `target` the permissions of `after` (decided on the
+    target with `after` applied)."""
+
+    technique: str
+    source: str
+    target: str
+    kind: str
+    asks: tuple[Ask, ...]
+    conditional: str | None = None
+    notes: tuple[str, ...] = ()
+    after: Change = NO_CHANGE
+
+
+#: targets(actor) -> the nodes a grant technique may write to for that actor (itself, and the
+#: nodes it can already become, found first).
+Targets = Callable[[str], Sequence[str]]
+Propose = Callable[[EscalationModel, Sequence[str], Targets], Iterator[Proposal]]
+
+
+@dataclass(frozen=True)
+class Technique:
+    """One technique of the registry."""
+
+    id: str
+    name: str
+    category: str  # self-escalation | principal-access | new-passrole | existing-passrole | assume
+    catalog: tuple[str, ...]  # pathfinding.cloud ids it covers
+    propose: Propose
+    source: str  # the AWS page the technique's requests come from
+
+
+def template_arn(service: str, account: str, kind: str, name: str = "iamwb-escalation") -> str:
+    """An ARN for a resource an attacker creates (name of its choosing)."""
+    return f"arn:aws:{service}:{REGION}:{account}:{kind}{name}"
+
+
+def account_of(arn: str) -> str:
+    parts = arn.split(":")
+    return parts[4] if len(parts) > 4 else ""
