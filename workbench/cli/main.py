@@ -7,7 +7,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from workbench.cli import analysis_cmds, export_cmd, simulate_cmd, validate_cmd, workspace_cmds
+from workbench.cli import analysis_cmds, escalation, export_cmd, simulate_cmd, validate_cmd, workspace_cmds
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -17,6 +17,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate_cmd.add_parser(sub)
     workspace_cmds.add_parsers(sub)
     analysis_cmds.add_parsers(sub)
+    escalation.add_parser(sub)
     export_cmd.add_parser(sub)
     return parser
 

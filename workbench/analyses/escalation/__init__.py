@@ -42,7 +42,7 @@ def _final(node: str, graph: Graph) -> Step | None:
     held = graph.holds.get(node)
     if held is None:
         return None
-    return Step(f"goal:{held[0]}", node, node, held[1])  # type: ignore[arg-type]
+    return Step(f"goal:{held[0]}", node, node, held[1])
 
 
 def escalation(model: EscalationModel, target: str | None = None, action: str | None = None) -> EscalationResult:
@@ -52,7 +52,7 @@ def escalation(model: EscalationModel, target: str | None = None, action: str | 
     nodes = model.nodes()
     graph = build(model, goal, nodes)
     built = time.perf_counter()
-    admins = ([admin_of(n, d, e) for n, (d, e) in graph.holds.items()]  # type: ignore[arg-type]
+    admins = ([admin_of(n, d, e) for n, (d, e) in graph.holds.items()]
               if isinstance(goal, AdminGoal) else find_admins(model, nodes))
     admin_set = {a.principal for a in admins}
     confirmed = shortest_paths(graph, nodes, conditional=False)
@@ -69,6 +69,7 @@ def escalation(model: EscalationModel, target: str | None = None, action: str | 
         if path:
             steps = tuple(Step.of(e) for e in path)
             grant = next((e for e in reversed(path) if id(e) in reached_by), None)
+            final: Step | None
             if grant is not None:
                 definition, evidence = reached_by[id(grant)]
                 final = Step(f"goal:{definition}", grant.target, grant.target, evidence)
@@ -84,6 +85,6 @@ def escalation(model: EscalationModel, target: str | None = None, action: str | 
     return result
 
 
-__all__ = sorted(["PROBES", "TECHNIQUES", "ActionGoal", "Admin", "AdminGoal", "Edge", "EscalationModel",
-                  "EscalationResult", "PrincipalEscalation", "PrincipalGoal", "RequestEvidence", "Step", "Technique",
-                  "covered_catalog_ids", "default_context", "escalation", "find_admins", "goal_for"])
+__all__ = ["ActionGoal", "Admin", "AdminGoal", "Edge", "EscalationModel", "EscalationResult", "PROBES",
+           "PrincipalEscalation", "PrincipalGoal", "RequestEvidence", "Step", "TECHNIQUES", "Technique",
+           "covered_catalog_ids", "default_context", "escalation", "find_admins", "goal_for"]

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from workbench.analyses.escalation.evidence import Edge
-from workbench.analyses.escalation.goal import Goal, decide_ask
+from workbench.analyses.escalation.goal import Goal, Reached, decide_ask
 from workbench.analyses.escalation.model import EscalationModel
 from workbench.analyses.escalation.techniques import BECOME_TECHNIQUES, GRANT_TECHNIQUES
 from workbench.analyses.escalation.techniques.base import Ask, Proposal, Technique
@@ -77,21 +77,32 @@ class Graph:
     """Confirmed (and conditional) edges, and what reaches the goal."""
 
     become: tuple[Edge, ...]
-    grants: tuple[tuple[Edge, Edge | None, tuple[str, tuple[object, ...]]], ...]  # grant, then become, reached
-    holds: dict[str, tuple[str, tuple[object, ...]]]  # node -> (definition, evidence) where the goal holds
+    grants: tuple[tuple[Edge, Edge | None, Reached], ...]  # grant, then become (or None: itself), goal evidence
+    holds: dict[str, Reached]  # node -> (definition, evidence) where the goal holds
 
 
 def build(model: EscalationModel, goal: Goal, nodes: Sequence[str]) -> Graph:
-    become = [edge for _, edge in run(model, BECOME_TECHNIQUES, nodes)]
+    holds = {}
+    for node in nodes:
+        found = goal.reached(model, node)
+        if found is not None:
+            holds[node] = found
+    # a node where the goal holds needs no path: its own edges are not searched
+    actors = [n for n in nodes if n not in holds]
+    become = [edge for _, edge in run(model, BECOME_TECHNIQUES, actors)]
     reach: dict[str, list[str]] = defaultdict(list)
     direct: dict[tuple[str, str], list[Edge]] = defaultdict(list)
     for edge in become:
         reach[edge.source].append(edge.target)
         direct[(edge.source, edge.target)].append(edge)
-    targets = {n: [n, *dict.fromkeys(reach.get(n, []))] for n in nodes}
-    grants = []
-    for proposal, edge in run(model, GRANT_TECHNIQUES, nodes, targets):
-        reached = goal.reached(model, proposal.target, proposal.after)
+    targets = {n: [n, *(t for t in dict.fromkeys(reach.get(n, [])) if t not in holds)] for n in actors}
+    grants: list[tuple[Edge, Edge | None, Reached]] = []
+    reached_cache: dict[tuple[str, tuple[int, ...], tuple[int, ...]], Reached | None] = {}
+    for proposal, edge in run(model, GRANT_TECHNIQUES, actors, targets):
+        key = (proposal.target, tuple(id(p) for p in proposal.after.add), tuple(id(p) for p in proposal.after.drop))
+        if key not in reached_cache:
+            reached_cache[key] = goal.reached(model, proposal.target, proposal.after)
+        reached = reached_cache[key]
         if reached is None:
             continue
         if proposal.target == proposal.source:
@@ -99,12 +110,7 @@ def build(model: EscalationModel, goal: Goal, nodes: Sequence[str]) -> Graph:
             continue
         for then in sorted(direct.get((proposal.source, proposal.target), []), key=lambda e: e.conditional is not None):
             grants.append((edge, then, reached))
-    holds = {}
-    for node in nodes:
-        found = goal.reached(model, node)
-        if found is not None:
-            holds[node] = found
-    return Graph(tuple(become), tuple(grants), holds)  # type: ignore[arg-type]
+    return Graph(tuple(become), tuple(grants), holds)
 
 
 GOAL = "(goal)"
@@ -117,12 +123,12 @@ def shortest_paths(graph: Graph, nodes: Sequence[str], *, conditional: bool) -> 
     for edge in graph.become:
         if edge.conditional and not conditional:
             continue
-        into[edge.target].append((edge.source, (edge,)))
+        into[edge.target].append((edge.source, (edge,)))  # one step
     for grant, then, _ in graph.grants:
-        steps = (grant,) if then is None else (grant, then)
-        if any(s.conditional for s in steps) and not conditional:
+        pair: tuple[Edge, ...] = (grant,) if then is None else (grant, then)
+        if any(s.conditional for s in pair) and not conditional:
             continue
-        into[GOAL].append((grant.source, steps))
+        into[GOAL].append((grant.source, pair))
     for node in graph.holds:
         into[GOAL].append((node, ()))
     dist: dict[str, int] = {GOAL: 0}
@@ -132,11 +138,11 @@ def shortest_paths(graph: Graph, nodes: Sequence[str], *, conditional: bool) -> 
         d, here = heapq.heappop(queue)
         if d > dist.get(here, 1 << 30):
             continue
-        for source, steps in sorted(into.get(here, []), key=lambda x: (len(x[1]), x[0])):
-            nd = d + len(steps)
+        for source, hop in sorted(into.get(here, []), key=lambda x: (len(x[1]), x[0])):
+            nd = d + len(hop)
             if nd < dist.get(source, 1 << 30):
                 dist[source] = nd
-                move[source] = (steps, here)
+                move[source] = (hop, here)
                 heapq.heappush(queue, (nd, source))
     out: dict[str, list[Edge]] = {}
     for node in nodes:
@@ -146,7 +152,7 @@ def shortest_paths(graph: Graph, nodes: Sequence[str], *, conditional: bool) -> 
         here, seen = node, set()
         while here != GOAL and here not in seen:
             seen.add(here)
-            steps, here = move[here]
-            path.extend(steps)
+            hop, here = move[here]
+            path.extend(hop)
         out[node] = path
     return out

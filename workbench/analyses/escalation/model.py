@@ -23,10 +23,10 @@ from workbench.analyses.assemble import (
 from workbench.analyses.assume import AssumeResult
 from workbench.analyses.matrix import AccessMatrix
 from workbench.core.glob import glob_match
-from workbench.evaluate import Decision, compile_policy_set, evaluate
+from workbench.evaluate import CompiledPolicySet, Decision, compile_policy_set, evaluate
 from workbench.evaluate.applicability import TRUST_ACTIONS
 from workbench.model.inventory import Group, Inventory, ManagedPolicy, Role, User
-from workbench.model.request import ContextValue
+from workbench.model.request import ContextValue, PolicySet
 from workbench.policy.model import Policy
 from workbench.policy.parse import read_policy
 
@@ -102,6 +102,7 @@ class EscalationModel:
     _sides: dict[str, PrincipalSide] = field(default_factory=dict)
     _allow_patterns: dict[str, tuple[tuple[bool, tuple[str, ...]], ...]] = field(default_factory=dict)
     _decisions: dict[tuple[str, str, str, tuple[tuple[str, str], ...]], Decision] = field(default_factory=dict)
+    _compiled: dict[tuple[object, ...], tuple[PolicySet, CompiledPolicySet]] = field(default_factory=dict)
 
     # -- principals ------------------------------------------------------------------------------
     def users(self) -> list[User]:
@@ -218,7 +219,14 @@ class EscalationModel:
                 if role_arn == resource:
                     target = replace(target, policy=policy)
         request, policies = combine_sides(side, target, action, ctx)
-        return evaluate(request, compile_policy_set(policies))
+        ids = (tuple(id(p) for p in policies.identity), id(policies.permission_boundary), id(policies.session),
+               id(policies.resource), tuple(tuple(id(p) for p in level) for level in policies.scps),
+               tuple(tuple(id(p) for p in level) for level in policies.rcps))
+        compiled = self._compiled.get(ids)
+        if compiled is None:
+            compiled = (policies, compile_policy_set(policies))  # the policies are kept alive with their ids
+            self._compiled[ids] = compiled
+        return evaluate(request, compiled[1])
 
     def screen(self, principals: Sequence[str], action: str, resources: Sequence[str],
                context: Context | None = None) -> set[tuple[str, str]]:

@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from workbench.analyses.escalation.model import EscalationModel
-from workbench.analyses.escalation.techniques.base import REGION, Ask, Proposal, Targets
+from workbench.analyses.escalation.techniques.base import REGION, Ask, Proposal
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ def create_access_key(model: EscalationModel, actors: Sequence[str], targets: Ta
             user = model.user(target)
             assert user is not None
             asks = [Ask(model.actor(actor), "iam:CreateAccessKey", target)]
-            technique, notes = "iam-002", ()
+            technique, notes = "iam-002", tuple[str, ...]()
             active = [k for k in user.access_keys if k.status]
             if len(active) >= 2:
                 technique = "iam-003"

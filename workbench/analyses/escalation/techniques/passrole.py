@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from workbench.analyses.escalation.model import EscalationModel
-from workbench.analyses.escalation.techniques.base import Ask, Proposal, Targets, account_of, template_arn
+from workbench.analyses.escalation.techniques.base import Ask, Proposal, account_of, template_arn
 
 
 @dataclass(frozen=True)
