@@ -103,17 +103,28 @@ PASSROLE_PATHS = (
 )
 
 
-def _instance_profile_asks(model: EscalationModel, actor: str, role_arn: str) -> tuple[tuple[Ask, ...], str]:
-    """EC2 takes a role only inside an instance profile: the role's own (the export lists it), or
-    one the actor creates and fills (iam:CreateInstanceProfile, iam:AddRoleToInstanceProfile)
+def _instance_profile_options(model: EscalationModel, actor: str, role_arn: str) -> list[tuple[tuple[Ask, ...], str]]:
+    """EC2 takes a role only inside an instance profile, which holds one role: the role's own
+    (the export lists it), a new one the actor creates and fills (iam:CreateInstanceProfile,
+    iam:AddRoleToInstanceProfile), or another role's profile emptied and refilled
+    (iam:RemoveRoleFromInstanceProfile, iam:AddRoleToInstanceProfile)
     (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_switch-role-ec2_instance-profiles.html)."""
     role = model.role(role_arn)
     if role is not None and role.instance_profiles:
-        return (), f"through its instance profile {role.instance_profiles[0]}"
-    profile = f"arn:aws:iam::{account_of(role_arn)}:instance-profile/iamwb-escalation"
+        return [((), f"through its instance profile {role.instance_profiles[0]}")]
     who = model.actor(actor)
-    return ((Ask(who, "iam:CreateInstanceProfile", profile), Ask(who, "iam:AddRoleToInstanceProfile", profile)),
-            "through a new instance profile")
+    new = f"arn:aws:iam::{account_of(role_arn)}:instance-profile/iamwb-escalation"
+    options = [((Ask(who, "iam:CreateInstanceProfile", new), Ask(who, "iam:AddRoleToInstanceProfile", new)),
+                "through a new instance profile")]
+    if model.may(actor, "iam:RemoveRoleFromInstanceProfile"):
+        for other in model.roles():
+            if other.account != account_of(role_arn):
+                continue
+            for profile in other.instance_profiles:
+                options.append(((Ask(who, "iam:RemoveRoleFromInstanceProfile", profile),
+                                 Ask(who, "iam:AddRoleToInstanceProfile", profile)),
+                                f"through instance profile {profile}, emptied of {other.name} and given the role"))
+    return options
 
 
 def propose_passrole(path: PassRolePath, model: EscalationModel, actors: Sequence[str]) -> Iterator[Proposal]:
@@ -125,13 +136,13 @@ def propose_passrole(path: PassRolePath, model: EscalationModel, actors: Sequenc
             if role.account != account or role.arn == actor:
                 continue  # a role is passed within its own account
             who = model.actor(actor)
-            asks: list[Ask] = [Ask(path.service, "sts:AssumeRole", role.arn),
-                               Ask(who, "iam:PassRole", role.arn, (("iam:PassedToService", path.service),))]
-            notes: tuple[str, ...] = ()
+            asks = (Ask(path.service, "sts:AssumeRole", role.arn),
+                    Ask(who, "iam:PassRole", role.arn, (("iam:PassedToService", path.service),)))
+            calls = tuple(Ask(who, action, _arn(kind, account)) for action, kind in path.calls)
+            options: list[tuple[tuple[Ask, ...], str]] = [((), "")]
             if path.service == "ec2.amazonaws.com":
-                extra, note = _instance_profile_asks(model, actor, role.arn)
-                asks += extra
-                notes = (f"the role reaches the instance {note}",)
-            asks += [Ask(who, action, _arn(kind, account)) for action, kind in path.calls]
-            yield Proposal(path.id, actor, role.arn, "become", tuple(asks),
-                           conditional=f"needs {path.needs}" if path.needs else None, notes=notes)
+                options = _instance_profile_options(model, actor, role.arn)
+            for extra, note in options:
+                yield Proposal(path.id, actor, role.arn, "become", asks + extra + calls,
+                               conditional=f"needs {path.needs}" if path.needs else None,
+                               notes=(f"the role reaches the instance {note}",) if note else ())
