@@ -67,7 +67,7 @@ def escalation(model: EscalationModel, target: str | None = None, action: str | 
             path, conditional = maybe[node], True
         steps: tuple[Step, ...] = ()
         if path:
-            steps = tuple(Step.of(e) for e in path)
+            steps = tuple(Step.of(graph.with_evidence(model, e)) for e in path)
             grant = next((e for e in reversed(path) if id(e) in reached_by), None)
             final: Step | None
             if grant is not None:

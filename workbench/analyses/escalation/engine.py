@@ -17,9 +17,9 @@ from __future__ import annotations
 import heapq
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from workbench.analyses.escalation.evidence import Edge
+from workbench.analyses.escalation.evidence import Edge, RequestEvidence
 from workbench.analyses.escalation.goal import Goal, Reached, decide_ask
 from workbench.analyses.escalation.model import EscalationModel
 from workbench.analyses.escalation.techniques import BECOME_TECHNIQUES, GRANT_TECHNIQUES
@@ -30,31 +30,35 @@ def _screenable(ask: Ask) -> bool:
     return not ask.change and not ask.assume and ask.principal.startswith("arn:")
 
 
+def _key(ask: Ask) -> tuple[str, tuple[tuple[str, str], ...]]:
+    return ask.action, tuple((k, str(v)) for k, v in ask.context)
+
+
 def confirm(model: EscalationModel, proposals: Sequence[Proposal]) -> list[tuple[Proposal, Edge]]:
-    """The proposals whose every request the evaluator allows, as edges with their evidence."""
+    """The proposals whose every request the evaluator allows, as edges with their evidence.
+    Requests on the model as exported are decided in bulk by the access matrix; the others (role
+    assumption, trust of a service, requests after a change) one by one."""
     groups: dict[tuple[str, tuple[tuple[str, str], ...]], set[tuple[str, str]]] = defaultdict(set)
     for proposal in proposals:
         for ask in proposal.asks:
             if _screenable(ask):
-                groups[(ask.action, tuple((k, str(v)) for k, v in ask.context))].add((ask.principal, ask.resource))
-    allowed: dict[tuple[str, tuple[tuple[str, str], ...]], set[tuple[str, str]]] = {}
+                groups[_key(ask)].add((ask.principal, ask.resource))
+    cells: dict[tuple[str, tuple[tuple[str, str], ...]], dict[tuple[str, str], RequestEvidence]] = {}
     for key, pairs in groups.items():
         action, context = key
-        principals = sorted({p for p, _ in pairs})
-        resources = sorted({r for _, r in pairs})
+        ctx = model.full_context(dict(context))
         if len(pairs) < 8:  # a matrix is not worth building for a handful of cells
-            allowed[key] = {(p, r) for p, r in pairs
-                            if model.decide(p, action, r, dict(context)).allowed}
-        else:
-            allowed[key] = model.screen(principals, action, resources, dict(context))
+            cells[key] = {(p, r): RequestEvidence.of(p, action, r, ctx, model.decide(p, action, r, dict(context)))
+                          for p, r in pairs}
+            continue
+        screened = model.screen(sorted({p for p, _ in pairs}), action, sorted({r for _, r in pairs}), dict(context))
+        cells[key] = {(p, r): RequestEvidence(p, action, r, ctx, cell.decision, cell.deciding)
+                      for (p, r), cell in screened.items() if (p, r) in pairs}
     out = []
     for proposal in proposals:
-        if not all((ask.principal, ask.resource) in allowed[(ask.action, tuple((k, str(v)) for k, v in ask.context))]
-                   for ask in proposal.asks if _screenable(ask)):
-            continue
         evidence = []
         for ask in proposal.asks:
-            decided = decide_ask(model, ask)
+            decided = cells[_key(ask)][(ask.principal, ask.resource)] if _screenable(ask) else decide_ask(model, ask)
             if not decided.allowed:
                 break
             evidence.append(decided)
@@ -72,6 +76,12 @@ def run(model: EscalationModel, techniques: Iterable[Technique], actors: Sequenc
     return confirm(model, proposals)
 
 
+#: The actions a grant technique needs; an actor with none of them writes nothing.
+GRANT_ACTIONS = ("iam:PutUserPolicy", "iam:AttachUserPolicy", "iam:PutRolePolicy", "iam:AttachRolePolicy",
+                 "iam:PutGroupPolicy", "iam:AttachGroupPolicy", "iam:CreatePolicyVersion",
+                 "iam:SetDefaultPolicyVersion", "iam:AddUserToGroup")
+
+
 @dataclass(frozen=True)
 class Graph:
     """Confirmed (and conditional) edges, and what reaches the goal."""
@@ -79,38 +89,88 @@ class Graph:
     become: tuple[Edge, ...]
     grants: tuple[tuple[Edge, Edge | None, Reached], ...]  # grant, then become (or None: itself), goal evidence
     holds: dict[str, Reached]  # node -> (definition, evidence) where the goal holds
+    proposals: dict[int, Proposal]  # id(edge) -> the proposal it confirmed, to decide again with `can`
+
+    def with_evidence(self, model: EscalationModel, edge: Edge) -> Edge:
+        """The edge with every request decided again by `can` (the workspace's own evaluator)."""
+        proposal = self.proposals.get(id(edge))
+        if proposal is None:
+            return edge
+        return replace(edge, requests=tuple(decide_ask(model, ask) for ask in proposal.asks))
 
 
 def build(model: EscalationModel, goal: Goal, nodes: Sequence[str]) -> Graph:
+    """Edges into every node that reaches the goal, found backwards from it: first where the
+    goal holds, then what grants reach it (a principal writing onto itself, or onto one it can
+    become), then, hop by hop, the "become" edges into nodes already known to reach it."""
     holds = {}
     for node in nodes:
         found = goal.reached(model, node)
         if found is not None:
             holds[node] = found
-    # a node where the goal holds needs no path: its own edges are not searched
-    actors = [n for n in nodes if n not in holds]
-    become = [edge for _, edge in run(model, BECOME_TECHNIQUES, actors)]
-    reach: dict[str, list[str]] = defaultdict(list)
-    direct: dict[tuple[str, str], list[Edge]] = defaultdict(list)
-    for edge in become:
-        reach[edge.source].append(edge.target)
-        direct[(edge.source, edge.target)].append(edge)
-    targets = {n: [n, *(t for t in dict.fromkeys(reach.get(n, [])) if t not in holds)] for n in actors}
-    grants: list[tuple[Edge, Edge | None, Reached]] = []
+    actors = [n for n in nodes if n not in holds]  # a node where the goal holds needs no path
+    proposals: dict[int, Proposal] = {}
+    seen: set[tuple[str, str, str, str | None]] = set()
+    become: list[Edge] = []
+
+    def keep(found: list[tuple[Proposal, Edge]]) -> list[Edge]:
+        fresh = []
+        for proposal, edge in found:
+            key = (edge.technique, edge.source, edge.target, edge.conditional)
+            if key in seen:
+                continue
+            seen.add(key)
+            proposals[id(edge)] = proposal
+            fresh.append(edge)
+        become.extend(e for e in fresh if e.kind == "become")
+        return fresh
+
+    # grants: every principal of its account a granter may write onto, decided; then, for a
+    # grant onto another principal that reaches the goal, whether the granter can become it
+    granters = [a for a in actors if any(model.may(a, action) for action in GRANT_ACTIONS)]
+    same_account: dict[str, list[str]] = defaultdict(list)
+    for node in nodes:
+        same_account[node.split(":")[4]].append(node)
+    targets = {n: [n, *(t for t in same_account[n.split(":")[4]] if t != n and t not in holds)] for n in granters}
+    written: list[tuple[Proposal, Edge, Reached]] = []
     reached_cache: dict[tuple[str, tuple[int, ...], tuple[int, ...]], Reached | None] = {}
-    for proposal, edge in run(model, GRANT_TECHNIQUES, actors, targets):
+    for proposal, edge in run(model, GRANT_TECHNIQUES, granters, targets):
         key = (proposal.target, tuple(id(p) for p in proposal.after.add), tuple(id(p) for p in proposal.after.drop))
         if key not in reached_cache:
             reached_cache[key] = goal.reached(model, proposal.target, proposal.after)
         reached = reached_cache[key]
-        if reached is None:
-            continue
+        if reached is not None:
+            proposals[id(edge)] = proposal
+            written.append((proposal, edge, reached))
+    others = {p.target for p, _, _ in written if p.target != p.source}
+    direct: dict[tuple[str, str], list[Edge]] = defaultdict(list)
+    if others:
+        model.wanted = others
+        try:
+            for edge in keep(run(model, BECOME_TECHNIQUES, sorted({p.source for p, _, _ in written}))):
+                direct[(edge.source, edge.target)].append(edge)
+        finally:
+            model.wanted = None
+    grants: list[tuple[Edge, Edge | None, Reached]] = []
+    for proposal, edge, reached in written:
         if proposal.target == proposal.source:
             grants.append((edge, None, reached))
             continue
         for then in sorted(direct.get((proposal.source, proposal.target), []), key=lambda e: e.conditional is not None):
             grants.append((edge, then, reached))
-    return Graph(tuple(become), tuple(grants), holds)
+    frontier = set(holds) | {g.source for g, _, _ in grants}
+    asked: set[str] = set()
+    try:
+        while frontier:
+            model.wanted = frontier - asked
+            asked |= frontier
+            wanted = model.wanted
+            found = run(model, BECOME_TECHNIQUES, actors)
+            keep(found)
+            frontier = {e.source for _, e in found if e.target in wanted} - asked
+    finally:
+        model.wanted = None
+    return Graph(tuple(become), tuple(grants), holds, proposals)
 
 
 GOAL = "(goal)"

@@ -68,7 +68,7 @@ class AdminGoal:
         if found is not None:
             return "full-access", found
         for technique, ask, after in self_writes(model, node, change):
-            if not change.add and not model.may(node, ask.action):
+            if not change.add and not model.may(node, ask.action, ask.resource):
                 continue
             evidence = decide_ask(model, ask)
             if not evidence.allowed:
@@ -97,7 +97,7 @@ class ActionGoal:
         if evidence.allowed:
             return "allowed", (evidence,)
         for technique, ask, after in self_writes(model, node, change):
-            if not change.add and not model.may(node, ask.action):
+            if not change.add and not model.may(node, ask.action, ask.resource):
                 continue
             first = decide_ask(model, ask)
             if not first.allowed:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,6 +23,7 @@ from workbench.analyses.assemble import (
 )
 from workbench.analyses.assume import AssumeResult
 from workbench.analyses.matrix import AccessMatrix
+from workbench.analyses.matrix_engine import Cell
 from workbench.core.glob import glob_match
 from workbench.evaluate import CompiledPolicySet, Decision, compile_policy_set, evaluate
 from workbench.evaluate.applicability import TRUST_ACTIONS
@@ -48,7 +50,8 @@ def allow_all_policy(name: str = "iamwb-escalation-grant") -> Policy:
     return parsed.policy
 
 
-def trust_naming(principal_arn: str, name: str) -> Policy:
+@lru_cache(maxsize=4096)
+def trust_naming(principal_arn: str, name: str = "trust-rewritten") -> Policy:
     """The trust policy an attacker writes with iam:UpdateAssumeRolePolicy: itself as principal."""
     parsed = read_policy({"Version": "2012-10-17", "Statement": [
         {"Sid": "Escalated", "Effect": "Allow", "Principal": {"AWS": principal_arn}, "Action": "sts:AssumeRole"}]},
@@ -100,16 +103,39 @@ class EscalationModel:
     can_assume: AssumeFn
     context: dict[str, ContextValue] = field(default_factory=dict)
     _sides: dict[str, PrincipalSide] = field(default_factory=dict)
-    _allow_patterns: dict[str, tuple[tuple[bool, tuple[str, ...]], ...]] = field(default_factory=dict)
+    _allow_patterns: dict[str, tuple[tuple[bool, tuple[str, ...], tuple[str, ...] | None], ...]] = field(
+        default_factory=dict)
     _decisions: dict[tuple[str, str, str, tuple[tuple[str, str], ...]], Decision] = field(default_factory=dict)
     _compiled: dict[tuple[object, ...], tuple[PolicySet, CompiledPolicySet]] = field(default_factory=dict)
+    _may: dict[tuple[str, str, str | None], bool] = field(default_factory=dict)
+    _roles: list[Role] | None = None
+    _trusts: dict[tuple[str, str], bool] = field(default_factory=dict)
+    #: when set, techniques propose edges only into these nodes (the search works backwards
+    #: from the goal, so only edges into nodes that reach it are ever asked for)
+    wanted: set[str] | None = None
 
     # -- principals ------------------------------------------------------------------------------
     def users(self) -> list[User]:
         return self.inventory.users()
 
     def roles(self) -> list[Role]:
-        return [r for r in self.inventory.roles() if not r.service_linked]
+        if self._roles is None:
+            self._roles = [r for r in self.inventory.roles() if not r.service_linked]
+        return self._roles
+
+    def target_roles(self, account: str | None = None) -> list[Role]:
+        """Roles an edge may lead to: of `account` (None: any), and wanted by the search."""
+        if account is None:
+            found = self.roles()
+        else:
+            holder = self.inventory.accounts.get(account)
+            found = [r for r in holder.roles.values() if not r.service_linked] if holder else []
+        return found if self.wanted is None else [r for r in found if r.arn in self.wanted]
+
+    def target_users(self, account: str) -> list[User]:
+        holder = self.inventory.accounts.get(account)
+        found = list(holder.users.values()) if holder else []
+        return found if self.wanted is None else [u for u in found if u.arn in self.wanted]
 
     def groups_of(self, user: User) -> list[Group]:
         account = self.inventory.accounts.get(user.account)
@@ -165,32 +191,57 @@ class EscalationModel:
             self._sides[principal] = found
         return found
 
-    def may(self, node: str, action: str) -> bool:
+    def may(self, node: str, action: str, resource: str | None = None) -> bool:
         """Whether any Allow statement of the node's identity policies names `action` (or is a
-        NotAction that leaves it). A sound pre-filter for actions whose resources carry no
-        resource-based policy (IAM users, roles, groups and policies; resources the attacker
-        creates): without such a statement the identity side cannot allow, so the evaluator
-        would deny (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html)."""
-        patterns = self._allow_patterns.get(node)
-        if patterns is None:
-            side = self.side(self.actor(node))
-            found: list[tuple[bool, tuple[str, ...]]] = []
-            for policy in side.identity:
+        NotAction that leaves it) and, given `resource`, a Resource pattern that could match it
+        (policy variables read as `*`, except `${aws:username}` for a user; NotResource: any).
+        A sound pre-filter for actions whose resources carry no resource-based policy (IAM
+        users, roles, groups and policies; resources the attacker creates): without such a
+        statement the identity side cannot allow, so the evaluator would deny
+        (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html,
+        https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html)."""
+        key = (node, action, resource)
+        known = self._may.get(key)
+        if known is None:
+            known = self._may_uncached(node, action.lower(), resource)
+            self._may[key] = known
+        return known
+
+    def _statements(self, node: str) -> tuple[tuple[bool, tuple[str, ...], tuple[str, ...] | None], ...]:
+        found = self._allow_patterns.get(node)
+        if found is None:
+            user = self.user(node)
+            out: list[tuple[bool, tuple[str, ...], tuple[str, ...] | None]] = []
+            for policy in self.side(self.actor(node)).identity:
                 for stmt in policy.statements:
                     if stmt.effect != "Allow":
                         continue
-                    if stmt.not_action is not None:
-                        found.append((True, tuple(v.text.lower() for v in stmt.not_action)))
-                    else:
-                        found.append((False, tuple(v.text.lower() for v in stmt.action or ())))
-            patterns = tuple(found)
-            self._allow_patterns[node] = patterns
-        lowered = action.lower()
-        for negated, texts in patterns:
-            hit = any(glob_match(t, lowered) for t in texts)
-            if hit != negated:
+                    negated = stmt.not_action is not None
+                    actions = tuple(v.text.lower() for v in (stmt.not_action if negated else stmt.action) or ())
+                    resources = None if stmt.not_resource is not None else tuple(
+                        _variables_as_glob(v.text, user.name if user else None) for v in stmt.resource or ())
+                    out.append((negated, actions, resources))
+            found = tuple(out)
+            self._allow_patterns[node] = found
+        return found
+
+    def _may_uncached(self, node: str, action: str, resource: str | None) -> bool:
+        for negated, actions, resources in self._statements(node):
+            if any(glob_match(t, action) for t in actions) == negated:
+                continue
+            if resource is None or resources is None or any(glob_match(r, resource) for r in resources):
                 return True
         return False
+
+    def trusts(self, service: str, role: str) -> bool:
+        """Whether the role's trust policy lets the service principal assume it (decided by the
+        evaluator, cached); a pre-filter for the techniques that hand a role to a service."""
+        key = (service, role)
+        known = self._trusts.get(key)
+        if known is None:
+            known = self.decide(service, "sts:AssumeRole", role).allowed
+            self._trusts[key] = known
+        return known
 
     def full_context(self, extra: Context | None = None) -> dict[str, ContextValue]:
         ctx = dict(self.context)
@@ -229,17 +280,38 @@ class EscalationModel:
         return evaluate(request, compiled[1])
 
     def screen(self, principals: Sequence[str], action: str, resources: Sequence[str],
-               context: Context | None = None) -> set[tuple[str, str]]:
-        """(principal, resource) pairs the access matrix allows, decided for all at once (the
-        matrix decides every cell as `can` would); hits are then confirmed with `decide`."""
+               context: Context | None = None) -> dict[tuple[str, str], Cell]:
+        """The cells of (principal, resource) pairs, decided for all at once by the access matrix
+        (which decides every cell as `can` would); the requests of the edges that end on a
+        reported path are decided again with `can` for their evidence."""
         if not principals or not resources:
-            return set()
+            return {}
         matrix = AccessMatrix(self.inventory, self.resolve, list(dict.fromkeys(principals)), [action],
                               list(dict.fromkeys(resources)), self.full_context(context), progress=False)
-        return {(p, r) for p, _, r, cell in _cells(matrix, principals) if cell.allowed}
+        return {(p, r): cell for p, _, r, cell in _cells(matrix, principals)}
 
 
-def _cells(matrix: AccessMatrix, principals: Sequence[str]) -> Iterable[tuple[str, str, str, Any]]:
+def _variables_as_glob(pattern: str, username: str | None) -> str:
+    """A Resource pattern with its policy variables replaced: `${aws:username}` by the user's
+    name, any other by `*` (so the pattern matches at least what it could match at run time)."""
+    out, i = [], 0
+    while i < len(pattern):
+        start = pattern.find("${", i)
+        if start < 0:
+            out.append(pattern[i:])
+            break
+        end = pattern.find("}", start)
+        if end < 0:
+            out.append(pattern[i:])
+            break
+        out.append(pattern[i:start])
+        name = pattern[start + 2:end]
+        out.append(username if name.lower() == "aws:username" and username else "*")
+        i = end + 1
+    return "".join(out)
+
+
+def _cells(matrix: AccessMatrix, principals: Sequence[str]) -> Iterable[tuple[str, str, str, Cell]]:
     """The matrix's cells keyed by the principal strings it was given (it reports resolved ARNs)."""
     given = list(dict.fromkeys(principals))
     arns = matrix.principal_arns

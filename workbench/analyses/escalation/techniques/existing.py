@@ -89,9 +89,10 @@ def propose_existing(path: ExistingPath, model: EscalationModel, actors: Sequenc
             continue
         who = model.actor(actor)
         who_account = actor.split(":")[4]
-        for role in model.roles():
-            if role.arn == actor or role.account != who_account or (path.instance and not role.instance_profiles):
-                continue  # the resource and its role are in the actor's account
+        for role in model.target_roles(who_account):  # the resource and its role are in the actor's account
+            if role.arn == actor or (path.instance and not role.instance_profiles) \
+                    or not model.trusts(path.service, role.arn):
+                continue
             asks = [Ask(path.service, "sts:AssumeRole", role.arn)]
             for action, kind in path.calls:
                 service, rest = kind.split(":", 1)

@@ -20,8 +20,7 @@ from workbench.model.inventory import Role
 
 
 def _same_account_users(model: EscalationModel, actor: str) -> list[str]:
-    account = model.inventory.accounts.get(account_of(actor))
-    return [u.arn for u in account.users.values()] if account else []
+    return [u.arn for u in model.target_users(account_of(actor))]
 
 
 def create_access_key(model: EscalationModel, actors: Sequence[str], targets: Targets) -> Iterator[Proposal]:
@@ -29,10 +28,9 @@ def create_access_key(model: EscalationModel, actors: Sequence[str], targets: Ta
         if not model.may(actor, "iam:CreateAccessKey"):
             continue
         for target in _same_account_users(model, actor):
-            if target == actor:
-                continue
             user = model.user(target)
-            assert user is not None
+            if target == actor or user is None or not model.may(actor, "iam:CreateAccessKey", target):
+                continue
             asks = [Ask(model.actor(actor), "iam:CreateAccessKey", target)]
             technique, notes = "iam-002", tuple[str, ...]()
             active = [k for k in user.access_keys if k.status]
@@ -50,7 +48,8 @@ def create_login_profile(model: EscalationModel, actors: Sequence[str], targets:
             continue
         for target in _same_account_users(model, actor):
             user = model.user(target)
-            if target == actor or user is None or user.console_access:
+            if target == actor or user is None or user.console_access \
+                    or not model.may(actor, "iam:CreateLoginProfile", target):
                 continue
             yield Proposal("iam-004", actor, target, "become",
                            (Ask(model.actor(actor), "iam:CreateLoginProfile", target),),
@@ -63,7 +62,7 @@ def update_login_profile(model: EscalationModel, actors: Sequence[str], targets:
             continue
         for target in _same_account_users(model, actor):
             user = model.user(target)
-            if target == actor or user is None:
+            if target == actor or user is None or not model.may(actor, "iam:UpdateLoginProfile", target):
                 continue
             condition = None if user.console_access else (
                 f"{user.name} must already have a console password; the export does not show login profiles")
@@ -75,11 +74,10 @@ def update_assume_role_policy(model: EscalationModel, actors: Sequence[str], tar
     for actor in actors:
         if not model.may(actor, "iam:UpdateAssumeRolePolicy"):
             continue
-        account = model.inventory.accounts.get(account_of(actor))
-        for role in account.roles.values() if account else []:
-            if role.arn == actor or role.service_linked:
+        for role in model.target_roles(account_of(actor)):
+            if role.arn == actor or not model.may(actor, "iam:UpdateAssumeRolePolicy", role.arn):
                 continue
-            rewritten = Change(trust=((role.arn, trust_naming(actor, f"{role.name}-trust-rewritten")),),
+            rewritten = Change(trust=((role.arn, trust_naming(actor)),),
                                description=f"the trust policy of {role.name} rewritten to name {actor}")
             yield Proposal("iam-012", actor, role.arn, "become", (
                 Ask(model.actor(actor), "iam:UpdateAssumeRolePolicy", role.arn),
@@ -122,13 +120,13 @@ def _trusted(model: EscalationModel, role: Role, actors: Sequence[str]) -> list[
             continue
         if actor in named or (account_of(actor), actor.rsplit("/", 1)[-1]) in by_name:
             out.append(actor)
-        elif (everyone or account_of(actor) in accounts) and model.may(actor, "sts:AssumeRole"):
+        elif (everyone or account_of(actor) in accounts) and model.may(actor, "sts:AssumeRole", role.arn):
             out.append(actor)
     return out
 
 
 def assume_role(model: EscalationModel, actors: Sequence[str], targets: Targets) -> Iterator[Proposal]:
-    for role in model.roles():
+    for role in model.target_roles():
         for actor in _trusted(model, role, actors):
             technique = "sts-001" if account_of(actor) == role.account else "sts-cross-account"
             yield Proposal(technique, actor, role.arn, "become",

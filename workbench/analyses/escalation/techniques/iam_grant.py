@@ -34,7 +34,9 @@ def _writes(model: EscalationModel, actor: str, targets: Targets, action: str, k
     if not model.may(actor, action):
         return
     for target in targets(actor):
-        if (kind == "user" and model.user(target) is not None) or (kind == "role" and model.role(target) is not None):
+        if (kind == "user" and model.user(target) is None) or (kind == "role" and model.role(target) is None):
+            continue
+        if model.may(actor, action, target):
             yield target
 
 
@@ -74,6 +76,8 @@ def _group_writes(model: EscalationModel, actors: Sequence[str], targets: Target
         for target in targets(actor):
             user = model.user(target)
             for group in model.groups_of(user) if user else []:
+                if not model.may(actor, action, group.arn):
+                    continue
                 yield _grant(technique, model, actor, target, action, group.arn,
                              Change(add=(ALLOW_ALL,), description=f"Allow * on * on group {group.name}"), context)
 
@@ -93,6 +97,8 @@ def create_policy_version(model: EscalationModel, actors: Sequence[str], targets
             continue
         for target in targets(actor):
             for managed in model.attached(target):
+                if not model.may(actor, "iam:CreatePolicyVersion", managed.arn):
+                    continue
                 yield _grant("iam-001", model, actor, target, "iam:CreatePolicyVersion", managed.arn,
                              Change(add=(ALLOW_ALL,), drop=(managed.policy,),
                                     description=f"a new default version of {managed.name}: Allow * on *"))
@@ -114,6 +120,8 @@ def set_default_policy_version(model: EscalationModel, actors: Sequence[str], ta
             continue
         for target in targets(actor):
             for managed in model.attached(target):
+                if not model.may(actor, "iam:SetDefaultPolicyVersion", managed.arn):
+                    continue
                 for version in sorted(managed.versions):
                     if version == managed.default_version:
                         continue
@@ -133,7 +141,7 @@ def add_user_to_group(model: EscalationModel, actors: Sequence[str], targets: Ta
             continue
         account = model.inventory.accounts.get(user.account)
         for group in account.groups.values() if account else []:
-            if group.name in user.groups:
+            if group.name in user.groups or not model.may(actor, "iam:AddUserToGroup", group.arn):
                 continue
             policies = tuple(group.inline) + tuple(
                 p.policy for p in (model.resolve(a) for a in group.managed) if p is not None)

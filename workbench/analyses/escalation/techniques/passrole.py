@@ -117,9 +117,8 @@ def _instance_profile_options(model: EscalationModel, actor: str, role_arn: str)
     options = [((Ask(who, "iam:CreateInstanceProfile", new), Ask(who, "iam:AddRoleToInstanceProfile", new)),
                 "through a new instance profile")]
     if model.may(actor, "iam:RemoveRoleFromInstanceProfile"):
-        for other in model.roles():
-            if other.account != account_of(role_arn):
-                continue
+        holder = model.inventory.accounts.get(account_of(role_arn))
+        for other in holder.roles.values() if holder else []:
             for profile in other.instance_profiles:
                 options.append(((Ask(who, "iam:RemoveRoleFromInstanceProfile", profile),
                                  Ask(who, "iam:AddRoleToInstanceProfile", profile)),
@@ -132,9 +131,10 @@ def propose_passrole(path: PassRolePath, model: EscalationModel, actors: Sequenc
         if not model.may(actor, "iam:PassRole") or not all(model.may(actor, a) for a, _ in path.calls):
             continue
         account = account_of(actor)
-        for role in model.roles():
-            if role.account != account or role.arn == actor:
-                continue  # a role is passed within its own account
+        for role in model.target_roles(account):  # a role is passed within its own account
+            if role.arn == actor or not model.may(actor, "iam:PassRole", role.arn) \
+                    or not model.trusts(path.service, role.arn):
+                continue  # the service must be able to assume the role (decided again as an ask)
             who = model.actor(actor)
             asks = (Ask(path.service, "sts:AssumeRole", role.arn),
                     Ask(who, "iam:PassRole", role.arn, (("iam:PassedToService", path.service),)))
