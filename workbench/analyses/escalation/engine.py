@@ -128,10 +128,11 @@ def build(model: EscalationModel, goal: Goal, nodes: Sequence[str]) -> Graph:
     # grants: every principal of its account a granter may write onto, decided; then, for a
     # grant onto another principal that reaches the goal, whether the granter can become it
     granters = [a for a in actors if any(model.may(a, action) for action in GRANT_ACTIONS)]
-    same_account: dict[str, list[str]] = defaultdict(list)
-    for node in nodes:
-        same_account[node.split(":")[4]].append(node)
-    targets = {n: [n, *(t for t in same_account[n.split(":")[4]] if t != n and t not in holds)] for n in granters}
+    plausible: dict[str, set[str]] = defaultdict(set)  # whom a granter has a proposal to become
+    for technique in BECOME_TECHNIQUES:
+        for proposal in technique.propose(model, granters, lambda a: [a]):
+            plausible[proposal.source].add(proposal.target)
+    targets = {n: [n, *sorted(plausible[n] - set(holds) - {n})] for n in granters}
     written: list[tuple[Proposal, Edge, Reached]] = []
     reached_cache: dict[tuple[str, tuple[int, ...], tuple[int, ...]], Reached | None] = {}
     for proposal, edge in run(model, GRANT_TECHNIQUES, granters, targets):

@@ -110,6 +110,7 @@ class EscalationModel:
     _may: dict[tuple[str, str, str | None], bool] = field(default_factory=dict)
     _roles: list[Role] | None = None
     _trusts: dict[tuple[str, str], bool] = field(default_factory=dict)
+    _denies: dict[str, tuple[tuple[bool, tuple[str, ...]], ...]] = field(default_factory=dict)
     #: when set, techniques propose edges only into these nodes (the search works backwards
     #: from the goal, so only edges into nodes that reach it are ever asked for)
     wanted: set[str] | None = None
@@ -225,7 +226,30 @@ class EscalationModel:
             self._allow_patterns[node] = found
         return found
 
+    def _denied_everywhere(self, node: str) -> tuple[tuple[bool, tuple[str, ...]], ...]:
+        """The action patterns of the node's unconditional identity Deny statements on every
+        resource (`Resource: *`): an explicit deny whatever the resource and context
+        (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html)."""
+        found = self._denies.get(node)
+        if found is None:
+            out = []
+            for policy in self.side(self.actor(node)).identity:
+                for stmt in policy.statements:
+                    if stmt.effect != "Deny" or stmt.conditions or stmt.not_resource is not None:
+                        continue
+                    if not any(v.text == "*" for v in stmt.resource or ()):
+                        continue
+                    negated = stmt.not_action is not None
+                    out.append((negated, tuple(v.text.lower() for v in (stmt.not_action if negated
+                                                                        else stmt.action) or ())))
+            found = tuple(out)
+            self._denies[node] = found
+        return found
+
     def _may_uncached(self, node: str, action: str, resource: str | None) -> bool:
+        for negated, actions in self._denied_everywhere(node):
+            if any(glob_match(t, action) for t in actions) != negated:
+                return False
         for negated, actions, resources in self._statements(node):
             if any(glob_match(t, action) for t in actions) == negated:
                 continue
