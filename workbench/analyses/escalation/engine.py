@@ -166,9 +166,9 @@ def build(model: EscalationModel, goal: Goal, nodes: Sequence[str]) -> Graph:
             model.wanted = frontier - asked
             asked |= frontier
             wanted = model.wanted
-            found = run(model, BECOME_TECHNIQUES, actors)
-            keep(found)
-            frontier = {e.source for _, e in found if e.target in wanted} - asked
+            hop = run(model, BECOME_TECHNIQUES, actors)
+            keep(hop)
+            frontier = {e.source for _, e in hop if e.target in wanted} - asked
     finally:
         model.wanted = None
     return Graph(tuple(become), tuple(grants), holds, proposals)

@@ -114,8 +114,8 @@ def _instance_profile_options(model: EscalationModel, actor: str, role_arn: str)
         return [((), f"through its instance profile {role.instance_profiles[0]}")]
     who = model.actor(actor)
     new = f"arn:aws:iam::{account_of(role_arn)}:instance-profile/iamwb-escalation"
-    options = [((Ask(who, "iam:CreateInstanceProfile", new), Ask(who, "iam:AddRoleToInstanceProfile", new)),
-                "through a new instance profile")]
+    create = (Ask(who, "iam:CreateInstanceProfile", new), Ask(who, "iam:AddRoleToInstanceProfile", new))
+    options: list[tuple[tuple[Ask, ...], str]] = [(create, "through a new instance profile")]
     if model.may(actor, "iam:RemoveRoleFromInstanceProfile"):
         holder = model.inventory.accounts.get(account_of(role_arn))
         for other in holder.roles.values() if holder else []:
