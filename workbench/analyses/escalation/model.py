@@ -18,12 +18,17 @@ from workbench.analyses.assemble import (
     Resolver,
     ResourceSide,
     combine_sides,
+    guardrail_levels,
+    identity_policies,
+    make_principal,
+    principal_context,
     principal_side,
     resource_side,
 )
 from workbench.analyses.assume import AssumeResult
 from workbench.analyses.matrix import AccessMatrix
 from workbench.analyses.matrix_engine import Cell
+from workbench.analyses.principals import Named
 from workbench.core.glob import glob_match
 from workbench.evaluate import CompiledPolicySet, Decision, compile_policy_set, evaluate
 from workbench.evaluate.applicability import TRUST_ACTIONS
@@ -126,17 +131,21 @@ class EscalationModel:
 
     def target_roles(self, account: str | None = None) -> list[Role]:
         """Roles an edge may lead to: of `account` (None: any), and wanted by the search."""
+        if self.wanted is not None:
+            picked = (self.role(arn) for arn in sorted(self.wanted) if ":role/" in arn
+                      and (account is None or arn.split(":")[4] == account))
+            return [r for r in picked if r is not None and not r.service_linked]
         if account is None:
-            found = self.roles()
-        else:
-            holder = self.inventory.accounts.get(account)
-            found = [r for r in holder.roles.values() if not r.service_linked] if holder else []
-        return found if self.wanted is None else [r for r in found if r.arn in self.wanted]
+            return self.roles()
+        holder = self.inventory.accounts.get(account)
+        return [r for r in holder.roles.values() if not r.service_linked] if holder else []
 
     def target_users(self, account: str) -> list[User]:
+        if self.wanted is not None:
+            picked = (self.user(arn) for arn in sorted(self.wanted) if ":user/" in arn and arn.split(":")[4] == account)
+            return [u for u in picked if u is not None]
         holder = self.inventory.accounts.get(account)
-        found = list(holder.users.values()) if holder else []
-        return found if self.wanted is None else [u for u in found if u.arn in self.wanted]
+        return list(holder.users.values()) if holder else []
 
     def groups_of(self, user: User) -> list[Group]:
         account = self.inventory.accounts.get(user.account)
@@ -188,7 +197,17 @@ class EscalationModel:
     def side(self, principal: str) -> PrincipalSide:
         found = self._sides.get(principal)
         if found is None:
-            found = principal_side(self.inventory, principal, self.resolve)
+            named = self._named(principal)
+            if named is None:
+                found = principal_side(self.inventory, principal, self.resolve)
+            else:  # what `principal_side` builds, without its linear lookup
+                notes: list[str] = []
+                identity, boundary = identity_policies(self.inventory, named, self.resolve, notes)
+                actor = make_principal(self.inventory, named)
+                found = PrincipalSide(named, actor, identity, boundary, None,
+                                      guardrail_levels(self.inventory, actor.account, scp=True),
+                                      principal_context(self.inventory, named), tuple(notes),
+                                      dict(self.inventory.default_context))
             self._sides[principal] = found
         return found
 
@@ -207,6 +226,23 @@ class EscalationModel:
             known = self._may_uncached(node, action.lower(), resource)
             self._may[key] = known
         return known
+
+    def _named(self, principal: str) -> Named | None:
+        """The principal by ARN from the account indexes (`find_principal` scans every user and
+        role; this is the same answer for users, roles and sessions of known roles)."""
+        user = self.user(principal)
+        if user is not None and user.arn == principal:
+            return Named("user", principal, user=user)
+        role = self.role(principal)
+        if role is not None:
+            return Named("role", principal, role=role)
+        if principal.startswith("arn:aws:sts::") and ":assumed-role/" in principal:
+            account = self.inventory.accounts.get(principal.split(":")[4])
+            name = principal.split(":assumed-role/", 1)[1].split("/", 1)[0]
+            owner = account.roles.get(name) if account else None
+            if owner is not None and principal not in self.inventory.sessions:
+                return Named("session", principal, role=owner)
+        return None
 
     def _statements(self, node: str) -> tuple[tuple[bool, tuple[str, ...], tuple[str, ...] | None], ...]:
         found = self._allow_patterns.get(node)
@@ -247,9 +283,12 @@ class EscalationModel:
         return found
 
     def _may_uncached(self, node: str, action: str, resource: str | None) -> bool:
-        for negated, actions in self._denied_everywhere(node):
-            if any(glob_match(t, action) for t in actions) != negated:
-                return False
+        if resource is not None and not self.may(node, action):
+            return False
+        if resource is None:
+            for negated, actions in self._denied_everywhere(node):
+                if any(glob_match(t, action) for t in actions) != negated:
+                    return False
         for negated, actions, resources in self._statements(node):
             if any(glob_match(t, action) for t in actions) == negated:
                 continue

@@ -84,10 +84,11 @@ def update_assume_role_policy(model: EscalationModel, actors: Sequence[str], tar
                 Ask(model.actor(actor), "sts:AssumeRole", role.arn, change=rewritten)))
 
 
-def _trusted(model: EscalationModel, role: Role, actors: Sequence[str]) -> list[str]:
+def _trusted(model: EscalationModel, role: Role, by_key: dict[tuple[str, str], list[str]],
+             by_account: dict[str, list[str]]) -> list[str]:
     """Actors a role's trust policy could admit: the principals it names, and, where it names an
-    account (or `*`), that account's actors whose identity policies mention sts:AssumeRole. The
-    evaluator decides every candidate; this only avoids asking for every pair."""
+    account (or `*`), that account's actors whose identity policies allow sts:AssumeRole on it.
+    The evaluator decides every candidate; this only avoids asking for every pair."""
     if role.trust is None:
         return []
     named: set[str] = set()
@@ -113,21 +114,22 @@ def _trusted(model: EscalationModel, role: Role, actors: Sequence[str]) -> list[
             else:
                 named.add(text)
     # trust policies name a principal by ARN; AWS stores it with its path, a name may come without
-    by_name = {(account_of(n), n.rsplit("/", 1)[-1]) for n in named}
-    out = []
-    for actor in actors:
-        if actor == role.arn:
-            continue
-        if actor in named or (account_of(actor), actor.rsplit("/", 1)[-1]) in by_name:
-            out.append(actor)
-        elif (everyone or account_of(actor) in accounts) and model.may(actor, "sts:AssumeRole", role.arn):
-            out.append(actor)
-    return out
+    out = {a for n in named for a in by_key.get((account_of(n), n.rsplit("/", 1)[-1]), [])}
+    for account in (by_account if everyone else accounts):
+        out.update(a for a in by_account.get(account, []) if model.may(a, "sts:AssumeRole", role.arn))
+    out.discard(role.arn)
+    return sorted(out)
 
 
 def assume_role(model: EscalationModel, actors: Sequence[str], targets: Targets) -> Iterator[Proposal]:
+    by_account: dict[str, list[str]] = {}
+    by_key: dict[tuple[str, str], list[str]] = {}
+    for actor in actors:
+        by_key.setdefault((account_of(actor), actor.rsplit("/", 1)[-1]), []).append(actor)
+        if model.may(actor, "sts:AssumeRole"):
+            by_account.setdefault(account_of(actor), []).append(actor)
     for role in model.target_roles():
-        for actor in _trusted(model, role, actors):
+        for actor in _trusted(model, role, by_key, by_account):
             technique = "sts-001" if account_of(actor) == role.account else "sts-cross-account"
             yield Proposal(technique, actor, role.arn, "become",
                            (Ask(model.actor(actor), "sts:AssumeRole", role.arn, assume=True),))
