@@ -276,3 +276,23 @@ def test_to_json_round_trips() -> None:
     assert passrole["context"]["iam:PassedToService"] == "ec2.amazonaws.com"
     trust = next(q for q in dev["paths"][0][1]["requests"] if q["principal"] == "ec2.amazonaws.com")
     assert trust["action"] == "sts:AssumeRole" and trust["deciding"][0]["policy_type"] == "resource"
+
+
+def test_mfa_and_external_id_on_the_example_org() -> None:
+    """alice's admin rights need MFA (a Deny without it) and she has an MFA device: admin, with
+    the MFA noted; sam reaches SecurityAdmin only with MFA (its trust policy requires it); the
+    SecurityAudit role needs an external id, a secret the export cannot show: conditional."""
+    ws = workbench.open()
+    found = ws.escalation()
+    alice = "arn:aws:iam::284756190372:user/alice"
+    assert found.principals[alice].admin
+    admin = next(a for a in found.admins if a.principal == alice)
+    assert admin.requests[0].context["aws:MultiFactorAuthPresent"] == "true"
+    assert "MFA device" in (admin.requests[0].assuming or "")
+    sam = found.principals["arn:aws:iam::513624987201:user/sam"]
+    assert sam.reaches
+    check_path(sam.principal, sam.paths[0])
+    audit = ws.escalation(target="arn:aws:iam::739205816443:role/SecurityAudit")
+    grace = audit.principals["arn:aws:iam::513624987201:user/grace"]
+    assert grace.conditional and not grace.reaches
+    assert "external id" in (grace.paths[0][0].conditional or "")

@@ -26,8 +26,11 @@ from workbench.analyses.escalation.techniques import BECOME_TECHNIQUES, GRANT_TE
 from workbench.analyses.escalation.techniques.base import Ask, Proposal, Technique
 
 
-def _screenable(ask: Ask) -> bool:
-    return not ask.change and not ask.assume and ask.principal.startswith("arn:")
+def _screenable(model: EscalationModel, ask: Ask) -> bool:
+    """Requests the matrix decides in bulk: on the model as exported, not role assumption, by a
+    principal (not a service), and not worth retrying with MFA (`goal._retries`)."""
+    return (not ask.change and not ask.assume and ask.principal.startswith("arn:")
+            and not (":user/" in ask.principal and model.mentions(ask, "aws:multifactorauth")))
 
 
 def _key(ask: Ask) -> tuple[str, tuple[tuple[str, str], ...]]:
@@ -41,7 +44,7 @@ def confirm(model: EscalationModel, proposals: Sequence[Proposal]) -> list[tuple
     groups: dict[tuple[str, tuple[tuple[str, str], ...]], set[tuple[str, str]]] = defaultdict(set)
     for proposal in proposals:
         for ask in proposal.asks:
-            if _screenable(ask):
+            if _screenable(model, ask):
                 groups[_key(ask)].add((ask.principal, ask.resource))
     cells: dict[tuple[str, tuple[tuple[str, str], ...]], dict[tuple[str, str], RequestEvidence]] = {}
     for key, pairs in groups.items():
@@ -58,13 +61,14 @@ def confirm(model: EscalationModel, proposals: Sequence[Proposal]) -> list[tuple
     for proposal in proposals:
         evidence = []
         for ask in proposal.asks:
-            decided = cells[_key(ask)][(ask.principal, ask.resource)] if _screenable(ask) else decide_ask(model, ask)
+            decided = cells[_key(ask)][(ask.principal, ask.resource)] if _screenable(model, ask) else decide_ask(model, ask)
             if not decided.allowed:
                 break
             evidence.append(decided)
         else:
+            condition = proposal.conditional or next((e.condition for e in evidence if e.condition), None)
             out.append((proposal, Edge(proposal.technique, proposal.source, proposal.target, proposal.kind,
-                                       tuple(evidence), proposal.conditional, proposal.notes)))
+                                       tuple(evidence), condition, proposal.notes)))
     return out
 
 

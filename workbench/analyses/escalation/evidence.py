@@ -24,6 +24,7 @@ class RequestEvidence:
     decision: str
     deciding: tuple[StatementRef, ...]
     assuming: str | None = None
+    condition: str | None = None  # what the allow depends on that the export cannot show
 
     @property
     def allowed(self) -> bool:
@@ -40,6 +41,8 @@ class RequestEvidence:
                                "deciding": [r.to_json() for r in self.deciding]}
         if self.assuming:
             out["assuming"] = self.assuming
+        if self.condition:
+            out["condition"] = self.condition
         return out
 
 

@@ -19,7 +19,7 @@ with a narrow Deny; we decide `*` plus the probe set and say so in the definitio
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from workbench.analyses.escalation.evidence import RequestEvidence
 from workbench.analyses.escalation.model import NO_CHANGE, Change, EscalationModel
@@ -33,16 +33,58 @@ PROBES = ("iam:PutRolePolicy", "iam:AttachUserPolicy", "iam:CreateAccessKey", "i
 Reached = tuple[str, tuple[RequestEvidence, ...]]
 
 
-def decide_ask(model: EscalationModel, ask: Ask) -> RequestEvidence:
-    """Decide one request with the evaluator: `can_assume` for role assumption on the model as
-    exported, `decide` otherwise (on the model with the ask's change applied, if any)."""
-    ctx = model.full_context(dict(ask.context))
+#: Keys of a request signed with MFA-authenticated credentials
+#: (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-multifactorauthpresent).
+MFA_CONTEXT = (("aws:MultiFactorAuthPresent", "true"), ("aws:MultiFactorAuthAge", "0"))
+
+
+def _decide(model: EscalationModel, ask: Ask, extra: tuple[tuple[str, str], ...] = ()) -> RequestEvidence:
+    context = dict(ask.context) | dict(extra)
+    ctx = model.full_context(context)
     if ask.assume and not ask.change:
         result = model.can_assume(ask.principal, ask.resource, ctx)
         return RequestEvidence.of(ask.principal, ask.action, ask.resource, ctx, result.decision)
-    decision = model.decide(ask.principal, ask.action, ask.resource, dict(ask.context), ask.change)
-    return RequestEvidence.of(ask.principal, ask.action, ask.resource, ctx, decision,
-                              ask.change.description or None)
+    decision = model.decide(ask.principal, ask.action, ask.resource, context, ask.change)
+    return RequestEvidence.of(ask.principal, ask.action, ask.resource, ctx, decision, ask.change.description or None)
+
+
+def _retries(model: EscalationModel, ask: Ask) -> list[tuple[tuple[tuple[str, str], ...], str | None, str]]:
+    """Context a denied request could still carry: MFA for an IAM user (confirmed when the
+    workspace shows an MFA device, else a condition), and the external id a role's trust policy
+    asks for (a condition: a secret shared with the trusted party,
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-user_externalid.html)."""
+    out: list[tuple[tuple[tuple[str, str], ...], str | None, str]] = []
+    user = model.user(ask.principal)
+    if user is not None and model.mentions(ask, "aws:multifactorauth"):
+        if user.mfa_devices:
+            out.append((MFA_CONTEXT, None, f"signed with MFA ({user.name} has an MFA device)"))
+        else:
+            out.append((MFA_CONTEXT, f"needs MFA-authenticated credentials of {user.name}; the workspace shows no "
+                                     "MFA device", "signed with MFA"))
+    role = model.role(ask.resource) if ask.action.lower() == "sts:assumerole" else None
+    if role is not None and role.trust is not None:
+        for stmt in role.trust.statements:
+            for condition in stmt.conditions:
+                if condition.key.lower() == "sts:externalid" and condition.values:
+                    value = condition.values[0].text
+                    out.append(((("sts:ExternalId", value),), f"needs the external id the trust policy of {role.name} "
+                                "requires (a secret shared with the trusted party)", f"with external id {value}"))
+    return out
+
+
+def decide_ask(model: EscalationModel, ask: Ask) -> RequestEvidence:
+    """Decide one request with the evaluator: `can_assume` for role assumption on the model as
+    exported, `decide` otherwise (on the model with the ask's change applied, if any). A denied
+    request is decided again with the context it could carry (`_retries`)."""
+    evidence = _decide(model, ask)
+    if evidence.allowed:
+        return evidence
+    for extra, condition, how in _retries(model, ask):
+        retried = _decide(model, ask, extra)
+        if retried.allowed:
+            note = "; ".join(t for t in (retried.assuming, how) if t)
+            return replace(retried, assuming=note or None, condition=condition)
+    return evidence
 
 
 @dataclass(frozen=True)
@@ -56,10 +98,11 @@ class AdminGoal:
             return None
         actor = model.actor(node)
         first = decide_ask(model, Ask(actor, "*", "*", change=change))
-        if not first.allowed:
+        if not first.allowed or first.condition:
             return None
         for action in PROBES:
-            if not decide_ask(model, Ask(actor, action, "*", change=change)).allowed:
+            probe = decide_ask(model, Ask(actor, action, "*", change=change))
+            if not probe.allowed or probe.condition:
                 return None
         return (first,)
 
@@ -71,7 +114,7 @@ class AdminGoal:
             if not change.add and not model.may(node, ask.action, ask.resource):
                 continue
             evidence = decide_ask(model, ask)
-            if not evidence.allowed:
+            if not evidence.allowed or evidence.condition:
                 continue
             then = self.full_access(model, node, change.then(Change(after.add, after.drop, after.trust,
                                                                       "the policy written by the previous request")))
@@ -94,18 +137,18 @@ class ActionGoal:
     def reached(self, model: EscalationModel, node: str, change: Change = NO_CHANGE) -> Reached | None:
         actor = model.actor(node)
         evidence = decide_ask(model, Ask(actor, self.action, self.resource, change=change))
-        if evidence.allowed:
+        if evidence.allowed and not evidence.condition:
             return "allowed", (evidence,)
         for technique, ask, after in self_writes(model, node, change):
             if not change.add and not model.may(node, ask.action, ask.resource):
                 continue
             first = decide_ask(model, ask)
-            if not first.allowed:
+            if not first.allowed or first.condition:
                 continue
             then = decide_ask(model, Ask(actor, self.action, self.resource,
                                          change=change.then(Change(after.add, after.drop, after.trust,
                                                                    "the policy written by the previous request"))))
-            if then.allowed:
+            if then.allowed and not then.condition:
                 return f"self-grant:{technique}", (first, then)
         return None
 

@@ -116,6 +116,7 @@ class EscalationModel:
     _roles: list[Role] | None = None
     _trusts: dict[tuple[str, str], bool] = field(default_factory=dict)
     _denies: dict[str, tuple[tuple[bool, tuple[str, ...]], ...]] = field(default_factory=dict)
+    _mentions: dict[tuple[str, str, str], bool] = field(default_factory=dict)
     #: when set, techniques propose edges only into these nodes (the search works backwards
     #: from the goal, so only edges into nodes that reach it are ever asked for)
     wanted: set[str] | None = None
@@ -295,6 +296,24 @@ class EscalationModel:
             if resource is None or resources is None or any(glob_match(r, resource) for r in resources):
                 return True
         return False
+
+    def mentions(self, ask: Any, fragment: str) -> bool:
+        """Whether a condition key containing `fragment` appears in the policies of the ask's
+        principal or, for role assumption, the role's trust policy (to know when a request is
+        worth deciding again with more context)."""
+        key = (ask.principal, ask.resource if ask.action.lower() == "sts:assumerole" else "", fragment)
+        known = self._mentions.get(key)
+        if known is None:
+            policies = list(self.side(ask.principal).identity)
+            side = self.side(ask.principal)
+            if side.boundary is not None:
+                policies.append(side.boundary)
+            role = self.role(ask.resource) if key[1] else None
+            if role is not None and role.trust is not None:
+                policies.append(role.trust)
+            known = any(fragment in c.key.lower() for p in policies for st in p.statements for c in st.conditions)
+            self._mentions[key] = known
+        return known
 
     def trusts(self, service: str, role: str) -> bool:
         """Whether the role's trust policy lets the service principal assume it (decided by the
