@@ -54,6 +54,7 @@ SCENARIOS = [
     ("single-account", arn(A, "user", "updater"), "conditional", "lambda-003"),
     ("single-account", arn(A, "user", "passer-wrong-service"), "no", "PassRole condition names ec2 only"),
     ("single-account", arn(A, "user", "bounded"), "no", "the permissions boundary caps the self-grant"),
+    ("single-account", arn(A, "user", "unbounder"), "admin", "self-grant:iam-007+delete-boundary"),
     ("single-account", arn(A, "user", "denied"), "no", "explicit deny"),
     ("single-account", arn(A, "user", "constrained"), "no", "resource constraint"),
     ("single-account", arn(A, "user", "needs-old-token"), "no", "condition never true"),

@@ -19,6 +19,7 @@ with a narrow Deny; we decide `*` plus the probe set and say so in the definitio
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from workbench.analyses.escalation.evidence import RequestEvidence
@@ -87,6 +88,40 @@ def decide_ask(model: EscalationModel, ask: Ask) -> RequestEvidence:
     return evidence
 
 
+Check = Callable[[Change], tuple[RequestEvidence, ...] | None]
+_WRITTEN = "the policy written by the previous request"
+
+
+def self_grant(model: EscalationModel, node: str, change: Change, check: Check) -> Reached | None:
+    """Whether `node` can write a policy onto itself after which `check` holds; if its
+    permissions boundary caps that, whether it can also delete the boundary
+    (iam:DeleteUserPermissionsBoundary / iam:DeleteRolePermissionsBoundary,
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html)."""
+    unbound: RequestEvidence | None | bool = False  # False: not asked yet
+    for technique, ask, after in self_writes(model, node, change):
+        if not change.add and not model.may(node, ask.action, ask.resource):
+            continue
+        first = decide_ask(model, ask)
+        if not first.allowed or first.condition:
+            continue
+        written = change.then(Change(after.add, after.drop, after.trust, _WRITTEN))
+        then = check(written)
+        if then is not None:
+            return f"self-grant:{technique}", (first, *then)
+        if model.side(model.actor(node)).boundary is None:
+            continue
+        if unbound is False:
+            kind = "User" if model.user(node) is not None else "Role"
+            unbound = decide_ask(model, Ask(model.actor(node), f"iam:Delete{kind}PermissionsBoundary", node,
+                                            change=change))
+            unbound = unbound if unbound.allowed and not unbound.condition else None
+        if isinstance(unbound, RequestEvidence):
+            then = check(written.then(Change(drop_boundary=True, description="its permissions boundary deleted")))
+            if then is not None:
+                return f"self-grant:{technique}+delete-boundary", (first, unbound, *then)
+    return None
+
+
 @dataclass(frozen=True)
 class AdminGoal:
     """Reach an admin (see the module docstring)."""
@@ -110,17 +145,7 @@ class AdminGoal:
         found = self.full_access(model, node, change)
         if found is not None:
             return "full-access", found
-        for technique, ask, after in self_writes(model, node, change):
-            if not change.add and not model.may(node, ask.action, ask.resource):
-                continue
-            evidence = decide_ask(model, ask)
-            if not evidence.allowed or evidence.condition:
-                continue
-            then = self.full_access(model, node, change.then(Change(after.add, after.drop, after.trust,
-                                                                      "the policy written by the previous request")))
-            if then is not None:
-                return f"self-grant:{technique}", (evidence, *then)
-        return None
+        return self_grant(model, node, change, lambda state: self.full_access(model, node, state))
 
 
 @dataclass(frozen=True)
@@ -139,18 +164,11 @@ class ActionGoal:
         evidence = decide_ask(model, Ask(actor, self.action, self.resource, change=change))
         if evidence.allowed and not evidence.condition:
             return "allowed", (evidence,)
-        for technique, ask, after in self_writes(model, node, change):
-            if not change.add and not model.may(node, ask.action, ask.resource):
-                continue
-            first = decide_ask(model, ask)
-            if not first.allowed or first.condition:
-                continue
-            then = decide_ask(model, Ask(actor, self.action, self.resource,
-                                         change=change.then(Change(after.add, after.drop, after.trust,
-                                                                   "the policy written by the previous request"))))
-            if then.allowed and not then.condition:
-                return f"self-grant:{technique}", (first, then)
-        return None
+
+        def check(state: Change) -> tuple[RequestEvidence, ...] | None:
+            then = decide_ask(model, Ask(actor, self.action, self.resource, change=state))
+            return (then,) if then.allowed and not then.condition else None
+        return self_grant(model, node, change, check)
 
 
 @dataclass(frozen=True)

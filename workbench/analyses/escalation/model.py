@@ -74,13 +74,15 @@ class Change:
     drop: tuple[Policy, ...] = ()
     trust: tuple[tuple[str, Policy], ...] = ()
     description: str = ""
+    drop_boundary: bool = False
 
     def __bool__(self) -> bool:
-        return bool(self.add or self.drop or self.trust)
+        return bool(self.add or self.drop or self.trust or self.drop_boundary)
 
     def then(self, other: Change) -> Change:
         text = "; ".join(t for t in (self.description, other.description) if t)
-        return Change(self.add + other.add, self.drop + other.drop, self.trust + other.trust, text)
+        return Change(self.add + other.add, self.drop + other.drop, self.trust + other.trust, text,
+                      self.drop_boundary or other.drop_boundary)
 
 
 NO_CHANGE = Change()
@@ -344,7 +346,7 @@ class EscalationModel:
         side = self.side(principal)
         dropped = {id(p) for p in change.drop}
         identity = tuple(p for p in side.identity if id(p) not in dropped) + change.add
-        side = replace(side, identity=identity)
+        side = replace(side, identity=identity, boundary=None if change.drop_boundary else side.boundary)
         trust = action.lower() in TRUST_ACTIONS
         target: ResourceSide = resource_side(self.inventory, resource, trust, side.principal.account)
         if trust:

@@ -11,9 +11,17 @@ from dataclasses import dataclass
 from workbench.analyses.escalation.model import NO_CHANGE, Change, EscalationModel
 from workbench.model.request import ContextValue
 
-#: Region used for ARNs of resources an attacker creates; a grant limited to other Regions is
-#: then not found (a false negative, never a false positive).
+#: Region used for ARNs of resources an attacker creates when the workspace's context names none
+#: (`aws:RequestedRegion`); a grant limited to other Regions is then not found (a false
+#: negative, never a false positive).
 REGION = "us-east-1"
+
+
+def region_of(model: EscalationModel) -> str:
+    value = model.inventory.default_context.get("aws:RequestedRegion") or model.context.get("aws:RequestedRegion")
+    if isinstance(value, list):
+        value = value[0] if value else None
+    return str(value) if value else REGION
 
 
 @dataclass(frozen=True)
@@ -63,9 +71,10 @@ class Technique:
     source: str  # the AWS page the technique's requests come from
 
 
-def template_arn(service: str, account: str, kind: str, name: str = "iamwb-escalation") -> str:
+def template_arn(service: str, account: str, kind: str, name: str = "iamwb-escalation",
+                 region: str = REGION) -> str:
     """An ARN for a resource an attacker creates (name of its choosing)."""
-    return f"arn:aws:{service}:{REGION}:{account}:{kind}{name}"
+    return f"arn:aws:{service}:{region}:{account}:{kind}{name}"
 
 
 def account_of(arn: str) -> str:

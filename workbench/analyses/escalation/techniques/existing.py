@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from workbench.analyses.escalation.model import EscalationModel
-from workbench.analyses.escalation.techniques.base import REGION, Ask, Proposal
+from workbench.analyses.escalation.techniques.base import Ask, Proposal, region_of
 
 
 @dataclass(frozen=True)
@@ -84,6 +84,7 @@ EXISTING_PATHS = (
 
 
 def propose_existing(path: ExistingPath, model: EscalationModel, actors: Sequence[str]) -> Iterator[Proposal]:
+    region = region_of(model)
     for actor in actors:
         if not all(model.may(actor, a) for a, _ in path.calls):
             continue
@@ -96,6 +97,6 @@ def propose_existing(path: ExistingPath, model: EscalationModel, actors: Sequenc
             asks = [Ask(path.service, "sts:AssumeRole", role.arn)]
             for action, kind in path.calls:
                 service, rest = kind.split(":", 1)
-                asks.append(Ask(who, action, f"arn:aws:{service}:{REGION}:{role.account}:{rest}*"))
+                asks.append(Ask(who, action, f"arn:aws:{service}:{region}:{role.account}:{rest}*"))
             yield Proposal(path.id, actor, role.arn, "become", tuple(asks),
                            conditional=f"needs {path.what}; the export does not show it")

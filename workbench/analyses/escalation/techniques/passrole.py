@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from workbench.analyses.escalation.model import EscalationModel
-from workbench.analyses.escalation.techniques.base import Ask, Proposal, account_of, template_arn
+from workbench.analyses.escalation.techniques.base import Ask, Proposal, account_of, region_of, template_arn
 
 
 @dataclass(frozen=True)
@@ -28,11 +28,11 @@ class PassRolePath:
     needs: str | None = None  # what must already exist (conditional)
 
 
-def _arn(kind: str, account: str) -> str:
+def _arn(kind: str, account: str, region: str) -> str:
     if kind == "*":
         return "*"
     service, rest = kind.split(":", 1)
-    return template_arn(service, account, rest)
+    return template_arn(service, account, rest, region=region)
 
 
 PASSROLE_PATHS = (
@@ -127,6 +127,7 @@ def _instance_profile_options(model: EscalationModel, actor: str, role_arn: str)
 
 
 def propose_passrole(path: PassRolePath, model: EscalationModel, actors: Sequence[str]) -> Iterator[Proposal]:
+    region = region_of(model)
     for actor in actors:
         if not model.may(actor, "iam:PassRole") or not all(model.may(actor, a) for a, _ in path.calls):
             continue
@@ -138,7 +139,7 @@ def propose_passrole(path: PassRolePath, model: EscalationModel, actors: Sequenc
             who = model.actor(actor)
             asks = (Ask(path.service, "sts:AssumeRole", role.arn),
                     Ask(who, "iam:PassRole", role.arn, (("iam:PassedToService", path.service),)))
-            calls = tuple(Ask(who, action, _arn(kind, account)) for action, kind in path.calls)
+            calls = tuple(Ask(who, action, _arn(kind, account, region)) for action, kind in path.calls)
             options: list[tuple[tuple[Ask, ...], str]] = [((), "")]
             if path.service == "ec2.amazonaws.com":
                 options = _instance_profile_options(model, actor, role.arn)
