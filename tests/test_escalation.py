@@ -297,3 +297,20 @@ def test_mfa_and_external_id_on_the_example_org() -> None:
     grace = audit.principals["arn:aws:iam::513624987201:user/grace"]
     assert grace.conditional and not grace.reaches
     assert "external id" in (grace.paths[0][0].conditional or "")
+
+
+@pytest.mark.parametrize("workspace", ["single-account", "multi-hop", "cross-account", "export"])
+def test_bulk_decisions_equal_can(workspace: str) -> None:
+    """Every edge's requests, decided in bulk by the access matrix, are decided the same by
+    `can` (the evidence on reported paths comes from `can`)."""
+    from workbench.analyses.escalation import AdminGoal
+    from workbench.analyses.escalation.engine import build
+    ws = workbench.open(EXPORT if workspace == "export" else DATA / f"{workspace}.yaml")
+    model = ws.escalation_model()
+    graph = build(model, AdminGoal(), model.nodes())
+    edges = [*graph.become, *(g for g, _, _ in graph.grants)]
+    assert edges
+    for edge in edges:
+        again = graph.with_evidence(model, edge)
+        assert [(r.action, r.resource, r.decision, r.deciding) for r in edge.requests] == \
+            [(r.action, r.resource, r.decision, r.deciding) for r in again.requests], edge.technique
