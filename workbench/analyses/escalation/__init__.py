@@ -2,88 +2,16 @@
 techniques, each step with the requests the evaluator decided and their deciding statements
 (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html,
 https://pathfinding.cloud). The admin definition is in `goal.py`; the techniques in
-`techniques/`; the search in `engine.py`."""
+`techniques/`; the search in `engine.py`; the answers in `paths.py` and `result.py`."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Sequence
-
-from workbench.analyses.escalation.engine import Graph, build, shortest_paths
 from workbench.analyses.escalation.evidence import Edge, RequestEvidence
-from workbench.analyses.escalation.goal import PROBES, ActionGoal, AdminGoal, Goal, PrincipalGoal
+from workbench.analyses.escalation.goal import PROBES, ActionGoal, AdminGoal, PrincipalGoal
 from workbench.analyses.escalation.model import EscalationModel, default_context
-from workbench.analyses.escalation.result import Admin, EscalationResult, PrincipalEscalation, Step, admin_of
+from workbench.analyses.escalation.paths import escalation, find_admins, goal_for
+from workbench.analyses.escalation.result import Admin, EscalationResult, PrincipalEscalation, Step
 from workbench.analyses.escalation.techniques import TECHNIQUES, Technique, covered_catalog_ids
-
-
-def find_admins(model: EscalationModel, nodes: Sequence[str] | None = None) -> list[Admin]:
-    goal = AdminGoal()
-    out = []
-    for node in nodes if nodes is not None else model.nodes():
-        found = goal.reached(model, node)
-        if found is not None:
-            out.append(admin_of(node, found[0], found[1]))
-    return out
-
-
-def goal_for(model: EscalationModel, target: str | None, action: str | None) -> Goal:
-    if target is None and action is None:
-        return AdminGoal()
-    if action is None:
-        assert target is not None
-        if model.user(target) is None and model.role(target) is None:
-            raise ValueError(f"`{target}` is not a user or role of the workspace; give an action to reach a resource")
-        return PrincipalGoal(target)
-    return ActionGoal(action, target or "*")
-
-
-def _final(node: str, graph: Graph) -> Step | None:
-    held = graph.holds.get(node)
-    if held is None:
-        return None
-    return Step(f"goal:{held[0]}", node, node, held[1])
-
-
-def escalation(model: EscalationModel, target: str | None = None, action: str | None = None) -> EscalationResult:
-    """Every principal: admin, reaching the goal (shortest path), or only conditionally."""
-    started = time.perf_counter()
-    goal = goal_for(model, target, action)
-    nodes = model.nodes()
-    graph = build(model, goal, nodes)
-    built = time.perf_counter()
-    admins = ([admin_of(n, d, e) for n, (d, e) in graph.holds.items()]
-              if isinstance(goal, AdminGoal) else find_admins(model, nodes))
-    admin_set = {a.principal for a in admins}
-    confirmed = shortest_paths(graph, nodes, conditional=False)
-    maybe = shortest_paths(graph, nodes, conditional=True)
-    reached_by = {id(g): r for g, _, r in graph.grants}
-    principals: dict[str, PrincipalEscalation] = {}
-    for node in nodes:
-        holds = graph.holds.get(node)
-        path = confirmed.get(node)
-        conditional = False
-        if path is None and node in maybe:
-            path, conditional = maybe[node], True
-        steps: tuple[Step, ...] = ()
-        if path:
-            steps = tuple(Step.of(graph.with_evidence(model, e)) for e in path)
-            grant = next((e for e in reversed(path) if id(e) in reached_by), None)
-            final: Step | None
-            if grant is not None:
-                definition, evidence = reached_by[id(grant)]
-                final = Step(f"goal:{definition}", grant.target, grant.target, evidence)
-            else:
-                final = _final(path[-1].target, graph)
-            if final is not None:
-                steps = (*steps, final)
-        reaches = holds is not None or (path is not None and not conditional)
-        principals[node] = PrincipalEscalation(node, node in admin_set, reaches, conditional and holds is None,
-                                               (steps,) if steps else (), holds[0] if holds else None)
-    result = EscalationResult(goal.label, admins, principals, len(graph.become) + len(graph.grants))
-    result.timings = {"edges": built - started, "total": time.perf_counter() - started}
-    return result
-
 
 __all__ = ["ActionGoal", "Admin", "AdminGoal", "Edge", "EscalationModel", "EscalationResult", "PROBES",
            "PrincipalEscalation", "PrincipalGoal", "RequestEvidence", "Step", "TECHNIQUES", "Technique",
