@@ -83,7 +83,7 @@ def run(model: EscalationModel, techniques: Iterable[Technique], actors: Sequenc
 #: The actions a grant technique needs; an actor with none of them writes nothing.
 GRANT_ACTIONS = ("iam:PutUserPolicy", "iam:AttachUserPolicy", "iam:PutRolePolicy", "iam:AttachRolePolicy",
                  "iam:PutGroupPolicy", "iam:AttachGroupPolicy", "iam:CreatePolicyVersion",
-                 "iam:SetDefaultPolicyVersion", "iam:AddUserToGroup")
+                 "iam:SetDefaultPolicyVersion", "iam:AddUserToGroup", "iam:CreateUser", "iam:CreateRole")
 
 
 @dataclass(frozen=True)
@@ -147,7 +147,7 @@ def build(model: EscalationModel, goal: Goal, nodes: Sequence[str]) -> Graph:
         if reached is not None:
             proposals[id(edge)] = proposal
             written.append((proposal, edge, reached))
-    others = {p.target for p, _, _ in written if p.target != p.source}
+    others = {p.target for p, _, _ in written if p.target != p.source and not p.contained}
     direct: dict[tuple[str, str], list[Edge]] = defaultdict(list)
     if others:
         model.wanted = others
@@ -158,7 +158,7 @@ def build(model: EscalationModel, goal: Goal, nodes: Sequence[str]) -> Graph:
             model.wanted = None
     grants: list[tuple[Edge, Edge | None, Reached]] = []
     for proposal, edge, reached in written:
-        if proposal.target == proposal.source:
+        if proposal.target == proposal.source or proposal.contained:
             grants.append((edge, None, reached))
             continue
         for then in sorted(direct.get((proposal.source, proposal.target), []), key=lambda e: e.conditional is not None):

@@ -285,6 +285,12 @@ class EscalationModel:
             self._denies[node] = found
         return found
 
+    def resource_patterns(self, node: str, action: str) -> list[str]:
+        """The Resource patterns of the node's Allow statements that name `action`."""
+        lowered = action.lower()
+        return [r for negated, actions, resources in self._statements(node)
+                if any(glob_match(t, lowered) for t in actions) != negated for r in resources or ()]
+
     def _may_uncached(self, node: str, action: str, resource: str | None) -> bool:
         if resource is not None and not self.may(node, action):
             return False

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from workbench.analyses.escalation.model import EscalationModel
-from workbench.analyses.escalation.techniques import iam_access, iam_grant
+from workbench.analyses.escalation.techniques import iam_access, iam_create, iam_grant
 from workbench.analyses.escalation.techniques.base import Ask, Proposal, Propose, Targets, Technique
 from workbench.analyses.escalation.techniques.existing import EXISTING_PATHS, ExistingPath, propose_existing
 from workbench.analyses.escalation.techniques.passrole import PASSROLE_PATHS, PassRolePath, propose_passrole
@@ -45,6 +45,10 @@ GRANT_TECHNIQUES: tuple[Technique, ...] = (
     Technique("iam-010", "iam:AttachGroupPolicy", "self-escalation", ("iam-010",), iam_grant.attach_group_policy, _IAM),
     Technique("iam-011", "iam:PutGroupPolicy", "self-escalation", ("iam-011",), iam_grant.put_group_policy, _IAM),
     Technique("iam-013", "iam:AddUserToGroup", "self-escalation", ("iam-013",), iam_grant.add_user_to_group, _IAM),
+    Technique("iam-createuser", "iam:CreateUser + a policy + iam:CreateAccessKey", "self-escalation", (),
+              iam_create.create_user, "https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateUser.html"),
+    Technique("iam-createrole", "iam:CreateRole + a policy + sts:AssumeRole", "self-escalation", (),
+              iam_create.create_role, "https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html"),
     Technique("iam-setdefault", "iam:SetDefaultPolicyVersion", "self-escalation", (),
               iam_grant.set_default_policy_version,
               "https://docs.aws.amazon.com/IAM/latest/APIReference/API_SetDefaultPolicyVersion.html"),

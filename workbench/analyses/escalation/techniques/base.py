@@ -52,6 +52,12 @@ class Proposal:
     notes: tuple[str, ...] = ()
     after: Change = NO_CHANGE
 
+    @property
+    def contained(self) -> bool:
+        """A grant whose requests already give the actor the target's credentials (the target is
+        a principal the actor creates), so no further "become" step is needed."""
+        return self.technique in ("iam-createuser", "iam-createrole")
+
 
 #: targets(actor) -> the nodes a grant technique may write to for that actor (itself, and the
 #: nodes it can already become, found first).
