@@ -317,3 +317,14 @@ def test_bulk_decisions_equal_can(workspace: str) -> None:
         again = graph.with_evidence(model, edge)
         assert [(r.action, r.resource, r.decision, r.deciding) for r in edge.requests] == \
             [(r.action, r.resource, r.decision, r.deciding) for r in again.requests], edge.technique
+
+
+@pytest.mark.parametrize("workspace", ["single-account", "cross-account", "export"])
+def test_fast_principal_sides_equal_the_workspace_lookup(workspace: str) -> None:
+    """The model builds principal sides from its account indexes; they equal `principal_side`'s."""
+    from workbench.analyses.assemble import principal_side
+    ws = workbench.open(EXPORT if workspace == "export" else DATA / f"{workspace}.yaml")
+    model = ws.escalation_model()
+    for node in model.nodes():
+        actor = model.actor(node)
+        assert model.side(actor) == principal_side(ws.inventory, actor, ws.resolve_policy), actor
