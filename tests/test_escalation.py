@@ -105,7 +105,8 @@ def test_scenario(workspace: str, principal: str, expected: str, how: str | None
         assert admin.definition == how and admin.deciding
     elif expected in ("reaches", "conditional"):
         steps = entry.paths[0]
-        check_path(principal, steps) if expected == "reaches" else None
+        for path in entry.paths if expected == "reaches" else ():
+            check_path(principal, path)
         if how:
             assert [s.technique for s in steps if not s.technique.startswith("goal:")] == how.split(",")
         if expected == "conditional":
@@ -203,7 +204,8 @@ def test_iam_vulnerable_ground_truth(source: str) -> None:
         if entry["expected_escalation"] is True:
             true_positive += flagged
             if got.reaches and not got.admin:
-                check_path(got.principal, got.paths[0])
+                for path in got.paths:
+                    check_path(got.principal, path)
         elif entry["expected_escalation"] is False:
             false_positive += flagged
         else:

@@ -26,7 +26,8 @@ def _step_html(step: dict[str, Any]) -> str:
     rows = "".join(
         f"<tr><td>{esc(_short(q['principal']))}</td><td><code>{esc(q['action'])}</code></td>"
         f"<td>{esc(q['resource'])}</td><td>{esc(q['decision'])}</td><td>{esc(_deciding(q['deciding']))}</td>"
-        f"<td>{esc(q.get('assuming') or '')}</td></tr>" for q in step["requests"])
+        f"<td>{esc(q.get('assuming') or '')}{esc(' (condition: ' + q['condition'] + ')' if q.get('condition') else '')}"
+        f"</td></tr>" for q in step["requests"])
     extra = ""
     if step.get("conditional"):
         extra += f"<div class='iamwb-conditional'>conditional: {esc(step['conditional'])}</div>"
@@ -51,9 +52,13 @@ def escalation_html(result: Any) -> str:
     for title, group in (("Can reach it", reaching), ("Only conditionally", conditional)):
         out.append(f"<h4>{esc(title)} ({len(group)})</h4>")
         for principal, entry in group:
-            out.append(f"<details><summary>{esc(principal)} ({len(entry['paths'][0])} steps)</summary><ol>")
-            out.extend(_step_html(step) for step in entry["paths"][0])
-            out.append("</ol></details>")
+            out.append(f"<details><summary>{esc(principal)} ({len(entry['paths'][0])} steps"
+                       f"{', ' + str(len(entry['paths'])) + ' paths' if len(entry['paths']) > 1 else ''})</summary>")
+            for number, path in enumerate(entry["paths"], 1):
+                out.append(f"<div>path {number}</div><ol>")
+                out.extend(_step_html(step) for step in path)
+                out.append("</ol>")
+            out.append("</details>")
     out.append("</div>")
     return "".join(out)
 
@@ -68,13 +73,16 @@ def escalation_text(result: Any) -> str:
                  if e["paths"] and not e["admin"] and (e["conditional"] if conditional else e["reaches"])]
         lines.append(f"{title} ({len(group)}):")
         for principal, entry in group:
-            lines.append(f"  {principal}")
+            more = f"  (+{len(entry['paths']) - 1} other shortest path(s))" if len(entry["paths"]) > 1 else ""
+            lines.append(f"  {principal}{more}")
             for step in entry["paths"][0]:
                 lines.append(f"    {step['technique']}: {_short(step['from'])} -> {_short(step['to'])}"
                              + (f"  (conditional: {step['conditional']})" if step.get("conditional") else ""))
                 for q in step["requests"]:
                     lines.append(f"      {q['decision']}: {q['action']} on {q['resource']} by {_short(q['principal'])}"
-                                 f"  [{_deciding(q['deciding'])}]")
+                                 f"  [{_deciding(q['deciding'])}]"
+                                 + (f"  (assuming {q['assuming']})" if q.get("assuming") else "")
+                                 + (f"  (condition: {q['condition']})" if q.get("condition") else ""))
     return "\n".join(_printable(line) for line in lines) + "\n"
 
 

@@ -181,9 +181,10 @@ def build(model: EscalationModel, goal: Goal, nodes: Sequence[str]) -> Graph:
 GOAL = "(goal)"
 
 
-def shortest_paths(graph: Graph, nodes: Sequence[str], *, conditional: bool) -> dict[str, list[Edge]]:
-    """For each node that reaches the goal, one shortest path (its steps)."""
-    # backwards: from the goal to every node; `step[n]` is the first move of n's path
+def shortest_paths(graph: Graph, nodes: Sequence[str], *, conditional: bool,
+                   limit: int = 3) -> dict[str, list[list[Edge]]]:
+    """For each node that reaches the goal, its shortest paths (up to `limit`, each starting with
+    a different optimal first move, then following one shortest path)."""
     into: dict[str, list[tuple[str, tuple[Edge, ...]]]] = defaultdict(list)  # target -> (source, steps)
     for edge in graph.become:
         if edge.conditional and not conditional:
@@ -196,6 +197,10 @@ def shortest_paths(graph: Graph, nodes: Sequence[str], *, conditional: bool) -> 
         into[GOAL].append((grant.source, pair))
     for node in graph.holds:
         into[GOAL].append((node, ()))
+    moves: dict[str, list[tuple[tuple[Edge, ...], str]]] = defaultdict(list)  # source -> (steps, target)
+    for target, entries in into.items():
+        for source, hop in entries:
+            moves[source].append((hop, target))
     dist: dict[str, int] = {GOAL: 0}
     move: dict[str, tuple[tuple[Edge, ...], str]] = {}
     queue: list[tuple[int, str]] = [(0, GOAL)]
@@ -209,15 +214,30 @@ def shortest_paths(graph: Graph, nodes: Sequence[str], *, conditional: bool) -> 
                 dist[source] = nd
                 move[source] = (hop, here)
                 heapq.heappush(queue, (nd, source))
-    out: dict[str, list[Edge]] = {}
-    for node in nodes:
-        if node not in move:
-            continue
+
+    def follow(here: str) -> list[Edge]:
         path: list[Edge] = []
-        here, seen = node, set()
+        seen: set[str] = set()
         while here != GOAL and here not in seen:
             seen.add(here)
             hop, here = move[here]
             path.extend(hop)
-        out[node] = path
+        return path
+
+    out: dict[str, list[list[Edge]]] = {}
+    for node in nodes:
+        if node not in move:
+            continue
+        first = move[node]
+        paths = [[*first[0], *follow(first[1])]]
+        seen_first = {tuple((e.technique, e.target) for e in first[0])}
+        for hop, target in sorted(moves[node], key=lambda m: (len(m[0]), m[1], [e.technique for e in m[0]])):
+            if len(paths) >= limit:
+                break
+            key = tuple((e.technique, e.target) for e in hop)
+            if not hop or key in seen_first or target not in dist or dist[target] + len(hop) != dist[node]:
+                continue
+            seen_first.add(key)
+            paths.append([*hop, *follow(target)])
+        out[node] = paths
     return out

@@ -8,7 +8,8 @@ import time
 from collections.abc import Sequence
 
 from workbench.analyses.escalation.engine import Graph, build, shortest_paths
-from workbench.analyses.escalation.goal import ActionGoal, AdminGoal, Goal, PrincipalGoal
+from workbench.analyses.escalation.evidence import Edge
+from workbench.analyses.escalation.goal import ActionGoal, AdminGoal, Goal, PrincipalGoal, Reached
 from workbench.analyses.escalation.model import EscalationModel
 from workbench.analyses.escalation.result import Admin, EscalationResult, PrincipalEscalation, Step, admin_of
 
@@ -41,6 +42,20 @@ def _final(node: str, graph: Graph) -> Step | None:
     return Step(f"goal:{held[0]}", node, node, held[1])
 
 
+def _steps(model: EscalationModel, graph: Graph, path: list[Edge],
+           reached_by: dict[int, Reached]) -> tuple[Step, ...]:
+    """A path's steps, each request decided again by `can`, closed by the goal's own evidence."""
+    steps = tuple(Step.of(graph.with_evidence(model, e)) for e in path)
+    grant = next((e for e in reversed(path) if id(e) in reached_by), None)
+    final: Step | None
+    if grant is not None:
+        definition, evidence = reached_by[id(grant)]
+        final = Step(f"goal:{definition}", grant.target, grant.target, evidence)
+    else:
+        final = _final(path[-1].target, graph)
+    return (*steps, final) if final is not None else steps
+
+
 def escalation(model: EscalationModel, target: str | None = None, action: str | None = None) -> EscalationResult:
     """Every principal: admin, reaching the goal (shortest path), or only conditionally."""
     started = time.perf_counter()
@@ -57,25 +72,14 @@ def escalation(model: EscalationModel, target: str | None = None, action: str | 
     principals: dict[str, PrincipalEscalation] = {}
     for node in nodes:
         holds = graph.holds.get(node)
-        path = confirmed.get(node)
+        paths = confirmed.get(node)
         conditional = False
-        if path is None and node in maybe:
-            path, conditional = maybe[node], True
-        steps: tuple[Step, ...] = ()
-        if path:
-            steps = tuple(Step.of(graph.with_evidence(model, e)) for e in path)
-            grant = next((e for e in reversed(path) if id(e) in reached_by), None)
-            final: Step | None
-            if grant is not None:
-                definition, evidence = reached_by[id(grant)]
-                final = Step(f"goal:{definition}", grant.target, grant.target, evidence)
-            else:
-                final = _final(path[-1].target, graph)
-            if final is not None:
-                steps = (*steps, final)
-        reaches = holds is not None or (path is not None and not conditional)
+        if paths is None and node in maybe:
+            paths, conditional = maybe[node], True
+        found = tuple(_steps(model, graph, path, reached_by) for path in paths or [] if path)
+        reaches = holds is not None or (paths is not None and not conditional)
         principals[node] = PrincipalEscalation(node, node in admin_set, reaches, conditional and holds is None,
-                                               (steps,) if steps else (), holds[0] if holds else None)
+                                               found, holds[0] if holds else None)
     result = EscalationResult(goal.label, admins, principals, len(graph.become) + len(graph.grants))
     result.timings = {"edges": built - started, "total": time.perf_counter() - started}
     return result

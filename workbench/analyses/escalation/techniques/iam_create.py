@@ -29,7 +29,7 @@ def new_principal(model: EscalationModel, actor: str, action: str, kind: str) ->
         marker = f":{kind}/"
         if marker not in pattern or not pattern.startswith("arn:"):
             continue
-        name = pattern.split(marker, 1)[1].replace("*", "iamwb").replace("?", "x")
+        name = pattern.split(marker, 1)[1].replace("*", NEW_NAME).replace("?", "x")
         if name and "$" not in name:
             return f"arn:aws:iam::{account}:{kind}/{name}"
     return f"arn:aws:iam::{account}:{kind}/{NEW_NAME}"
