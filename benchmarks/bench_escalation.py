@@ -115,7 +115,7 @@ def main() -> None:
     print(f"iam-vulnerable export: load {loaded - started:.2f} s, escalation {done - loaded:.2f} s "
           f"({len(result.principals)} principals, {len(result.admins)} admins, {len(result.reaching())} reach admin, "
           f"{len(result.conditional())} conditional, {result.edges} edges)")
-    copies, users, roles = (3, 600, 300) if quick else (10, 2800, 1000)
+    copies, users, roles = (3, 600, 300) if quick else (10, 3110, 1000)
     export = generated_export(copies, users, roles)
     path = ROOT / "benchmarks" / ".bench-escalation.json"
     path.write_text(json.dumps(export))
