@@ -9,9 +9,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from workbench.analyses.escalation import target_problems
 from workbench.cli.workspace_args import CommandContext, workspace_command
 from workbench.render.escalation import escalation_html, escalation_text
 from workbench.render.html import page
+from workbench.render.text import render_diagnostics
 from workbench.workspace import Workspace, atomic_text_write
 
 
@@ -30,11 +32,11 @@ def add_parser(sub: Any) -> None:
 
 @workspace_command("escalation")
 def run_escalation(args: argparse.Namespace, ws: Workspace, context: CommandContext) -> int:
-    try:
-        result = ws.escalation(args.target, args.action, context)
-    except ValueError as error:
-        print(f"iamwb escalation: {error}", file=sys.stderr)
+    problems = target_problems(ws.escalation_model(context), args.target, args.action)
+    if problems:
+        print(render_diagnostics(problems), file=sys.stderr)
         return 1
+    result = ws.escalation(args.target, args.action, context)
     if args.output:
         atomic_text_write(Path(args.output), page(f"Privilege escalation: {ws.name}", escalation_html(result)))
         print(f"wrote {args.output}", file=sys.stderr)

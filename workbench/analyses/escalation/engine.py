@@ -33,23 +33,26 @@ def _screenable(model: EscalationModel, ask: Ask) -> bool:
             and not (":user/" in ask.principal and model.mentions(ask, "aws:multifactorauth")))
 
 
-def _key(ask: Ask) -> tuple[str, tuple[tuple[str, str], ...]]:
-    return ask.action, tuple((k, str(v)) for k, v in ask.context)
+def _key(ask: Ask) -> tuple[str, tuple[tuple[str, str], ...], bool]:
+    """Requests decided in one matrix: same action, same context, and resources that all name a
+    Region or all do not (the Region a request goes to is part of its context)."""
+    parts = ask.resource.split(":")
+    return ask.action, tuple((k, str(v)) for k, v in ask.context), len(parts) > 3 and bool(parts[3])
 
 
 def confirm(model: EscalationModel, proposals: Sequence[Proposal]) -> list[tuple[Proposal, Edge]]:
     """The proposals whose every request the evaluator allows, as edges with their evidence.
     Requests on the model as exported are decided in bulk by the access matrix; the others (role
     assumption, trust of a service, requests after a change) one by one."""
-    groups: dict[tuple[str, tuple[tuple[str, str], ...]], set[tuple[str, str]]] = defaultdict(set)
+    groups: dict[tuple[str, tuple[tuple[str, str], ...], bool], set[tuple[str, str]]] = defaultdict(set)
     for proposal in proposals:
         for ask in proposal.asks:
             if _screenable(model, ask):
                 groups[_key(ask)].add((ask.principal, ask.resource))
-    cells: dict[tuple[str, tuple[tuple[str, str], ...]], dict[tuple[str, str], RequestEvidence]] = {}
+    cells: dict[tuple[str, tuple[tuple[str, str], ...], bool], dict[tuple[str, str], RequestEvidence]] = {}
     for key, pairs in groups.items():
-        action, context = key
-        ctx = model.full_context(dict(context))
+        action, context, _ = key
+        ctx = model.full_context(dict(context), action, next(iter(pairs))[1])
         if len(pairs) < 8:  # a matrix is not worth building for a handful of cells
             cells[key] = {(p, r): RequestEvidence.of(p, action, r, ctx, model.decide(p, action, r, dict(context)))
                           for p, r in pairs}

@@ -41,7 +41,7 @@ MFA_CONTEXT = (("aws:MultiFactorAuthPresent", "true"), ("aws:MultiFactorAuthAge"
 
 def _decide(model: EscalationModel, ask: Ask, extra: tuple[tuple[str, str], ...] = ()) -> RequestEvidence:
     context = dict(ask.context) | dict(extra)
-    ctx = model.full_context(context)
+    ctx = model.full_context(context, ask.action, ask.resource)
     if ask.assume and not ask.change:
         result = model.can_assume(ask.principal, ask.resource, ctx)
         return RequestEvidence.of(ask.principal, ask.action, ask.resource, ctx, result.decision)

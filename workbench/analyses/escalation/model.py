@@ -333,15 +333,25 @@ class EscalationModel:
             self._trusts[key] = known
         return known
 
-    def full_context(self, extra: Context | None = None) -> dict[str, ContextValue]:
+    def full_context(self, extra: Context | None = None, action: str = "", resource: str = "") -> dict[str, ContextValue]:
+        """The request's context: the attacker's (`default_context`), the ask's own, and the
+        Region a request without a regional resource is sent to when the workspace names none:
+        IAM's single endpoint is in us-east-1, other services the workspace's Region or us-east-1
+        (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-requestedregion).
+        A regional resource's ARN gives its own Region (derived when the request is assembled)."""
         ctx = dict(self.context)
         ctx.update(extra or {})
+        if action and "aws:RequestedRegion" not in ctx and "aws:RequestedRegion" not in self.inventory.default_context:
+            parts = resource.split(":")
+            if len(parts) < 4 or not parts[3]:
+                ctx["aws:RequestedRegion"] = "us-east-1" if action.lower().startswith("iam:") else \
+                    str(self.context.get("aws:RequestedRegion") or "us-east-1")
         return ctx
 
     def decide(self, principal: str, action: str, resource: str, context: Context | None = None,
                change: Change = NO_CHANGE) -> Decision:
         """The evaluator's decision, on the model as exported (`can`, cached) or with `change`."""
-        ctx = self.full_context(context)
+        ctx = self.full_context(context, action, resource)
         if not change:
             key = (principal, action, resource, tuple(sorted((k, str(v)) for k, v in ctx.items())))
             found = self._decisions.get(key)
@@ -377,7 +387,8 @@ class EscalationModel:
         if not principals or not resources:
             return {}
         matrix = AccessMatrix(self.inventory, self.resolve, list(dict.fromkeys(principals)), [action],
-                              list(dict.fromkeys(resources)), self.full_context(context), progress=False)
+                              list(dict.fromkeys(resources)), self.full_context(context, action, resources[0]),
+                              progress=False)
         return {(p, r): cell for p, _, r, cell in _cells(matrix, principals)}
 
 

@@ -12,6 +12,8 @@ from workbench.analyses.escalation.evidence import Edge
 from workbench.analyses.escalation.goal import ActionGoal, AdminGoal, Goal, PrincipalGoal, Reached
 from workbench.analyses.escalation.model import EscalationModel
 from workbench.analyses.escalation.result import Admin, EscalationResult, PrincipalEscalation, Step, admin_of
+from workbench.core.codes import make
+from workbench.core.diagnostics import Diagnostic
 
 
 def find_admins(model: EscalationModel, nodes: Sequence[str] | None = None) -> list[Admin]:
@@ -24,13 +26,24 @@ def find_admins(model: EscalationModel, nodes: Sequence[str] | None = None) -> l
     return out
 
 
+def target_problems(model: EscalationModel, target: str | None, action: str | None) -> list[Diagnostic]:
+    """What is wrong with a goal: a target without an action must be a user or role of the
+    workspace."""
+    if target is not None and action is None and model.user(target) is None and model.role(target) is None:
+        return [make("escalation-unknown-target", f"`{target}` is not a user or role of the workspace")]
+    return []
+
+
 def goal_for(model: EscalationModel, target: str | None, action: str | None) -> Goal:
+    """The goal of a question: admin (no target, no action), a principal (a target alone), or an
+    action on a resource. Raises ValueError with the diagnostic's message on a bad target."""
+    problems = target_problems(model, target, action)
+    if problems:
+        raise ValueError(f"{problems[0].message}; {problems[0].help}")
     if target is None and action is None:
         return AdminGoal()
     if action is None:
         assert target is not None
-        if model.user(target) is None and model.role(target) is None:
-            raise ValueError(f"`{target}` is not a user or role of the workspace; give an action to reach a resource")
         return PrincipalGoal(target)
     return ActionGoal(action, target or "*")
 
