@@ -76,6 +76,9 @@ SCENARIOS = [
     ("cross-account", arn(B, "user", "no-allow"), "no", "no identity allow for the cross-account hop"),
     ("cross-account", "arn:aws:iam::333333333333:user/locked-dev", "no", "SCP denies"),
     ("cross-account", "arn:aws:iam::444444444444:user/stranger", "no", "account not trusted"),
+    ("region-guardrail", arn(A, "user", "dev"), "reaches", "lambda-001"),
+    # the workspace names no Region, so requests go to us-east-1, where the Frozen OU's SCP denies
+    ("region-guardrail", arn(B, "user", "frozen-dev"), "no", "SCP denies the Region requests go to"),
 ]
 
 
@@ -118,7 +121,7 @@ def test_scenario(workspace: str, principal: str, expected: str, how: str | None
 def test_scenarios_flag_nobody_who_cannot_escalate() -> None:
     """Every principal not listed as reaching admin in SCENARIOS is not flagged either."""
     listed = {(w, p) for w, p, e, _ in SCENARIOS if e in ("admin", "reaches")}
-    for workspace in ("single-account", "multi-hop", "cross-account"):
+    for workspace in ("single-account", "multi-hop", "cross-account", "region-guardrail"):
         for principal, entry in result(workspace).principals.items():
             if (entry.admin or entry.reaches) and (workspace, principal) not in listed:
                 # only the admin roles the paths lead to remain
@@ -330,3 +333,23 @@ def test_fast_principal_sides_equal_the_workspace_lookup(workspace: str) -> None
     for node in model.nodes():
         actor = model.actor(node)
         assert model.side(actor) == principal_side(ws.inventory, actor, ws.resolve_policy), actor
+
+
+@settings(max_examples=8, deadline=None)
+@given(st.integers(min_value=0, max_value=10_000))
+def test_generated_workspaces_paths_are_complete(seed: int) -> None:
+    """On seeded random organizations (SCPs, RCPs, boundaries, trust with conditions), every
+    admin's and every reported path's requests are allowed, with their deciding statements, and
+    a principal never both holds the goal and is reported conditional."""
+    import sys
+    sys.path.insert(0, str(ROOT / "tests"))
+    from generated_workspaces import generate_workspace
+    ws = generate_workspace(seed)
+    found = ws.escalation()
+    for admin in found.admins:
+        assert admin.requests and all(r.allowed for r in admin.requests), admin
+    for principal, entry in found.principals.items():
+        assert not (entry.admin and entry.conditional)
+        if entry.reaches and not entry.admin:
+            for path in entry.paths:
+                check_path(principal, path)
