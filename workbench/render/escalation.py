@@ -22,10 +22,19 @@ def _deciding(refs: list[dict[str, Any]]) -> str:
     return "; ".join(parts) or "(no statement: implicit)"
 
 
+#: context keys every request carries (the time): not repeated in the views
+_TIME_KEYS = {"aws:CurrentTime", "aws:TokenIssueTime", "aws:EpochTime"}
+
+
+def _context(q: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in q.get("context", {}).items() if k not in _TIME_KEYS)
+
+
 def _step_html(step: dict[str, Any]) -> str:
     rows = "".join(
         f"<tr><td>{esc(_short(q['principal']))}</td><td><code>{esc(q['action'])}</code></td>"
-        f"<td>{esc(q['resource'])}</td><td>{esc(q['decision'])}</td><td>{esc(_deciding(q['deciding']))}</td>"
+        f"<td>{esc(q['resource'])}</td><td>{esc(_context(q))}</td><td>{esc(q['decision'])}</td>"
+        f"<td>{esc(_deciding(q['deciding']))}</td>"
         f"<td>{esc(q.get('assuming') or '')}{esc(' (condition: ' + q['condition'] + ')' if q.get('condition') else '')}"
         f"</td></tr>" for q in step["requests"])
     extra = ""
@@ -35,7 +44,7 @@ def _step_html(step: dict[str, Any]) -> str:
         extra += f"<div class='iamwb-note'>{esc(note)}</div>"
     return (f"<li><b>{esc(step['technique'])}</b>: {esc(_short(step['from']))} &rarr; {esc(_short(step['to']))}"
             f"{extra}<table class='iamwb-requests'><tr><th>principal</th><th>action</th><th>resource</th>"
-            f"<th>decision</th><th>deciding</th><th>assuming</th></tr>{rows}</table></li>")
+            f"<th>context</th><th>decision</th><th>deciding</th><th>assuming</th></tr>{rows}</table></li>")
 
 
 def escalation_html(result: Any) -> str:
@@ -81,6 +90,7 @@ def escalation_text(result: Any) -> str:
                 for q in step["requests"]:
                     lines.append(f"      {q['decision']}: {q['action']} on {q['resource']} by {_short(q['principal'])}"
                                  f"  [{_deciding(q['deciding'])}]"
+                                 + (f"  {{{_context(q)}}}" if _context(q) else "")
                                  + (f"  (assuming {q['assuming']})" if q.get("assuming") else "")
                                  + (f"  (condition: {q['condition']})" if q.get("condition") else ""))
     return "\n".join(_printable(line) for line in lines) + "\n"
