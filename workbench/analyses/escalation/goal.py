@@ -9,7 +9,8 @@ An admin (`ws.admins()`) is a principal that is, by the evaluator, either
   iam:AttachUserPolicy of AdministratorAccess on itself, PutGroupPolicy on a group it is in,
   PutRolePolicy or AttachRolePolicy on its own role, CreatePolicyVersion of a customer managed
   policy that applies to it), and full-access once that policy is in place: a permissions
-  boundary or an SCP that caps it keeps it from being admin.
+  boundary or an SCP that caps it keeps it from being admin, unless it may also lift its own
+  boundary (delete it, or put AdministratorAccess in its place): "self-grant:<t>+lift-boundary".
 (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html,
 https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AdministratorAccess.html,
 https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html,
@@ -92,10 +93,24 @@ Check = Callable[[Change], tuple[RequestEvidence, ...] | None]
 _WRITTEN = "the policy written by the previous request"
 
 
+def _unbind(model: EscalationModel, node: str, change: Change) -> RequestEvidence | None:
+    """The request by which `node` lifts its own permissions boundary: deleting it, or putting
+    AdministratorAccess in its place (iam:PermissionsBoundary names the new boundary)."""
+    kind = "User" if model.user(node) is not None else "Role"
+    for ask in (Ask(model.actor(node), f"iam:Delete{kind}PermissionsBoundary", node, change=change),
+                Ask(model.actor(node), f"iam:Put{kind}PermissionsBoundary", node,
+                    (("iam:PermissionsBoundary", "arn:aws:iam::aws:policy/AdministratorAccess"),), change=change)):
+        decided = decide_ask(model, ask)
+        if decided.allowed and not decided.condition:
+            return decided
+    return None
+
+
 def self_grant(model: EscalationModel, node: str, change: Change, check: Check) -> Reached | None:
     """Whether `node` can write a policy onto itself after which `check` holds; if its
     permissions boundary caps that, whether it can also delete the boundary
-    (iam:DeleteUserPermissionsBoundary / iam:DeleteRolePermissionsBoundary,
+    (iam:Delete{User,Role}PermissionsBoundary, or iam:Put{User,Role}PermissionsBoundary of
+    AdministratorAccess,
     https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html)."""
     unbound: RequestEvidence | None | bool = False  # False: not asked yet
     for technique, ask, after in self_writes(model, node, change):
@@ -111,14 +126,11 @@ def self_grant(model: EscalationModel, node: str, change: Change, check: Check) 
         if model.side(model.actor(node)).boundary is None:
             continue
         if unbound is False:
-            kind = "User" if model.user(node) is not None else "Role"
-            unbound = decide_ask(model, Ask(model.actor(node), f"iam:Delete{kind}PermissionsBoundary", node,
-                                            change=change))
-            unbound = unbound if unbound.allowed and not unbound.condition else None
+            unbound = _unbind(model, node, change)
         if isinstance(unbound, RequestEvidence):
-            then = check(written.then(Change(drop_boundary=True, description="its permissions boundary deleted")))
+            then = check(written.then(Change(drop_boundary=True, description="its permissions boundary lifted")))
             if then is not None:
-                return f"self-grant:{technique}+delete-boundary", (first, unbound, *then)
+                return f"self-grant:{technique}+lift-boundary", (first, unbound, *then)
     return None
 
 
