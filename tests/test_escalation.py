@@ -51,6 +51,8 @@ SCENARIOS = [
     ("single-account", arn(A, "user", "versioner"), "admin", "self-grant:iam-001"),
     ("single-account", arn(A, "user", "keymaker"), "reaches", None),
     ("single-account", arn(A, "user", "passer"), "reaches", "lambda-001"),
+    ("single-account", arn(A, "user", "guarded-passer"), "reaches", "lambda-001"),
+    ("single-account", arn(A, "user", "foreign-passer"), "no", "the role trusts Lambda for another account"),
     ("single-account", arn(A, "user", "updater"), "conditional", "lambda-003"),
     ("single-account", arn(A, "user", "creator"), "reaches", "iam-createuser"),
     ("single-account", arn(A, "user", "role-maker"), "reaches", "iam-createrole"),

@@ -116,7 +116,7 @@ class EscalationModel:
     _compiled: dict[tuple[object, ...], tuple[PolicySet, CompiledPolicySet]] = field(default_factory=dict)
     _may: dict[tuple[str, str, str | None], bool] = field(default_factory=dict)
     _roles: list[Role] | None = None
-    _trusts: dict[tuple[str, str], bool] = field(default_factory=dict)
+    _trusts: dict[tuple[str, str, tuple[tuple[str, str], ...]], bool] = field(default_factory=dict)
     _denies: dict[str, tuple[tuple[bool, tuple[str, ...]], ...]] = field(default_factory=dict)
     _mentions: dict[tuple[str, str, str], bool] = field(default_factory=dict)
     #: when set, techniques propose edges only into these nodes (the search works backwards
@@ -323,13 +323,14 @@ class EscalationModel:
             self._mentions[key] = known
         return known
 
-    def trusts(self, service: str, role: str) -> bool:
-        """Whether the role's trust policy lets the service principal assume it (decided by the
-        evaluator, cached); a pre-filter for the techniques that hand a role to a service."""
-        key = (service, role)
+    def trusts(self, service: str, role: str, context: tuple[tuple[str, str], ...] = ()) -> bool:
+        """Whether the role's trust policy lets the service principal assume it, with the
+        context the service sends (decided by the evaluator, cached); a pre-filter for the
+        techniques that hand a role to a service."""
+        key = (service, role, context)
         known = self._trusts.get(key)
         if known is None:
-            known = self.decide(service, "sts:AssumeRole", role).allowed
+            known = self.decide(service, "sts:AssumeRole", role, dict(context)).allowed
             self._trusts[key] = known
         return known
 

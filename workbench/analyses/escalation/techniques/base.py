@@ -83,6 +83,16 @@ def template_arn(service: str, account: str, kind: str, name: str = "iamwb-escal
     return f"arn:aws:{service}:{region}:{account}:{kind}{name}"
 
 
+def service_context(account: str, source_arn: str) -> tuple[tuple[str, str], ...]:
+    """What a service sends when it assumes a role for a resource: the resource's account and,
+    when known, its ARN; trust policies check them against the confused deputy
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html)."""
+    out = [("aws:SourceAccount", account)]
+    if source_arn.startswith("arn:"):
+        out.append(("aws:SourceArn", source_arn))
+    return tuple(out)
+
+
 def account_of(arn: str) -> str:
     parts = arn.split(":")
     return parts[4] if len(parts) > 4 else ""

@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from workbench.analyses.escalation.model import EscalationModel
-from workbench.analyses.escalation.techniques.base import Ask, Proposal, region_of
+from workbench.analyses.escalation.techniques.base import Ask, Proposal, region_of, service_context
 
 
 @dataclass(frozen=True)
@@ -90,11 +90,12 @@ def propose_existing(path: ExistingPath, model: EscalationModel, actors: Sequenc
             continue
         who = model.actor(actor)
         who_account = actor.split(":")[4]
+        source = service_context(who_account, "")  # the resource's own ARN is not known
         for role in model.target_roles(who_account):  # the resource and its role are in the actor's account
             if role.arn == actor or (path.instance and not role.instance_profiles) \
-                    or not model.trusts(path.service, role.arn):
+                    or not model.trusts(path.service, role.arn, source):
                 continue
-            asks = [Ask(path.service, "sts:AssumeRole", role.arn)]
+            asks = [Ask(path.service, "sts:AssumeRole", role.arn, source)]
             for action, kind in path.calls:
                 service, rest = kind.split(":", 1)
                 asks.append(Ask(who, action, f"arn:aws:{service}:{region}:{role.account}:{rest}*"))

@@ -14,7 +14,14 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from workbench.analyses.escalation.model import EscalationModel
-from workbench.analyses.escalation.techniques.base import Ask, Proposal, account_of, region_of, template_arn
+from workbench.analyses.escalation.techniques.base import (
+    Ask,
+    Proposal,
+    account_of,
+    region_of,
+    service_context,
+    template_arn,
+)
 
 
 @dataclass(frozen=True)
@@ -132,14 +139,16 @@ def propose_passrole(path: PassRolePath, model: EscalationModel, actors: Sequenc
         if not model.may(actor, "iam:PassRole") or not all(model.may(actor, a) for a, _ in path.calls):
             continue
         account = account_of(actor)
+        calls_arns = [_arn(kind, account, region) for _, kind in path.calls]
+        source = service_context(account, next((a for a in calls_arns if a.startswith("arn:")), ""))
         for role in model.target_roles(account):  # a role is passed within its own account
             if role.arn == actor or not model.may(actor, "iam:PassRole", role.arn) \
-                    or not model.trusts(path.service, role.arn):
+                    or not model.trusts(path.service, role.arn, source):
                 continue  # the service must be able to assume the role (decided again as an ask)
             who = model.actor(actor)
-            asks = (Ask(path.service, "sts:AssumeRole", role.arn),
+            asks = (Ask(path.service, "sts:AssumeRole", role.arn, source),
                     Ask(who, "iam:PassRole", role.arn, (("iam:PassedToService", path.service),)))
-            calls = tuple(Ask(who, action, _arn(kind, account, region)) for action, kind in path.calls)
+            calls = tuple(Ask(who, action, arn) for (action, _), arn in zip(path.calls, calls_arns, strict=True))
             options: list[tuple[tuple[Ask, ...], str]] = [((), "")]
             if path.service == "ec2.amazonaws.com":
                 options = _instance_profile_options(model, actor, role.arn)
