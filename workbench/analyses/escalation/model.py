@@ -330,7 +330,9 @@ class EscalationModel:
         key = (service, role, context)
         known = self._trusts.get(key)
         if known is None:
-            known = self.decide(service, "sts:AssumeRole", role, dict(context)).allowed
+            found = self.role(role)
+            known = found is not None and _may_name(found, service) and \
+                self.decide(service, "sts:AssumeRole", role, dict(context)).allowed
             self._trusts[key] = known
         return known
 
@@ -391,6 +393,23 @@ class EscalationModel:
                               list(dict.fromkeys(resources)), self.full_context(context, action, resources[0]),
                               progress=False)
         return {(p, r): cell for p, _, r, cell in _cells(matrix, principals)}
+
+
+def _may_name(role: Role, service: str) -> bool:
+    """Whether an Allow statement of the role's trust policy could name the service principal
+    (its Service entries, `*`, or a NotPrincipal); a trust policy that names neither cannot allow it."""
+    if role.trust is None:
+        return False
+    lowered = service.lower()
+    for stmt in role.trust.statements:
+        if stmt.effect != "Allow":
+            continue
+        if stmt.not_principal is not None or (stmt.principal is not None and stmt.principal.wildcard):
+            return True
+        for entry in stmt.principal.entries if stmt.principal else ():
+            if entry.value.text == "*" or (entry.type == "Service" and entry.value.text.lower() == lowered):
+                return True
+    return False
 
 
 def _variables_as_glob(pattern: str, username: str | None) -> str:
