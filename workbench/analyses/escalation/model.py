@@ -114,7 +114,7 @@ class EscalationModel:
         default_factory=dict)
     _decisions: dict[tuple[str, str, str, tuple[tuple[str, str], ...]], Decision] = field(default_factory=dict)
     _compiled: dict[tuple[object, ...], tuple[PolicySet, CompiledPolicySet]] = field(default_factory=dict)
-    _may: dict[tuple[str, str, str | None], bool] = field(default_factory=dict)
+    _may: dict[tuple[str, str], tuple[str, ...] | None] = field(default_factory=dict)
     _roles: list[Role] | None = None
     _trusts: dict[tuple[str, str, tuple[tuple[str, str], ...]], bool] = field(default_factory=dict)
     _denies: dict[str, tuple[tuple[bool, tuple[str, ...]], ...]] = field(default_factory=dict)
@@ -122,6 +122,8 @@ class EscalationModel:
     #: when set, techniques propose edges only into these nodes (the search works backwards
     #: from the goal, so only edges into nodes that reach it are ever asked for)
     wanted: set[str] | None = None
+    _wanted_for: set[str] | None = None
+    _wanted_cache: tuple[dict[str, list[Role]], dict[str, list[User]]] = field(default_factory=lambda: ({}, {}))
 
     # -- principals ------------------------------------------------------------------------------
     def users(self) -> list[User]:
@@ -135,18 +137,32 @@ class EscalationModel:
     def target_roles(self, account: str | None = None) -> list[Role]:
         """Roles an edge may lead to: of `account` (None: any), and wanted by the search."""
         if self.wanted is not None:
-            picked = (self.role(arn) for arn in sorted(self.wanted) if ":role/" in arn
-                      and (account is None or arn.split(":")[4] == account))
-            return [r for r in picked if r is not None and not r.service_linked]
+            return self._wanted_index()[0].get(account, []) if account is not None else \
+                [r for roles in self._wanted_index()[0].values() for r in roles]
         if account is None:
             return self.roles()
         holder = self.inventory.accounts.get(account)
         return [r for r in holder.roles.values() if not r.service_linked] if holder else []
 
+    def _wanted_index(self) -> tuple[dict[str, list[Role]], dict[str, list[User]]]:
+        """The wanted roles and users by account (rebuilt when `wanted` is replaced)."""
+        wanted = self.wanted or set()
+        if self._wanted_for is not wanted:
+            roles: dict[str, list[Role]] = {}
+            users: dict[str, list[User]] = {}
+            for arn in sorted(wanted):
+                role, user = self.role(arn), self.user(arn)
+                if role is not None and not role.service_linked:
+                    roles.setdefault(role.account, []).append(role)
+                elif user is not None and user.arn == arn:
+                    users.setdefault(user.account, []).append(user)
+            self._wanted_cache = (roles, users)
+            self._wanted_for = wanted
+        return self._wanted_cache
+
     def target_users(self, account: str) -> list[User]:
         if self.wanted is not None:
-            picked = (self.user(arn) for arn in sorted(self.wanted) if ":user/" in arn and arn.split(":")[4] == account)
-            return [u for u in picked if u is not None]
+            return self._wanted_index()[1].get(account, [])
         holder = self.inventory.accounts.get(account)
         return list(holder.users.values()) if holder else []
 
@@ -223,12 +239,37 @@ class EscalationModel:
         statement the identity side cannot allow, so the evaluator would deny
         (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html,
         https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html)."""
-        key = (node, action, resource)
-        known = self._may.get(key)
-        if known is None:
-            known = self._may_uncached(node, action.lower(), resource)
-            self._may[key] = known
-        return known
+        allowing = self._allowing(node, action)
+        if allowing is None:
+            return False
+        if resource is None or "" in allowing:
+            return True
+        return any(glob_match(pattern, resource) for pattern in allowing)
+
+    def _allowing(self, node: str, action: str) -> tuple[str, ...] | None:
+        """The Resource patterns of the node's Allow statements for `action` (`""` stands for a
+        statement that matches any resource: `*` or NotResource), or None when no statement
+        allows the action or an unconditional Deny on every resource denies it."""
+        key = (node, action)
+        if key in self._may:
+            return self._may[key]
+        lowered = action.lower()
+        found: tuple[str, ...] | None = None
+        if not any(any(glob_match(t, lowered) for t in actions) != negated
+                   for negated, actions in self._denied_everywhere(node)):
+            patterns: list[str] = []
+            matched = False
+            for negated, actions, resources in self._statements(node):
+                if any(glob_match(t, lowered) for t in actions) == negated:
+                    continue
+                matched = True
+                if resources is None or "*" in resources:
+                    patterns = [""]
+                    break
+                patterns.extend(resources)
+            found = tuple(dict.fromkeys(patterns)) if matched else None
+        self._may[key] = found
+        return found
 
     def _named(self, principal: str) -> Named | None:
         """The principal by ARN from the account indexes (`find_principal` scans every user and
@@ -290,20 +331,6 @@ class EscalationModel:
         lowered = action.lower()
         return [r for negated, actions, resources in self._statements(node)
                 if any(glob_match(t, lowered) for t in actions) != negated for r in resources or ()]
-
-    def _may_uncached(self, node: str, action: str, resource: str | None) -> bool:
-        if resource is not None and not self.may(node, action):
-            return False
-        if resource is None:
-            for negated, actions in self._denied_everywhere(node):
-                if any(glob_match(t, action) for t in actions) != negated:
-                    return False
-        for negated, actions, resources in self._statements(node):
-            if any(glob_match(t, action) for t in actions) == negated:
-                continue
-            if resource is None or resources is None or any(glob_match(r, resource) for r in resources):
-                return True
-        return False
 
     def mentions(self, ask: Any, fragment: str) -> bool:
         """Whether a condition key containing `fragment` appears in the policies of the ask's
