@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import workbench
@@ -148,7 +148,7 @@ DENY_ALL = read_policy({"Version": "2012-10-17", "Statement": [{"Effect": "Deny"
                        name="property-deny-all").policy
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=12, deadline=None)
 @given(st.sampled_from([p for w, p, e, _ in SCENARIOS if e in ("admin", "reaches", "conditional")]))
 def test_an_explicit_deny_of_everything_removes_every_path(principal: str) -> None:
     workspace = next(w for w, p, _, _ in SCENARIOS if p == principal)
