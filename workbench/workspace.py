@@ -19,6 +19,14 @@ from workbench.analyses.assemble import (
     resource_side,
 )
 from workbench.analyses.assume import AssumePath, AssumeResult, assume_paths, chain_session_arn
+from workbench.analyses.escalation import (
+    Admin,
+    EscalationModel,
+    EscalationResult,
+    default_context,
+    find_admins,
+)
+from workbench.analyses.escalation import escalation as find_escalation
 from workbench.analyses.explain import Explanation, explain_question
 from workbench.analyses.graph import AccessGraph, build_graph
 from workbench.analyses.matrix import AccessMatrix
@@ -375,26 +383,23 @@ class Workspace:
                 f"{counts['roles']} roles, {counts['resources']} resources>")
 
     # -- privilege escalation (workbench/analyses/escalation) ------------------------------------
-    def escalation_model(self, context: Mapping[str, Any] | None = None) -> Any:
+    def escalation_model(self, context: Mapping[str, Any] | None = None) -> EscalationModel:
         """The model the escalation techniques see, deciding with this workspace's `can`."""
-        from workbench.analyses.escalation import EscalationModel, default_context
         ctx = default_context()
         ctx.update(normalize_context(context) or {})
         return EscalationModel(self.inventory, self._resolve, lambda p, a, r, c: self.can(p, a, r, c),
                                lambda p, r, c: self.can_assume(p, r, c), ctx)
 
-    def admins(self, context: Mapping[str, Any] | None = None) -> list[Any]:
+    def admins(self, context: Mapping[str, Any] | None = None) -> list[Admin]:
         """Principals that are effectively admin, each with `principal`, `definition` and
         `deciding` (the definition: `workbench/analyses/escalation/goal.py`)."""
-        from workbench.analyses.escalation import find_admins
         return find_admins(self.escalation_model(context))
 
     def escalation(self, target: str | None = None, action: str | None = None,
-                   context: Mapping[str, Any] | None = None) -> Any:
+                   context: Mapping[str, Any] | None = None) -> EscalationResult:
         """Who is admin, who can become admin (or reach `target`: a principal, or `action` on a
         resource), by the shortest paths, every step with its decided requests."""
-        from workbench.analyses.escalation import escalation
-        return escalation(self.escalation_model(context), target, action)
+        return find_escalation(self.escalation_model(context), target, action)
 
 
 def atomic_text_write(path: Path, text: str) -> None:
