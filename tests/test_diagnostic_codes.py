@@ -84,7 +84,7 @@ class Case:
     """How to trigger one code: `via` is "policy" (text, with `kind`), "scenario" (text),
     "workspace" (YAML text), "lab" (a lab exercise file, YAML text), "export" (an authorization-details export, JSON text), "save" (a
     workspace saved under a regular file, as if it were a folder), "file" (bytes written to a
-    file, read as a scenario) or "missing-file". `no_span` marks a code reported without a position although its input is
+    file, read as a scenario), "escalation" (a target for `ws.escalation`) or "missing-file". `no_span` marks a code reported without a position although its input is
     text (a bug, checked by a strict xfail)."""
 
     via: str
@@ -255,6 +255,8 @@ CASES: dict[str, Case] = {
         pol(st(effect="allow")))}]})),
     "scenario-multivalued-key": S(scenario(request={"context": {"aws:username": ["alice", "bob"]}})),
     "scenario-invalid-decision": S(scenario(expect={"decision": "Allowed"})),
+    # questions
+    "escalation-unknown-target": Case("escalation", "arn:aws:iam::111122223333:role/nosuch"),
 }
 
 DEAD = sorted(code for code, case in CASES.items() if case.dead)
@@ -278,6 +280,9 @@ def run(case: Case, tmp_path: Path) -> list[Diagnostic]:
         folder.mkdir()
         (folder / "list-roots.json").write_text('{"Roots": []}', encoding="utf-8")
         return load_organization_folder(folder, Inventory())
+    if case.via == "escalation":
+        from workbench.analyses.escalation import target_problems
+        return target_problems(Workspace(Inventory()).escalation_model(), case.text, None)
     if case.via == "save":
         blocker = tmp_path / "a-file"
         blocker.write_text("", encoding="utf-8")
@@ -329,6 +334,8 @@ def test_code_is_triggered(code: str, tmp_path: Path) -> None:
             assert d.file.endswith("input.json"), d.file
         elif case.via == "org-folder":
             assert "org" in d.file, d.file
+        elif case.via == "escalation":
+            assert case.text in d.message  # a command-line question: no file
         else:
             assert d.file.endswith("workspace.yaml"), d.file
 

@@ -9,6 +9,7 @@ import importlib
 import pytest
 
 import workbench
+from workbench.analyses.escalation import EscalationResult
 from workbench.analyses.explain import Explanation
 from workbench.analyses.graph import AccessGraph
 from workbench.analyses.matrix import AccessMatrix, MatrixDiff, MatrixSummary
@@ -21,6 +22,10 @@ FACES: dict[str, list[str]] = {
         "IMPLICIT_DENY", "ParseResult", "Policy", "PolicyKind", "PolicySet", "Principal", "Request",
         "Scenario", "ScenarioError", "Severity", "StatementRef", "Workspace", "classify_principal",
         "evaluate", "explain", "open", "parse_policy", "read_scenario", "simulate"],
+    "workbench.analyses.escalation": ["ActionGoal", "Admin", "AdminGoal", "Edge", "EscalationModel",
+        "EscalationResult", "PROBES", "PrincipalEscalation", "PrincipalGoal", "RequestEvidence", "Step",
+        "TECHNIQUES", "Technique", "covered_catalog_ids", "default_context", "escalation", "find_admins",
+        "goal_for", "target_problems"],
     "workbench.analyses.explain": ["Change", "ConditionCheck", "ElementCheck", "Explanation", "Layer",
         "NearMiss", "PolicyExplanation", "Reason", "StatementExplanation", "WhatWouldChange", "WhyNot",
         "explain", "explain_question", "gate_sentence", "nearest_misses", "organization_level_names"],
@@ -49,7 +54,7 @@ FACES: dict[str, list[str]] = {
 VIEWS = {
     Decision: ["html"], Explanation: ["html", "text"], AccessGraph: ["dot", "graphviz", "html", "svg"],
     AccessMatrix: ["html", "plotly", "styler"], MatrixSummary: ["html"], MatrixDiff: ["html", "styler"],
-    WhoCan: ["html"], WhatCan: ["html"],
+    WhoCan: ["html"], WhatCan: ["html"], EscalationResult: ["html", "text"],
 }
 
 

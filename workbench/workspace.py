@@ -20,6 +20,14 @@ from workbench.analyses.assemble import (
     resource_side,
 )
 from workbench.analyses.assume import AssumePath, AssumeResult, assume_paths, chain_session_arn
+from workbench.analyses.escalation import (
+    Admin,
+    EscalationModel,
+    EscalationResult,
+    default_context,
+    find_admins,
+)
+from workbench.analyses.escalation import escalation as find_escalation
 from workbench.analyses.explain import Explanation, explain_question
 from workbench.analyses.graph import AccessGraph, build_graph
 from workbench.analyses.lookup import find_principal, find_role
@@ -405,6 +413,25 @@ class Workspace:
         counts = self.summary()
         return (f"<Workspace {self.name}: {counts['accounts']} accounts, {counts['users']} users, "
                 f"{counts['roles']} roles, {counts['resources']} resources>")
+
+    # -- privilege escalation (workbench/analyses/escalation) ------------------------------------
+    def escalation_model(self, context: Mapping[str, Any] | None = None) -> EscalationModel:
+        """The model the escalation techniques see, deciding with this workspace's `can`."""
+        ctx = default_context()
+        ctx.update(normalize_context(context) or {})
+        return EscalationModel(self.inventory, self._resolve, lambda p, a, r, c: self.can(p, a, r, c),
+                               lambda p, r, c: self.can_assume(p, r, c), ctx)
+
+    def admins(self, context: Mapping[str, Any] | None = None) -> list[Admin]:
+        """Principals that are effectively admin, each with `principal`, `definition` and
+        `deciding` (the definition: `workbench/analyses/escalation/goal.py`)."""
+        return find_admins(self.escalation_model(context))
+
+    def escalation(self, target: str | None = None, action: str | None = None,
+                   context: Mapping[str, Any] | None = None) -> EscalationResult:
+        """Who is admin, who can become admin (or reach `target`: a principal, or `action` on a
+        resource), by the shortest paths, every step with its decided requests."""
+        return find_escalation(self.escalation_model(context), target, action)
 
 
 def _as_patterns(selector: Selector) -> list[str]:

@@ -7,7 +7,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from workbench.cli import analyses, export, simulate, validate, workspace
+from workbench.cli import analyses, escalation, export, simulate, validate, workspace
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -17,6 +17,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_parser(sub)
     workspace.add_parsers(sub)
     analyses.add_parsers(sub)
+    escalation.add_parser(sub)
     export.add_parser(sub)
     return parser
 

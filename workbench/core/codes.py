@@ -131,6 +131,9 @@ CODES: dict[str, tuple[Severity, str]] = {
     "export-unknown-reference": (W, "the export names something it does not include; add it to the export"),
     "export-missing-file": (E, "run the AWS CLI command named in the message and save its output in the folder"),
     "export-account-unknown": (W, "give the owning account id: the ARN does not carry one (S3 buckets, sanitized exports)"),
+    # questions
+    "escalation-unknown-target": (E, "give the ARN of a user or role of the workspace, or add an action to reach "
+                                     "a resource (`--target ARN --action ACTION`)"),
 }
 
 

@@ -10,13 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from workbench.analyses.escalation import EscalationResult
 from workbench.analyses.explain import Explanation
 from workbench.analyses.graph import AccessGraph
 from workbench.analyses.matrix import AccessMatrix, MatrixDiff, MatrixSummary
 from workbench.analyses.who import WhatCan, WhoCan
 from workbench.core import display
 from workbench.evaluate.decision import Decision
-from workbench.render import decision, explanation, graph, matrix, who
+from workbench.render import decision, escalation, explanation, graph, matrix, who
 
 VIEWS: dict[tuple[type, str], Callable[..., Any]] = {
     (Decision, "html"): decision.decision_html,
@@ -34,6 +35,8 @@ VIEWS: dict[tuple[type, str], Callable[..., Any]] = {
     (MatrixDiff, "html"): matrix.diff_html,
     (WhoCan, "html"): who.who_can_html,
     (WhatCan, "html"): who.what_can_html,
+    (EscalationResult, "html"): escalation.escalation_html,
+    (EscalationResult, "text"): escalation.escalation_text,
 }
 
 
