@@ -42,6 +42,7 @@ from workbench.core.codes import make
 from workbench.core.diagnostics import Diagnostic, Severity
 from workbench.core.source import Span
 from workbench.load.activity_input import decode_json, read_bytes, span_at
+from workbench.model.inventory import Inventory
 
 READER_VERSION = "1"
 SUFFIXES = (".json", ".jsonl", ".ndjson", ".json.gz", ".jsonl.gz", ".ndjson.gz", ".gz")
@@ -366,3 +367,10 @@ def iter_table_rows(table: pa.Table) -> Iterator[dict[str, Any]]:
 
 def empty_table() -> pa.Table:
     return _Columns().table()
+
+
+def load_cloudtrail_source(path: Path, inventory: Inventory) -> list[Diagnostic]:
+    """Loader for `sources: cloudtrail:`. Records are read when an analysis first needs them (they
+    can be large, and the Parquet cache makes the second read fast); here the path is recorded."""
+    inventory.activity.cloudtrail.append(str(path))
+    return []

@@ -37,6 +37,10 @@ from workbench.policy import PolicyKind, parse_policy
 from workbench.policy.model import Policy
 
 FORMAT_VERSION = 1
+#: the kinds of `sources:`, in the order they are loaded (exports first: the activity sources
+#: find their accounts in them)
+SOURCE_KINDS = ("authorization_details", "organization", "resource_policies", "cloudtrail", "credential_report",
+                "last_accessed", "password_policy", "mfa_devices", "account_summary")
 TOP = ("workbench", "name", "description", "context", "sources", "organization", "org_policies", "accounts", "resources",
        "sessions")
 ORG_POLICY_TYPES = {"scp": "SERVICE_CONTROL_POLICY", "rcp": "RESOURCE_CONTROL_POLICY"}
@@ -220,7 +224,7 @@ class _Loader:
         block = self.mapping(doc, "sources", "sources")
         if not block:
             return
-        for kind in ("authorization_details", "organization", "resource_policies"):
+        for kind in SOURCE_KINDS:
             for i, rel in enumerate(self.seq(block, kind, f"sources.{kind}")):
                 path = self.base / str(rel)
                 loader = self.loaders.get(kind)
@@ -232,7 +236,7 @@ class _Loader:
                     self.report("workspace-source", f"`{rel}` does not exist", pos, f"sources.{kind}")
                     continue
                 self.diagnostics.extend(loader(path, self.inventory))
-        self.unknown(block, ("authorization_details", "organization", "resource_policies"), "sources.")
+        self.unknown(block, SOURCE_KINDS, "sources.")
 
     def org_policies(self, doc: Any) -> dict[str, OrgPolicy]:
         block = self.mapping(doc, "org_policies", "org_policies")
