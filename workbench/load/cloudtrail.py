@@ -16,7 +16,7 @@ the record fields per https://docs.aws.amazon.com/awscloudtrail/latest/userguide
 `requestParameters` and `resources` are kept as JSON text. Each row keeps its file and its record
 index (`Records[i]`, `Events[i]` or the line number), so every finding can point back at its record.
 
-A record that is not an object, or lacks eventTime/eventSource/eventName, is skipped with a
+A record that is not an object, or lacks eventSource/eventName, is skipped with a
 `cloudtrail-record` diagnostic (first ten per file, then a count). Diagnostics of a JSON file with
 problems are positioned by re-reading only that file.
 
@@ -183,7 +183,7 @@ def _records(doc: Any) -> tuple[str, list[Any]] | None:
     return None
 
 
-_REQUIRED = ("eventTime", "eventSource", "eventName")
+_REQUIRED = ("eventSource", "eventName")  # a record without eventTime is kept, with no time
 
 
 def _problem(rec: Any) -> str | None:

@@ -1,0 +1,61 @@
+"""The activity frame: CloudTrail records attributed to principals and mapped to actions, one row
+per record, with the rule of each mapping, and the failed-call rule.
+
+Failed-call rule. A record with `errorCode` is an attempt. Access Advisor counts attempts as
+access ("last accessed" includes denied attempts,
+https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_last-accessed.html), so
+`last_accessed` counts every attempt. For unused access and policy generation an attempt that
+failed authorization (`errorCode` an access-denied code, `AUTHORIZATION_ERRORS`) is not a use: it
+shows the principal lacked the permission. An attempt that failed for another reason (a missing
+resource, a validation error, throttling) is counted as a use of the permission for *unused
+access* (the call reached the service, which most services authorize first; calling such a
+permission unused would invite removing one the principal exercises) but not for *policy
+generation*, which only takes successful calls, so that its proof covers exactly what was seen."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pyarrow as pa
+
+from workbench.analyses.activity.attribution import attribute
+from workbench.analyses.activity.mapping import Mapping, map_event
+from workbench.model.inventory import Inventory
+from workbench.model.sdk_map import SdkMap
+
+AUTHORIZATION_ERRORS = frozenset({"AccessDenied", "AccessDeniedException", "UnauthorizedOperation",
+                                  "Client.UnauthorizedOperation", "UnauthorizedAccess", "AuthorizationError",
+                                  "AuthorizationErrorException", "Forbidden", "ForbiddenException",
+                                  "NotAuthorized", "NotAuthorizedException", "UnauthorizedException"})
+
+
+def is_authorization_error(code: str | None) -> bool:
+    return bool(code) and (code in AUTHORIZATION_ERRORS or "AccessDenied" in str(code)
+                           or "Unauthorized" in str(code))
+
+
+def activity_frame(table: pa.Table | pd.DataFrame, inventory: Inventory, sdk: SdkMap) -> pd.DataFrame:
+    """Attribute and map every record (mapping decided once per event source, name and type)."""
+    events = table.to_pandas() if isinstance(table, pa.Table) else table
+    events = attribute(events, inventory)
+    keys = events[["event_source", "event_name", "event_type"]].astype("object")
+    keys = keys.where(keys.notna(), None)
+    distinct = keys.drop_duplicates().reset_index(drop=True)
+    mappings: list[Mapping] = [map_event(sdk, str(r["event_source"]), str(r["event_name"]), r["event_type"])
+                               for r in distinct.to_dict("records")]
+    distinct["actions"] = [m.actions for m in mappings]
+    distinct["rule"] = [m.rule for m in mappings]
+    distinct["map_reason"] = [m.reason for m in mappings]
+    distinct["sdk_method"] = [m.sdk_method for m in mappings]
+    merged = keys.merge(distinct, on=["event_source", "event_name", "event_type"], how="left")
+    for name in ("actions", "rule", "map_reason", "sdk_method"):
+        events[name] = merged[name].to_numpy()
+    codes = events["error_code"].astype("object")
+    events["success"] = codes.isna().to_numpy()
+    denied = {c: is_authorization_error(c) for c in codes.dropna().unique()}
+    events["denied"] = codes.map(lambda c: denied.get(c, False) if isinstance(c, str) else False).astype(bool)
+    return events
+
+
+def mapping_shares(events: pd.DataFrame) -> dict[str, int]:
+    """How many API-call records each rule mapped (for the report)."""
+    return {str(k): int(v) for k, v in events["rule"].value_counts().items()}
