@@ -7,7 +7,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbench.analyses.assemble import (
     PrincipalSide,
@@ -36,6 +36,14 @@ from workbench.model.inventory import Group, Inventory, ManagedPolicy, Role, Ses
 from workbench.model.request import ContextValue, PolicySet
 from workbench.policy import ParseResult, Policy, PolicyKind, parse_policy
 from workbench.policy.serialize import policy_to_dict
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from datetime import datetime
+
+    import pandas as pd
+
+    from workbench.analyses.activity import Hygiene, Reach, UnusedAccess
 
 
 class Workspace:
@@ -373,6 +381,28 @@ class Workspace:
         counts = self.summary()
         return (f"<Workspace {self.name}: {counts['accounts']} accounts, {counts['users']} users, "
                 f"{counts['roles']} roles, {counts['resources']} resources>")
+
+    # -- activity (workbench/workspace_activity.py) -------------------------------------------
+    def activity(self) -> pd.DataFrame | None:
+        """The CloudTrail records of the workspace's sources, attributed and mapped (a DataFrame)."""
+        from workbench.workspace_activity import events
+        return events(self)
+
+    def last_accessed(self, principal: str | None = None, granularity: str = "service", *,
+                      now: datetime | None = None) -> pd.DataFrame:
+        """Access Advisor's view: per entity and service (or action), when it was last accessed."""
+        from workbench.workspace_activity import ws_last_accessed
+        return ws_last_accessed(self, principal, granularity, now)
+
+    def unused_access(self, days: int = 90, *, now: datetime | None = None) -> UnusedAccess:
+        """Access Analyzer's unused-access findings, with what the data could not observe."""
+        from workbench.workspace_activity import ws_unused
+        return ws_unused(self, days, now)
+
+    def hygiene(self, *, now: datetime | None = None, reach: Callable[[str], Reach] | None = None) -> Hygiene:
+        """Credential hygiene (Prowler / CIS / ScoutSuite checks) joined to reachability."""
+        from workbench.workspace_activity import ws_hygiene
+        return ws_hygiene(self, now, reach)
 
 
 def atomic_text_write(path: Path, text: str) -> None:

@@ -1,0 +1,112 @@
+"""The generated corpus (tests/activity_corpus.py): unused access, last accessed and hygiene equal
+its known truth (`TRUTH`, written from the generator's plan)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import activity_corpus as corpus  # tests/activity_corpus.py
+import workbench
+from workbench.workspace import Workspace
+
+
+@pytest.fixture(scope="module")
+def ws(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+    folder = corpus.write(tmp_path_factory.mktemp("corpus") / "account")
+    opened = workbench.open(folder)
+    opened.inventory.activity.cloudtrail_cache = str(tmp_path_factory.mktemp("cache"))
+    assert not opened.errors, [d.message for d in opened.errors]
+    return opened
+
+
+BOB = corpus.arn("user", "bob")
+
+
+def test_unused_findings_equal_the_truth(ws: Workspace) -> None:
+    result = ws.unused_access(days=90, now=corpus.NOW)
+    found = {t: set() for t in ("UnusedIAMRole", "UnusedIAMUserPassword", "UnusedIAMUserAccessKey",
+                                "UnusedPermission.service", "UnusedPermission.action")}
+    for f in result.findings:
+        if f.resource == BOB:
+            continue  # bob holds `*`: checked below
+        d = f.findingDetails
+        if f.findingType == "UnusedIAMUserAccessKey":
+            found[f.findingType].add((f.resource, d["accessKeySlot"]))
+        elif f.findingType == "UnusedPermission" and "actions" in d:
+            found["UnusedPermission.action"] |= {(f.resource, d["serviceNamespace"], a["action"]) for a in d["actions"]}
+        elif f.findingType == "UnusedPermission":
+            found["UnusedPermission.service"].add((f.resource, d["serviceNamespace"]))
+        else:
+            found[f.findingType].add(f.resource)
+    for key, value in found.items():
+        assert value == corpus.TRUTH[key], key
+    hidden = {(n.resource, n.what) for n in result.not_observable if n.resource != BOB}
+    assert hidden == corpus.TRUTH["not_observable"]
+    assert {n.resource for n in result.not_judged} == corpus.TRUTH["not_judged"]
+
+
+def test_admin_user_with_no_api_use_has_every_observable_service_unused(ws: Workspace) -> None:
+    result = ws.unused_access(days=90, now=corpus.NOW)
+    services = {f.findingDetails["serviceNamespace"] for f in result.findings if f.resource == BOB}
+    assert {"s3", "ec2", "iam", "sqs", "kms"} <= services
+    assert all(f.findingType == "UnusedPermission" for f in result.findings if f.resource == BOB)
+
+
+def test_denied_attempt_counts_for_last_accessed_not_for_use(ws: Workspace) -> None:
+    role = corpus.arn("role", "app-role")
+    frame = ws.last_accessed(role, now=corpus.NOW)
+    iam = frame[frame["ServiceNamespace"] == "iam"].iloc[0]
+    assert iam["LastAuthenticated"] is not None and str(iam["Source"]) == "cloudtrail"  # the denied CreateUser
+    unused = ws.unused_access(now=corpus.NOW)
+    assert all(f.findingDetails.get("serviceNamespace") != "iam" or f.resource != role for f in unused.findings)
+
+
+def test_last_accessed_action_level_skips_passrole(ws: Workspace) -> None:
+    frame = ws.last_accessed(corpus.arn("role", "app-role"), granularity="action", now=corpus.NOW)
+    assert "PassRole" not in set(frame["ActionName"])
+    used = set(frame[frame["LastAccessedTime"].notna()]["ActionName"])
+    assert used == {"DescribeInstances", "ListAllMyBuckets"}
+
+
+def test_hygiene_equals_the_truth(ws: Workspace) -> None:
+    result = ws.hygiene(now=corpus.NOW)
+    fails = {(f.check, f.resource) for f in result.findings if f.status == "FAIL"}
+    assert fails == corpus.TRUTH["hygiene.FAIL"]
+    assert not [f for f in result.findings if f.status == "UNKNOWN"]
+    joined = {f.resource for f in result.joined("console-without-mfa")}
+    assert joined == corpus.TRUTH["admin"]
+    logs = {f.resource for f in result.findings if f.check == "key-rotation" and f.reach and f.reach.reads_security_logs}
+    assert logs == corpus.TRUTH["reads_security_logs"]
+    for f in result.findings:
+        if f.reach is not None:
+            assert f.reach.evidence and all("decision" in e for e in f.reach.evidence)
+
+
+def test_prowler_bugs_are_absent(ws: Workspace) -> None:
+    """A key never used and a password never used fail; root use by key is seen although the
+    password was used long ago."""
+    result = ws.hygiene(now=corpus.NOW)
+    carol = corpus.arn("user", "carol")
+    assert ("unused-access-key", carol) in {(f.check, f.resource) for f in result.findings}
+    assert ("unused-password", carol) in {(f.check, f.resource) for f in result.findings}
+    root = [f for f in result.findings if f.check == "root-recent-use"]
+    assert root and "access key 1" in root[0].message
+
+
+def test_attribution_keeps_services_and_other_accounts_apart(ws: Workspace) -> None:
+    events = ws.activity()
+    assert events is not None
+    kinds = events.groupby("principal_kind").size().to_dict()
+    assert kinds["service"] == 120 and kinds["other-account"] == 120
+    assert set(events[events["principal_kind"] == "role"]["principal"]) == {corpus.arn("role", "app-role")}
+    assert events[events["principal_kind"] == "root"].shape[0] == 1
+
+
+def test_views_escape_and_json(ws: Workspace, tmp_path: Path) -> None:
+    result = ws.hygiene(now=corpus.NOW)
+    html = result._repr_html_()
+    assert "<script" not in html and "console-without-mfa" in html
+    assert result.to_json()["findings"]
+    assert "UnusedIAMRole" in ws.unused_access(now=corpus.NOW)._repr_html_()

@@ -1,0 +1,49 @@
+"""HTML views of the activity results (unused access, hygiene, activity summary); every value is
+escaped."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from workbench.analyses.activity import Hygiene, UnusedAccess
+
+
+def _table(headers: list[str], rows: list[list[Any]]) -> str:
+    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{escape('' if v is None else str(v))}</td>" for v in row) + "</tr>"
+                   for row in rows)
+    return f"<table class='iamwb-activity'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def unused_html(result: UnusedAccess) -> str:
+    rows = [[f.resource, f.findingType, f.findingDetails.get("serviceNamespace", ""),
+             f.findingDetails.get("lastAccessed") or "never",
+             ", ".join(a["action"] for a in f.findingDetails.get("actions", [])), f.evidence] for f in result.findings]
+    hidden = [[n.resource, n.what, n.why] for n in result.not_observable]
+    return (f"<h4>Unused access ({result.days} days before {escape(result.now.isoformat())}): "
+            f"{len(result.findings)} findings</h4>"
+            + _table(["resource", "findingType", "serviceNamespace", "lastAccessed", "actions", "evidence"], rows)
+            + f"<h4>Not observable: {len(hidden)}</h4>" + _table(["resource", "what", "why"], hidden))
+
+
+def hygiene_html(result: Hygiene) -> str:
+    rows = [[f.status, f.check, f.resource, f.message, ", ".join(f.info.prowler), ", ".join(f.info.cis),
+             "" if f.reach is None else ("admin" if f.reach.admin else "not admin")] for f in result.findings]
+    return (f"<h4>Hygiene: {len(result.findings)} findings</h4>"
+            + _table(["status", "check", "resource", "message", "Prowler", "CIS", "reach"], rows))
+
+
+def text_hygiene(result: Hygiene) -> str:
+    lines = []
+    for f in result.findings:
+        reach = "" if f.reach is None else (" [admin]" if f.reach.admin else "")
+        lines.append(f"{f.status:7} {f.check:24} {_plain(f.resource)}: {_plain(f.message)}{reach} "
+                     f"(Prowler {','.join(f.info.prowler) or '-'}; CIS {','.join(f.info.cis) or '-'})")
+    return "\n".join(lines) if lines else "no findings"
+
+
+def _plain(text: str) -> str:
+    """Terminal output: control characters of user data shown escaped."""
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)

@@ -1,0 +1,90 @@
+"""The workspace's activity questions (last accessed, unused access, hygiene), delegated to
+`workbench.analyses.activity`: this module reads the CloudTrail sources (through the loaders and
+their Parquet cache) and gives the analyses the evaluator's answers they join to."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from workbench.analyses.activity import Hygiene, Reach, UnusedAccess, activity_frame, hygiene, last_accessed
+from workbench.analyses.activity import unused_access as compute_unused
+from workbench.analyses.principals import find_principal
+from workbench.load.cloudtrail import read_cloudtrail
+from workbench.load.sdk_map import sdk_map
+from workbench.policy.model import Policy
+
+if TYPE_CHECKING:
+    from workbench.workspace import Workspace
+
+
+def events(ws: Workspace, paths: Sequence[str | Path] | None = None,
+           cache_dir: str | Path | None = None) -> pd.DataFrame | None:
+    """The workspace's CloudTrail records, attributed and mapped (None: no CloudTrail source)."""
+    sources = [Path(p) for p in (paths if paths is not None else ws.inventory.activity.cloudtrail)]
+    if not sources:
+        return None
+    key = (tuple(str(p) for p in sources), ws._version)
+    cached: Any = getattr(ws, "_activity_events", None)
+    if cached is not None and cached[0] == key:
+        frame: pd.DataFrame = cached[1]
+        return frame
+    read = read_cloudtrail(sources, cache_dir=cache_dir or ws.inventory.activity.cloudtrail_cache)
+    ws.diagnostics.extend(d for d in read.diagnostics if d not in ws.diagnostics)
+    frame = activity_frame(read.table, ws.inventory, sdk_map())
+    ws._activity_events = (key, frame)  # type: ignore[attr-defined]
+    return frame
+
+
+def identity_of(ws: Workspace) -> Callable[[str], Sequence[Policy]]:
+    def identity(arn: str) -> Sequence[Policy]:
+        side, _ = ws._sides(arn, "sts:GetCallerIdentity", "*")
+        return side.identity
+    return identity
+
+
+def _now(now: datetime | None) -> datetime:
+    return now if now is not None else datetime.now(UTC)
+
+
+def ws_last_accessed(ws: Workspace, principal: str | None, granularity: str, now: datetime | None) -> pd.DataFrame:
+    if granularity not in ("service", "action"):
+        raise ValueError("granularity is 'service' or 'action'")
+    principals = [principal] if principal else [p.arn for p in ws.inventory.users()] + [
+        r.arn for r in ws.inventory.roles()]
+    if principal is not None and not principal.startswith("arn:"):
+        principals = [find_principal(ws.inventory, principal).arn]
+    return last_accessed(principals, identity_of(ws), events(ws), ws.inventory.activity.last_accessed,
+                         granularity=granularity, now=_now(now))
+
+
+def ws_unused(ws: Workspace, days: int, now: datetime | None) -> UnusedAccess:
+    return compute_unused(ws.inventory, events(ws), sdk_map(), identity_of(ws), days=days, now=_now(now),
+                          exported=ws.from_sources)
+
+
+def default_reach(ws: Workspace) -> Callable[[str], Reach]:
+    """"Reach admin" means "is admin" for now: `ws.can(principal, "*", "*")` is allowed (another
+    analysis, escalation, will widen it); also whether it can read CloudTrail (`LookupEvents`)."""
+    def reach(arn: str) -> Reach:
+        admin = ws.can(arn, "*", "*")
+        logs = ws.can(arn, "cloudtrail:LookupEvents", "*")
+        evidence = tuple({"question": q, "decision": d.decision,
+                          "deciding": [f"{r.policy_type}:{r.policy}#{r.sid or r.index}" for r in d.deciding]}
+                         for q, d in ((f"can({arn}, *, *)", admin), (f"can({arn}, cloudtrail:LookupEvents, *)", logs)))
+        return Reach(admin.allowed, evidence, logs.allowed)
+    return reach
+
+
+def ws_hygiene(ws: Workspace, now: datetime | None, reach: Callable[[str], Reach] | None) -> Hygiene:
+    frame = events(ws)
+    root_events: dict[str, datetime] = {}
+    if frame is not None and not frame.empty:
+        roots = frame[(frame["principal_kind"] == "root") & frame["time"].notna()]
+        for principal, last in roots.groupby("principal")["time"].max().items():
+            root_events[str(principal).split(":")[4]] = last.to_pydatetime()
+    return hygiene(ws.inventory, reach or default_reach(ws), now=_now(now), root_events=root_events)
