@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import activity_corpus as corpus  # tests/activity_corpus.py
 import pytest
 
-import activity_corpus as corpus  # tests/activity_corpus.py
 import workbench
 from workbench.workspace import Workspace
 

@@ -163,8 +163,8 @@ def _s(value: Any) -> str | None:
 def _b(value: Any) -> bool | None:
     if isinstance(value, bool):
         return value
-    if value in ("true", "false"):
-        return value == "true"
+    if value == "true" or value == "false":
+        return bool(value == "true")
     return None
 
 

@@ -25,10 +25,10 @@ def example_path() -> Path:
 
 
 def loaders() -> dict[str, Callable[[Path, Inventory], list[Diagnostic]]]:
+    from workbench.load.activity_sources import activity_loaders
     from workbench.load.authorization_details import load_authorization_details
     from workbench.load.organizations import load_organization_folder
     from workbench.load.resource_policies import load_resource_folder
-    from workbench.load.activity_sources import activity_loaders
     return {"authorization_details": load_authorization_details, "organization": load_organization_folder,
             "resource_policies": load_resource_folder, **activity_loaders()}
 

@@ -94,7 +94,8 @@ def attribute_one(index: _Index, row: dict[str, str | None]) -> Attribution:
         miss = index.missing(row["issuer_arn"], account, "federating user")
         return Attribution(None, miss.kind, arn, miss.why)
     if kind == "Root":
-        owner = account or (parse_arn(arn).account if arn and parse_arn(arn) else None)
+        parsed_root = parse_arn(arn) if arn else None
+        owner = account or (parsed_root.account if parsed_root is not None else None)
         if owner in index.accounts:
             return Attribution(f"arn:aws:iam::{owner}:root", "root")
         return Attribution(None, "other-account", None, f"the root user of account {owner}, which the workspace "

@@ -225,5 +225,5 @@ def _permissions(result: UnusedAccess, arn: str, policies: Sequence[Policy], row
         elif len(actions) <= 20:
             result.not_observable.extend(NotObservable(arn, a, str(r)) for a, r in sorted(reasons.items()))
         else:  # a whole service granted by a wildcard: one entry
-            why = sorted({r for r in reasons.values() if r})
-            result.not_observable.append(NotObservable(arn, service, "; ".join(why)))
+            causes = sorted({r for r in reasons.values() if r})
+            result.not_observable.append(NotObservable(arn, service, "; ".join(causes)))
