@@ -74,7 +74,16 @@ class _Index:
 def attribute_one(index: _Index, row: dict[str, str | None]) -> Attribution:
     kind, arn, account = row["id_type"], row["id_arn"], row["id_account"]
     if kind == "IAMUser":
-        found = index.user(arn) or (index.keys.get(row["access_key"] or "") if not arn else None)
+        found = index.user(arn)
+        if not arn:  # sparse records: the user name and account, or the access key id
+            found = index.user_names.get((account or "", row["user_name"] or "")) or index.keys.get(
+                row["access_key"] or "")
+            if found is None:
+                if account and account not in index.accounts:
+                    return Attribution(None, "other-account", None, f"a user of account {account}, which the "
+                                                                    "workspace does not hold")
+                return Attribution(None, "not-in-workspace", None, "the record names no user ARN, and its user name "
+                                   f"({row['user_name'] or 'none'}) and access key are not in the workspace")
         return Attribution(found, "user") if found else index.missing(arn, account, "user")
     if kind == "AssumedRole":
         issuer = row["issuer_arn"]
@@ -82,6 +91,9 @@ def attribute_one(index: _Index, row: dict[str, str | None]) -> Attribution:
             parsed = parse_arn(arn)
             if parsed is not None and parsed.resource_type == "assumed-role":
                 issuer = f"arn:{parsed.partition}:iam::{parsed.account}:role/{parsed.resource_id.split('/')[0]}"
+        if issuer is None:
+            return Attribution(None, "unknown", arn, "the record names neither the role (no sessionIssuer) nor "
+                               "a session ARN")
         found = index.role(issuer)
         if found:
             return Attribution(found, "role", arn)
@@ -91,11 +103,16 @@ def attribute_one(index: _Index, row: dict[str, str | None]) -> Attribution:
         found = index.user(row["issuer_arn"])
         if found:
             return Attribution(found, "user", arn)
+        if not row["issuer_arn"]:
+            return Attribution(None, "unknown", arn, "the record does not name the user who federated "
+                               "(no sessionContext.sessionIssuer)")
         miss = index.missing(row["issuer_arn"], account, "federating user")
         return Attribution(None, miss.kind, arn, miss.why)
     if kind == "Root":
         parsed_root = parse_arn(arn) if arn else None
         owner = account or (parsed_root.account if parsed_root is not None else None)
+        if owner is None:
+            return Attribution(None, "unknown", None, "a root-user record that names no account")
         if owner in index.accounts:
             return Attribution(f"arn:aws:iam::{owner}:root", "root")
         return Attribution(None, "other-account", None, f"the root user of account {owner}, which the workspace "
