@@ -9,6 +9,7 @@ catalogue keeps no code nobody can see.
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 from dataclasses import dataclass
@@ -22,6 +23,8 @@ from workbench.core.diagnostics import Diagnostic
 from workbench.core.jsonreader import read_json
 from workbench.core.source import Span
 from workbench.load.authorization_details import load_authorization_details
+from workbench.load.cloudtrail import read_cloudtrail
+from workbench.load.credential_report import load_credential_report
 from workbench.load.organizations import load_organization_folder
 from workbench.load.scenario import read_scenario, read_scenario_text
 from workbench.load.workspace_file import load_workspace_text
@@ -92,6 +95,12 @@ class Case:
     data: bytes = b""
     dead: bool = False
     no_span: bool = False
+    reader: str = ""  # via "activity": the file name the activity reader is given
+
+
+def A(reader: str, data: bytes) -> Case:  # noqa: N802
+    """An activity source file (CloudTrail, credential report) with these bytes."""
+    return Case("activity", data=data, reader=reader)
 
 
 def P(text: str, kind: str = "identity", dead: bool = False) -> Case:  # noqa: N802
@@ -238,6 +247,11 @@ CASES: dict[str, Case] = {
         pol(st(effect="allow")))}]})),
     "scenario-multivalued-key": S(scenario(request={"context": {"aws:username": ["alice", "bob"]}})),
     "scenario-invalid-decision": S(scenario(expect={"decision": "Allowed"})),
+    # activity sources
+    "file-truncated": A("trail.json.gz", gzip.compress(b'{"Records": []}')[:-8]),
+    "cloudtrail-record": A("trail.json", b'{"Records": [\n  {"eventTime": "2024-01-01T00:00:00Z"}\n]}'),
+    "credential-report-value": A("credential-report.csv", b"user,arn,user_creation_time,password_enabled\n"
+                                 b"alice,arn:aws:iam::111122223333:user/alice,yesterday,true\n"),
 }
 
 DEAD = sorted(code for code, case in CASES.items() if case.dead)
@@ -259,6 +273,12 @@ def run(case: Case, tmp_path: Path) -> list[Diagnostic]:
         folder.mkdir()
         (folder / "list-roots.json").write_text('{"Roots": []}', encoding="utf-8")
         return load_organization_folder(folder, Inventory())
+    if case.via == "activity":
+        path = tmp_path / case.reader
+        path.write_bytes(case.data)
+        if case.reader.startswith("credential-report"):
+            return load_credential_report(path, Inventory())
+        return read_cloudtrail([path], use_cache=False).diagnostics
     if case.via == "save":
         blocker = tmp_path / "a-file"
         blocker.write_text("", encoding="utf-8")
@@ -308,6 +328,10 @@ def test_code_is_triggered(code: str, tmp_path: Path) -> None:
             assert d.location.endswith(f":{d.span.line}:{d.span.col}"), d.location
         elif case.via in ("file", "missing-file"):
             assert d.file.endswith("input.json"), d.file
+        elif case.via == "activity":
+            assert d.file.endswith(case.reader), d.file
+            if not case.reader.endswith(".gz"):  # text input: positioned
+                assert d.span is not None and d.span.line == 2, (code, d.span)
         elif case.via == "org-folder":
             assert "org" in d.file, d.file
         else:
