@@ -47,3 +47,26 @@ def text_hygiene(result: Hygiene) -> str:
 def _plain(text: str) -> str:
     """Terminal output: control characters of user data shown escaped."""
     return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+
+
+def unused_text(result: UnusedAccess) -> str:
+    lines = [f"unused access, {result.days} days before {result.now:%Y-%m-%d}: {len(result.findings)} findings"]
+    for f in result.findings:
+        d = f.findingDetails
+        what = d.get("serviceNamespace") or (f"key {d['accessKeySlot']}" if "accessKeySlot" in d else "")
+        actions = ",".join(a["action"] for a in d.get("actions", []))
+        lines.append(f"  {f.findingType:24} {_plain(f.resource)} {_plain(what)} {_plain(actions)} "
+                     f"last {d.get('lastAccessed') or 'never'}")
+    lines.append(f"not observable: {len(result.not_observable)}")
+    lines.extend(f"  {_plain(n.resource)} {_plain(n.what)}: {_plain(n.why)}" for n in result.not_observable[:50])
+    if len(result.not_observable) > 50:
+        lines.append(f"  ... and {len(result.not_observable) - 50} more (--json for all)")
+    return "\n".join(lines)
+
+
+def summary_text(summary: dict[str, Any]) -> str:
+    lines = [f"{summary['records']} records"]
+    lines.append("mapping: " + ", ".join(f"{k} {v}" for k, v in summary["rules"].items()))
+    lines.append("attribution: " + ", ".join(f"{k} {v}" for k, v in summary["principalKinds"].items()))
+    lines.extend(f"  unknown: {_plain(u)}" for u in summary["unknown"])
+    return "\n".join(lines)

@@ -176,7 +176,11 @@ def hygiene(inventory: Inventory, reach: Callable[[str], Reach], *, now: datetim
         _password_policy(run, account.id, activity.account(account.id).password_policy
                          if account.id in activity.accounts or "" not in activity.accounts
                          else activity.accounts[""].password_policy)
+    reported = {r.arn for r in rows}
     for user in inventory.users():
+        if user.arn not in reported:  # an authorization-details export holds no MFA or password data
+            run.unknown("console-without-mfa", user.arn, "no credential report row for this user: whether it has "
+                        "a console password and MFA is unknown")
         if user.managed or user.inline:
             names = [p.rsplit("/", 1)[-1] for p in user.managed] + [p.name for p in user.inline]
             run.fail("user-attached-policies", user.arn, f"policies attached to the user: {', '.join(names)}")
