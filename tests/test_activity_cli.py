@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import activity_corpus as corpus
 import pytest
 
-import activity_corpus as corpus
 from workbench.cli.main import main
 
 NOW = corpus.NOW.isoformat()

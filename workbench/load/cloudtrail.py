@@ -82,71 +82,74 @@ def trail_files(paths: Iterable[Path]) -> list[Path]:
     return out
 
 
+_EMPTY: dict[str, Any] = {}
+
+
 class _Columns:
-    """Column lists being filled, one record at a time."""
+    """Column lists being filled, a file's records at a time (one comprehension per column: the
+    records are plain dicts from orjson, so this is the fast path; values of an unexpected type are
+    turned into text when the table is built)."""
 
     def __init__(self) -> None:
         self.cols: dict[str, list[Any]] = {c: [] for c in COLUMNS}
         self.rows = 0
 
-    def add(self, rec: dict[str, Any], file: str, where: int) -> None:
+    def add_many(self, recs: list[dict[str, Any]], file: str, where: list[int]) -> None:
         c = self.cols
-        ident = rec.get("userIdentity")
-        if not isinstance(ident, dict):
-            ident = {}
-        ctx = ident.get("sessionContext")
-        issuer = ctx.get("sessionIssuer") if isinstance(ctx, dict) else None
-        if not isinstance(issuer, dict):
-            issuer = {}
-        c["time"].append(rec.get("eventTime"))
-        c["event_source"].append(rec.get("eventSource"))
-        c["event_name"].append(rec.get("eventName"))
-        c["region"].append(_s(rec.get("awsRegion")))
-        c["error_code"].append(_s(rec.get("errorCode")))
-        c["error_message"].append(_s(rec.get("errorMessage")))
-        c["event_type"].append(_s(rec.get("eventType")))
-        c["read_only"].append(_b(rec.get("readOnly")))
-        c["management"].append(_b(rec.get("managementEvent")))
-        c["category"].append(_s(rec.get("eventCategory")))
-        c["id_type"].append(_s(ident.get("type")))
-        c["id_arn"].append(_s(ident.get("arn")))
-        c["id_account"].append(_s(ident.get("accountId")))
-        c["principal_id"].append(_s(ident.get("principalId")))
-        c["access_key"].append(_s(ident.get("accessKeyId")))
-        c["user_name"].append(_s(ident.get("userName")))
-        c["issuer_arn"].append(_s(issuer.get("arn")))
-        c["issuer_type"].append(_s(issuer.get("type")))
-        c["invoked_by"].append(_s(ident.get("invokedBy")))
-        c["recipient"].append(_s(rec.get("recipientAccountId")))
-        c["source_ip"].append(_s(rec.get("sourceIPAddress")))
-        params = rec.get("requestParameters")
-        c["params"].append(orjson.dumps(params).decode() if params else None)
-        res = rec.get("resources")
-        c["resources"].append(orjson.dumps(res).decode() if res else None)
-        c["event_id"].append(_s(rec.get("eventID")))
-        c["file"].append(file)
-        c["record"].append(where)
-        self.rows += 1
+        idents = [i if type(i) is dict else _EMPTY for i in [r.get("userIdentity") for r in recs]]
+        contexts = [x if type(x) is dict else _EMPTY for x in [i.get("sessionContext") for i in idents]]
+        issuers = [x if type(x) is dict else _EMPTY for x in [x.get("sessionIssuer") for x in contexts]]
+        for name, key in (("time", "eventTime"), ("event_source", "eventSource"), ("event_name", "eventName"),
+                          ("region", "awsRegion"), ("error_code", "errorCode"), ("error_message", "errorMessage"),
+                          ("event_type", "eventType"), ("read_only", "readOnly"), ("management", "managementEvent"),
+                          ("category", "eventCategory"), ("recipient", "recipientAccountId"),
+                          ("source_ip", "sourceIPAddress"), ("event_id", "eventID")):
+            c[name].extend([r.get(key) for r in recs])
+        for name, key in (("id_type", "type"), ("id_arn", "arn"), ("id_account", "accountId"),
+                          ("principal_id", "principalId"), ("access_key", "accessKeyId"), ("user_name", "userName"),
+                          ("invoked_by", "invokedBy")):
+            c[name].extend([i.get(key) for i in idents])
+        c["issuer_arn"].extend([i.get("arn") for i in issuers])
+        c["issuer_type"].extend([i.get("type") for i in issuers])
+        dumps = orjson.dumps
+        c["params"].extend([dumps(p).decode() if p else None for p in [r.get("requestParameters") for r in recs]])
+        c["resources"].extend([dumps(p).decode() if p else None for p in [r.get("resources") for r in recs]])
+        c["file"].extend([file] * len(recs))
+        c["record"].extend(where)
+        self.rows += len(recs)
+
+    def add(self, rec: dict[str, Any], file: str, where: int) -> None:
+        self.add_many([rec], file, [where])
 
     def table(self) -> pa.Table:
         arrays: dict[str, pa.Array] = {}
         for name in COLUMNS:
             values = self.cols[name]
             if name == "time":
-                text = pa.array(values, type=pa.string())
+                text = _strings(values)
                 arrays[name] = pc.cast(pc.strptime(_normalize_time(text), format="%Y-%m-%dT%H:%M:%S",
                                                    unit="s", error_is_null=True),
                                        pa.timestamp("s", tz="UTC"))
             elif name in ("read_only", "management"):
-                arrays[name] = pa.array(values, type=pa.bool_())
+                try:
+                    arrays[name] = pa.array(values, type=pa.bool_())
+                except (pa.ArrowInvalid, pa.ArrowTypeError):
+                    arrays[name] = pa.array([_b(v) for v in values], type=pa.bool_())
             elif name == "record":
                 arrays[name] = pa.array(values, type=pa.int64())
             elif name in ("file", "event_source", "event_type", "id_type", "region", "category", "issuer_type",
                           "recipient", "id_account", "error_code"):
-                arrays[name] = pa.array(values, type=pa.string()).dictionary_encode()
+                arrays[name] = _strings(values).dictionary_encode()
             else:
-                arrays[name] = pa.array(values, type=pa.string())
+                arrays[name] = _strings(values)
         return pa.table(arrays)
+
+
+def _strings(values: list[Any]) -> pa.Array:
+    try:
+        return pa.array(values, type=pa.string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # a number or object where text belongs: keep it as text
+        return pa.array([_s(v) for v in values], type=pa.string())
 
 
 def _normalize_time(text: pa.Array) -> pa.Array:
@@ -225,6 +228,11 @@ class _FileReader:
                                          span=span_at(data, 0)))
             return
         prefix, records = found
+        if prefix != "Events":  # the fast path: every record a dict with its source and name
+            if all(type(r) is dict and type(r.get("eventSource")) is str and type(r.get("eventName")) is str
+                   for r in records):
+                self.cols.add_many(records, file, list(range(len(records))))
+                return
         bad: list[tuple[int, str]] = []
         for i, rec in enumerate(records):
             if prefix == "Events" and isinstance(rec, dict):
