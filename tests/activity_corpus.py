@@ -44,8 +44,9 @@ USERS = {  # name -> (created days ago, inline policy)
     "dave": (500, doc(allow(["cloudtrail:LookupEvents", "sts:GetCallerIdentity"]))),
 }
 ROLES = {  # name -> (created days ago, trust, inline policy, RoleLastUsed days ago or None)
-    "app-role": (365, TRUST_EC2, doc(allow(["ec2:DescribeInstances", "ec2:DescribeVolumes", "s3:ListAllMyBuckets",
-                                            "dynamodb:GetItem", "iam:PassRole"])), 1),
+    "app-role": (365, TRUST_EC2, doc(allow(["ec2:DescribeInstances", "ec2:DescribeVolumes", "ec2:RunInstances",
+                                            "s3:ListAllMyBuckets", "dynamodb:GetItem", "iam:PassRole"]),
+                                     allow(["s3:GetObject"], "arn:aws:s3:::app-bucket/*")), 1),
     "idle-role": (365, TRUST_OTHER, doc(allow(["sqs:ListQueues"])), 150),
     "new-role": (10, TRUST_EC2, doc(allow(["sqs:ListQueues"])), None),
 }
@@ -57,7 +58,9 @@ def export() -> dict[str, Any]:
               "UserPolicyList": [{"PolicyName": f"{n}-policy", "PolicyDocument": p}]}
              for n, (d, p) in USERS.items()]
     roles = [{"RoleName": n, "Arn": arn("role", n), "RoleId": f"AROA{n.upper().replace('-', ''):0<16}", "Path": "/",
-              "CreateDate": iso(NOW - timedelta(days=d)), "AssumeRolePolicyDocument": t, "InstanceProfileList": [],
+              "CreateDate": iso(NOW - timedelta(days=d)), "AssumeRolePolicyDocument": t,
+              "InstanceProfileList": [{"InstanceProfileName": f"{n}-profile",
+                                       "Arn": f"arn:aws:iam::{ACCOUNT}:instance-profile/{n}-profile"}],
               "RolePolicyList": [{"PolicyName": f"{n}-policy", "PolicyDocument": p}], "AttachedManagedPolicies": [],
               "RoleLastUsed": {"LastUsedDate": iso(NOW - timedelta(days=u)), "Region": "eu-west-1"} if u else {}}
              for n, (d, t, p, u) in ROLES.items()]
@@ -98,8 +101,9 @@ SERVICE_ID = {"type": "AWSService", "invokedBy": "ec2.amazonaws.com"}
 
 
 def trail(count_per_day: int = 3) -> list[dict[str, Any]]:
-    """The plan: alice calls iam:ListUsers daily; app-role sessions call ec2:DescribeInstances and
-    s3:ListBuckets daily, and iam:CreateUser (denied) weekly; dave calls LookupEvents until 60 days
+    """The plan: alice calls iam:ListUsers daily; app-role sessions call ec2:DescribeInstances,
+    s3:ListBuckets and s3:GetObject on three objects of app-bucket (data events) daily, and weekly
+    ec2:RunInstances with its own instance profile (so it passes itself) and iam:CreateUser (denied); dave calls LookupEvents until 60 days
     ago; idle-role and carol never act; root uses its key 2 hours before NOW; another account and
     a service act too (kept apart)."""
     random.seed(7)
@@ -111,9 +115,14 @@ def trail(count_per_day: int = 3) -> list[dict[str, Any]]:
             out.append(record(t + timedelta(minutes=i), "ec2.amazonaws.com", "DescribeInstances",
                               role_id("app-role", f"i-{day:04d}")))
         out.append(record(t, "s3.amazonaws.com", "ListBuckets", role_id("app-role", f"i-{day:04d}")))
+        out.append(record(t, "s3.amazonaws.com", "GetObject", role_id("app-role", f"i-{day:04d}"),
+                          params={"bucketName": "app-bucket", "key": f"data/{day % 3}.csv"}, management=False))
         if day % 7 == 0:
             out.append(record(t, "iam.amazonaws.com", "CreateUser", role_id("app-role", f"i-{day:04d}"),
                               error="AccessDenied"))
+            out.append(record(t, "ec2.amazonaws.com", "RunInstances", role_id("app-role", f"i-{day:04d}"),
+                              params={"instanceType": "t3.micro", "iamInstanceProfile": {
+                                  "arn": f"arn:aws:iam::{ACCOUNT}:instance-profile/app-role-profile"}}))
         if day < 60:
             out.append(record(t, "cloudtrail.amazonaws.com", "LookupEvents", user_id("dave")))
         out.append(record(t, "sqs.amazonaws.com", "ListQueues", FOREIGN_ID))
@@ -195,5 +204,9 @@ TRUTH = {
         ("user-attached-policies", arn("user", "alice")), ("user-attached-policies", arn("user", "bob")),
         ("user-attached-policies", arn("user", "carol")), ("user-attached-policies", arn("user", "dave"))},
     "admin": {arn("user", "bob")},
+    # policy generation for app-role over the whole trail: action -> resources
+    "generated.app-role": {"ec2:DescribeInstances": {"*"}, "ec2:RunInstances": {"*"}, "s3:ListAllMyBuckets": {"*"},
+                           "s3:GetObject": {f"arn:aws:s3:::app-bucket/data/{i}.csv" for i in range(3)},
+                           "iam:PassRole": {arn("role", "app-role")}},
     "reads_security_logs": {arn("user", "dave")},
 }

@@ -67,7 +67,7 @@ def test_last_accessed_action_level_skips_passrole(ws: Workspace) -> None:
     frame = ws.last_accessed(corpus.arn("role", "app-role"), granularity="action", now=corpus.NOW)
     assert "PassRole" not in set(frame["ActionName"])
     used = set(frame[frame["LastAccessedTime"].notna()]["ActionName"])
-    assert used == {"DescribeInstances", "ListAllMyBuckets"}
+    assert used == {"DescribeInstances", "ListAllMyBuckets", "GetObject", "RunInstances"}
 
 
 def test_hygiene_equals_the_truth(ws: Workspace) -> None:
@@ -110,3 +110,34 @@ def test_views_escape_and_json(ws: Workspace, tmp_path: Path) -> None:
     assert "<script" not in html and "console-without-mfa" in html
     assert result.to_json()["findings"]
     assert "UnusedIAMRole" in ws.unused_access(now=corpus.NOW)._repr_html_()
+
+
+def test_generated_policy_is_proven_and_grants_only_used_services(ws: Workspace) -> None:
+    role = corpus.arn("role", "app-role")
+    result = ws.generate_policy(role, since=corpus.START, until=corpus.NOW)
+    granted: dict[str, set[str]] = {}
+    for statement in result.document["Statement"]:
+        resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+        for action in statement["Action"]:
+            granted.setdefault(action, set()).update(resources)
+    assert granted == corpus.TRUTH["generated.app-role"]
+    assert result.proven and not result.unproven
+    assert {(p["action"], p["resource"]) for p in result.proof} >= {("s3:GetObject", r) for r in granted["s3:GetObject"]}
+    assert all(p["decision"] == "allowed" and p["deciding"] for p in result.proof)
+    used_services = {a.split(":")[0] for a in granted} - {"iam"}  # iam: the derived PassRole
+    events = ws.activity()
+    assert events is not None
+    observed = {a.split(":")[0] for acts in events[(events["principal"] == role) & events["success"]]["actions"]
+                for a in acts}
+    assert used_services <= observed
+    assert "ec2:DescribeVolumes" in result.removed and "dynamodb:GetItem" in result.removed
+    assert "iam:CreateUser" not in granted  # denied attempts are not use
+
+
+def test_generated_policy_for_every_active_principal_is_proven(ws: Workspace) -> None:
+    for principal in (corpus.arn("user", "alice"), corpus.arn("user", "dave"), corpus.arn("role", "app-role")):
+        result = ws.generate_policy(principal, since=corpus.START, until=corpus.NOW)
+        assert result.proven, (principal, result.unproven)
+        services = {a.split(":")[0] for s in result.document["Statement"] for a in s["Action"]}
+        current = {a.split(":")[0] for a in result.removed} | services
+        assert services <= current

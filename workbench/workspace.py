@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from workbench.analyses.activity import Hygiene, Reach, UnusedAccess
+    from workbench.analyses.activity.generate import GeneratedPolicy
 
 
 class Workspace:
@@ -403,6 +404,11 @@ class Workspace:
         """Credential hygiene (Prowler / CIS / ScoutSuite checks) joined to reachability."""
         from workbench.workspace_activity import ws_hygiene
         return ws_hygiene(self, now, reach)
+
+    def generate_policy(self, principal: str, since: datetime, until: datetime | None = None) -> GeneratedPolicy:
+        """A least-privilege policy from the principal's successful calls, proven by the evaluator."""
+        from workbench.workspace_activity import ws_generate_policy
+        return ws_generate_policy(self, principal, since, until)
 
 
 def atomic_text_write(path: Path, text: str) -> None:

@@ -13,8 +13,9 @@ import pandas as pd
 
 from workbench.analyses.activity import Hygiene, Reach, UnusedAccess, activity_frame, hygiene, last_accessed
 from workbench.analyses.activity import unused_access as compute_unused
+from workbench.analyses.activity.generate import GeneratedPolicy, generate_policy
 from workbench.analyses.principals import find_principal
-from workbench.load.cloudtrail import read_cloudtrail
+from workbench.load.cloudtrail import empty_table, read_cloudtrail
 from workbench.load.sdk_map import sdk_map
 from workbench.policy.model import Policy
 
@@ -88,3 +89,13 @@ def ws_hygiene(ws: Workspace, now: datetime | None, reach: Callable[[str], Reach
         for principal, last in roots.groupby("principal")["time"].max().items():
             root_events[str(principal).split(":")[4]] = last.to_pydatetime()
     return hygiene(ws.inventory, reach or default_reach(ws), now=_now(now), root_events=root_events)
+
+
+def ws_generate_policy(ws: Workspace, principal: str, since: datetime, until: datetime | None) -> GeneratedPolicy:
+    arn = find_principal(ws.inventory, principal).arn
+    frame = events(ws)
+    if frame is None:
+        frame = activity_frame(empty_table(), ws.inventory, sdk_map())
+    side, _ = ws._sides(arn, "sts:GetCallerIdentity", "*")
+    return generate_policy(arn, frame, sdk_map(), ws.inventory, ws._sides, since=since, until=_now(until),
+                           current=side.identity)

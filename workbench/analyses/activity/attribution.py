@@ -16,8 +16,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
+from workbench.analyses.activity.keys import combination_codes
 from workbench.core.arn import parse_arn
 from workbench.model.inventory import Inventory
 
@@ -132,20 +134,13 @@ def attribute(events: pd.DataFrame, inventory: Inventory) -> pd.DataFrame:
     decided once per distinct identity."""
     index = _Index(inventory)
     cols = list(IDENTITY_COLUMNS)
-    if events.empty:
-        out = events.copy()
-        for name in ("principal", "principal_kind", "session", "attribution_why"):
-            out[name] = pd.Series(dtype="object")
-        return out
-    keys = events[cols].astype("object").where(events[cols].notna(), None)
-    distinct = keys.drop_duplicates().reset_index(drop=True)
-    results = [attribute_one(index, r) for r in distinct.to_dict("records")]
-    distinct["principal"] = [r.principal for r in results]
-    distinct["principal_kind"] = [r.kind for r in results]
-    distinct["session"] = [r.session for r in results]
-    distinct["attribution_why"] = [r.why for r in results]
-    merged = keys.merge(distinct, on=cols, how="left")
     out = events.copy()
-    for name in ("principal", "principal_kind", "session", "attribution_why"):
-        out[name] = merged[name].to_numpy()
+    codes, first = combination_codes(events, cols)
+    distinct = events[cols].iloc[first].astype("object")
+    distinct = distinct.where(distinct.notna(), None)
+    results = [attribute_one(index, r) for r in distinct.to_dict("records")]
+    for name, values in (("principal", [r.principal for r in results]), ("principal_kind", [r.kind for r in results]),
+                         ("session", [r.session for r in results]), ("attribution_why", [r.why for r in results])):
+        table = np.array(values, dtype=object)
+        out[name] = table[codes] if len(table) else pd.Series(dtype="object")
     return out

@@ -14,10 +14,12 @@ generation*, which only takes successful calls, so that its proof covers exactly
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
 from workbench.analyses.activity.attribution import attribute
+from workbench.analyses.activity.keys import combination_codes
 from workbench.analyses.activity.mapping import Mapping, map_event
 from workbench.model.inventory import Inventory
 from workbench.model.sdk_map import SdkMap
@@ -34,25 +36,26 @@ def is_authorization_error(code: str | None) -> bool:
 
 
 def activity_frame(table: pa.Table | pd.DataFrame, inventory: Inventory, sdk: SdkMap) -> pd.DataFrame:
-    """Attribute and map every record (mapping decided once per event source, name and type)."""
+    """Attribute and map every record (mapping decided once per event source, name and type;
+    `map_key` numbers the distinct mappings)."""
     events = table.to_pandas() if isinstance(table, pa.Table) else table
     events = attribute(events, inventory)
-    keys = events[["event_source", "event_name", "event_type"]].astype("object")
-    keys = keys.where(keys.notna(), None)
-    distinct = keys.drop_duplicates().reset_index(drop=True)
+    cols = ["event_source", "event_name", "event_type"]
+    codes, first = combination_codes(events, cols)
+    distinct = events[cols].iloc[first].astype("object")
+    distinct = distinct.where(distinct.notna(), None)
     mappings: list[Mapping] = [map_event(sdk, str(r["event_source"]), str(r["event_name"]), r["event_type"])
                                for r in distinct.to_dict("records")]
-    distinct["actions"] = [m.actions for m in mappings]
-    distinct["rule"] = [m.rule for m in mappings]
-    distinct["map_reason"] = [m.reason for m in mappings]
-    distinct["sdk_method"] = [m.sdk_method for m in mappings]
-    merged = keys.merge(distinct, on=["event_source", "event_name", "event_type"], how="left")
-    for name in ("actions", "rule", "map_reason", "sdk_method"):
-        events[name] = merged[name].to_numpy()
-    codes = events["error_code"].astype("object")
-    events["success"] = codes.isna().to_numpy()
-    denied = {c: is_authorization_error(c) for c in codes.dropna().unique()}
-    events["denied"] = codes.map(lambda c: denied.get(c, False) if isinstance(c, str) else False).astype(bool)
+    events["map_key"] = codes
+    for name, values in (("actions", [m.actions for m in mappings]), ("rule", [m.rule for m in mappings]),
+                         ("map_reason", [m.reason for m in mappings]), ("sdk_method", [m.sdk_method for m in mappings])):
+        column = np.empty(len(values), dtype=object)
+        column[:] = values
+        events[name] = column[codes] if len(values) else pd.Series(dtype="object")
+    error = events["error_code"]
+    events["success"] = error.isna().to_numpy()
+    denied = {c: is_authorization_error(c) for c in error.dropna().unique()}
+    events["denied"] = error.astype("object").map(denied).fillna(False).astype(bool).to_numpy()
     return events
 
 

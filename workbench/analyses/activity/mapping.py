@@ -97,7 +97,11 @@ def map_event(sdk: SdkMap, event_source: str, event_name: str, event_type: str |
                            method)
         entries = sdk.methods.get(method)
         if entries:
-            actions = tuple(dict.fromkeys(e.action for e in entries))
+            # a dependent action the map makes conditional on a request parameter (`%%iftruthy%`,
+            # e.g. iam:PassRole of EC2.RunInstances with an instance profile) is left to the caller,
+            # who has the parameters; the others are needed by every call of the method
+            needed = [e.action for e in entries if not (e.arn or "").startswith("%%iftruthy%")]
+            actions = tuple(dict.fromkeys(needed or [e.action for e in entries]))
             return Mapping(actions, RULE_SDK, "", method, entries)
     default = f"{prefix}:{name}"
     if default in NO_PERMISSION:

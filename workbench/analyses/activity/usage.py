@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import pandas as pd
 
@@ -80,24 +81,36 @@ def not_observable(action: str, coverage: Coverage, since: datetime, sdk_known: 
 def usage_table(events: pd.DataFrame) -> pd.DataFrame:
     """One row per (principal, action): last attempt (any record), last use (success or a failure
     other than authorization), last success, counts; with the session and region of the last attempt."""
-    api = events[events["principal"].notna() & events["actions"].map(bool)]
+    api = events[events["principal"].notna() & (events["rule"].isin(("sdk-map", "prefix-name")))]
     if api.empty:
         return pd.DataFrame(columns=["principal", "action", "rule", "last_attempt", "last_use", "last_success",
                                      "attempts", "region", "entity"])
-    api = api.assign(use_time=api["time"].where(~api["denied"]), success_time=api["time"].where(api["success"]),
-                     key=api["event_source"].astype("object") + "\0" + api["event_name"].astype("object"))
-    api = api.sort_values("time")
-    grouped = api.groupby(["principal", "key"], sort=False, dropna=False).agg(
-        last_attempt=("time", "max"), last_use=("use_time", "max"), last_success=("success_time", "max"),
-        attempts=("time", "size"), actions=("actions", "first"), rule=("rule", "first"),
-        region=("region", "last"), entity=("session", "last")).reset_index()
-    grouped["action"] = grouped["actions"]
-    exploded = grouped.explode("action")
+    api = api[["principal", "map_key", "time", "denied", "success", "region", "session"]].assign(
+        use_time=api["time"].where(~api["denied"]), success_time=api["time"].where(api["success"]))
+    grouped = api.groupby(["principal", "map_key"], sort=False, dropna=False)
+    summary = grouped.agg(last_attempt=("time", "max"), last_use=("use_time", "max"),
+                          last_success=("success_time", "max"), attempts=("time", "size"))
+    latest = api.loc[_latest_rows(api, grouped), ["principal", "map_key", "region", "session"]]
+    summary = summary.reset_index().merge(latest.rename(columns={"session": "entity"}),
+                                          on=["principal", "map_key"], how="left")
+    first = events.drop_duplicates("map_key").set_index("map_key")
+    summary["action"] = summary["map_key"].map(first["actions"])
+    summary["rule"] = summary["map_key"].map(first["rule"])
+    exploded = summary.explode("action")
     out = exploded.groupby(["principal", "action"], sort=False).agg(
         rule=("rule", "first"), last_attempt=("last_attempt", "max"), last_use=("last_use", "max"),
         last_success=("last_success", "max"), attempts=("attempts", "sum"), region=("region", "last"),
         entity=("entity", "last")).reset_index()
     return out
+
+
+def _latest_rows(api: pd.DataFrame, grouped: Any) -> Any:
+    """The index label of each group's latest record (its first record when no time is known)."""
+    times = api["time"]
+    if times.isna().all():
+        return grouped.head(1).index
+    filled = times.fillna(pd.Timestamp.min.tz_localize("UTC"))
+    return filled.groupby([api["principal"], api["map_key"]], sort=False).idxmax().to_numpy()
 
 
 def granted_actions(patterns: list[str]) -> set[str]:
