@@ -202,7 +202,8 @@ TRUTH = {
         ("password-minimum-length", f"arn:aws:iam::{ACCOUNT}:root"),
         ("password-complexity", f"arn:aws:iam::{ACCOUNT}:root"),
         ("user-attached-policies", arn("user", "alice")), ("user-attached-policies", arn("user", "bob")),
-        ("user-attached-policies", arn("user", "carol")), ("user-attached-policies", arn("user", "dave"))},
+        ("user-attached-policies", arn("user", "carol")), ("user-attached-policies", arn("user", "dave")),
+        ("unused-role-cross-account", arn("role", "idle-role"))},
     "admin": {arn("user", "bob")},
     # policy generation for app-role over the whole trail: action -> resources
     "generated.app-role": {"ec2:DescribeInstances": {"*"}, "ec2:RunInstances": {"*"}, "s3:ListAllMyBuckets": {"*"},

@@ -141,3 +141,11 @@ def test_generated_policy_for_every_active_principal_is_proven(ws: Workspace) ->
         services = {a.split(":")[0] for s in result.document["Statement"] for a in s["Action"]}
         current = {a.split(":")[0] for a in result.removed} | services
         assert services <= current
+
+
+def test_unused_role_assumable_from_another_account_carries_the_trust_decision(ws: Workspace) -> None:
+    found = [f for f in ws.hygiene(now=corpus.NOW).findings if f.check == "unused-role-cross-account"]
+    assert [f.resource for f in found] == [corpus.arn("role", "idle-role")]
+    evidence = found[0].reach.evidence if found[0].reach else ()
+    assert evidence and evidence[0]["decision"] == "allow" and evidence[0]["deciding"]
+    assert corpus.OTHER in found[0].message

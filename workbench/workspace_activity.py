@@ -14,7 +14,8 @@ import pandas as pd
 from workbench.analyses.activity import Hygiene, Reach, UnusedAccess, activity_frame, hygiene, last_accessed
 from workbench.analyses.activity import unused_access as compute_unused
 from workbench.analyses.activity.generate import GeneratedPolicy, generate_policy
-from workbench.analyses.principals import find_principal
+from workbench.analyses.activity.hygiene import add_cross_account_unused
+from workbench.analyses.principals import find_principal, find_role
 from workbench.load.cloudtrail import empty_table, read_cloudtrail
 from workbench.load.sdk_map import sdk_map
 from workbench.policy.model import Policy
@@ -88,7 +89,41 @@ def ws_hygiene(ws: Workspace, now: datetime | None, reach: Callable[[str], Reach
         roots = frame[(frame["principal_kind"] == "root") & frame["time"].notna()]
         for principal, last in roots.groupby("principal")["time"].max().items():
             root_events[str(principal).split(":")[4]] = last.to_pydatetime()
-    return hygiene(ws.inventory, reach or default_reach(ws), now=_now(now), root_events=root_events)
+    result = hygiene(ws.inventory, reach or default_reach(ws), now=_now(now), root_events=root_events)
+    add_cross_account_unused(result, _unused_cross_account(ws, _now(now)))
+    return result
+
+
+def _unused_cross_account(ws: Workspace, now: datetime) -> list[tuple[str, str, tuple[dict[str, Any], ...]]]:
+    """Unused roles (90 days) whose trust policy allows a principal of another account, as the
+    evaluator decides the trust side of sts:AssumeRole for that account's root."""
+    out: list[tuple[str, str, tuple[dict[str, Any], ...]]] = []
+    unused = ws_unused(ws, 90, now)
+    for finding in unused.findings:
+        if finding.findingType != "UnusedIAMRole":
+            continue
+        role = find_role(ws.inventory, finding.resource)
+        if role.trust is None:
+            continue
+        accounts: set[str] = set()
+        for statement in role.trust.statements:
+            if statement.effect != "Allow" or statement.principal is None:
+                continue
+            for entry in statement.principal.entries:
+                text = entry.value.text
+                account = text if text.isdigit() else (text.split(":")[4] if text.count(":") >= 5 else "")
+                if entry.type == "AWS" and account and account != role.account:
+                    accounts.add(account)
+        for account in sorted(accounts):
+            caller = f"arn:aws:iam::{account}:root"
+            decision = ws.can_assume(caller, role.arn).decision
+            trust = next((s for s in decision.stages if s.policy_type == "resource"), None)
+            if trust is not None and trust.outcome == "allow":
+                out.append((role.arn, account, ({"question": f"can_assume({caller}, {role.arn}): trust side",
+                                                 "decision": trust.outcome,
+                                                 "deciding": [f"trust:{r.policy}#{r.sid or r.index}"
+                                                              for r in trust.allows]},)))
+    return out
 
 
 def ws_generate_policy(ws: Workspace, principal: str, since: datetime, until: datetime | None) -> GeneratedPolicy:

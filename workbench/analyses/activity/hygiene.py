@@ -82,6 +82,9 @@ CHECKS = {c.id: c for c in (
     Check("password-complexity", "password policy requires upper, lower, number and symbol",
           ("iam_password_policy_uppercase", "iam_password_policy_lowercase", "iam_password_policy_number",
            "iam_password_policy_symbol"), ()),
+    # Access Analyzer's UnusedIAMRole joined to the role's trust policy (no Prowler/CIS equivalent)
+    Check("unused-role-cross-account", "no unused role is assumable from another account", (), (),
+          ()),
     Check("password-expiry", "password policy expires passwords within 90 days",
           ("iam_password_policy_expires_passwords_within_90_days_or_less",), (),
           ("iam-password-policy-expiration-threshold",)),
@@ -304,3 +307,13 @@ def _password_policy(run: _Run, account: str, policy: dict[str, Any] | Missing) 
         run.ok("password-expiry")
     else:
         run.fail("password-expiry", arn, f"maximum password age {age if age is not None else 'not set'}")
+
+
+def add_cross_account_unused(result: Hygiene, findings: list[tuple[str, str, tuple[dict[str, Any], ...]]]) -> None:
+    """Record `(role, other account, evidence)` triples: an unused role whose trust policy lets a
+    principal of another account assume it (the trust side as evaluated; the other account's own
+    policies are not in the workspace, and its administrators can grant themselves the rest)."""
+    for role, account, evidence in findings:
+        result.findings.append(HygieneFinding(
+            "unused-role-cross-account", "FAIL", role, f"unused for the window and assumable from account {account}",
+            "UnusedIAMRole + trust policy", Reach(False, evidence)))
