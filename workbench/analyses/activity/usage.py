@@ -9,6 +9,8 @@ Observability: an action is *not observable* in a set of records when
   and the records hold no data event of that service (the trail does not log them);
 - no API call maps to it (no SDK method of the map needs it: a permission-only action, or one
   newer than the map), so no record could show it;
+- it belongs to a service whose events a trail can exclude (KMS, the RDS Data API) and no record of
+  that service appears (the service is outside the trail);
 - the records start after the window opens (the window is shorter than asked)."""
 
 from __future__ import annotations
@@ -30,6 +32,11 @@ DATA_EVENT_ACTIONS = frozenset({
     "dynamodb:query", "dynamodb:scan", "dynamodb:conditioncheckitem", "dynamodb:partiqlselect",
     "dynamodb:partiqlinsert", "dynamodb:partiqlupdate", "dynamodb:partiqldelete", "s3:listbucket",
     "s3:listbucketversions", "s3:listmultipartuploadparts"})
+
+
+#: services whose management events a trail can leave out (prefix -> event source)
+#: (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-management-events-with-cloudtrail.html)
+EXCLUDABLE = {"kms": "kms.amazonaws.com", "rds-data": "rds-data.amazonaws.com"}
 
 
 def is_data_event(action: str) -> bool:
@@ -71,6 +78,9 @@ def not_observable(action: str, coverage: Coverage, since: datetime, sdk_known: 
         return "no CloudTrail records"
     if coverage.start > since:
         return f"the records start {coverage.start:%Y-%m-%d}, after the window opens ({since:%Y-%m-%d})"
+    excluded = EXCLUDABLE.get(action.split(":", 1)[0].lower())
+    if excluded is not None and excluded not in coverage.sources:
+        return f"a trail can exclude {excluded} events from its management events, and none appear in the records"
     if is_data_event(action) and action.split(":", 1)[0].lower() not in coverage.data_event_services:
         return "a data event, and the records hold no data events of this service (the trail does not log them)"
     if action.lower() not in sdk_known:
