@@ -105,11 +105,12 @@ def main() -> None:
         clock = Clock()
         first = read_cloudtrail([root / "logs"], cache_dir=root / "cache")
         a = clock.lap()
+        rate = count / clock.last_wall
         second = read_cloudtrail([root / "logs"], cache_dir=root / "cache")
         b = clock.lap()
         assert not first.from_cache and second.from_cache and second.table.num_rows == count
         cache = sum(p.stat().st_size for p in (root / "cache").iterdir())
-        print(f"(a) first read + cache: {a} ({count / clock.last_wall:,.0f} records/s wall); "
+        print(f"(a) first read + cache: {a} ({rate:,.0f} records/s wall); "
               f"cache {cache / 1e6:.0f} MB Parquet")
         print(f"(b) second read (cache): {b}")
         inv = workspace()

@@ -49,3 +49,14 @@ def test_activity_views(folder: Path, capsys: pytest.CaptureFixture[str]) -> Non
 def test_usage_and_input_errors(folder: Path, argv: list[str], code: int, capsys: pytest.CaptureFixture[str]) -> None:
     assert main([str(folder) if a == "PATH" else a for a in argv]) == code
     assert capsys.readouterr().err
+
+
+def test_generate_view(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["activity", str(folder), "generate", "--principal", corpus.arn("role", "app-role"),
+            "--since", corpus.START.isoformat(), "--now", NOW, "--json"]
+    assert main(argv) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["proven"] is True and out["policy"]["Statement"]
+    assert main(["activity", str(folder), "generate", "--principal", "nobody", "--now", NOW]) == 2
+    assert main(["activity", str(folder), "generate"]) == 2
+    assert main(["activity", str(folder), "last-accessed", "--principal", "nobody", "--now", NOW]) == 2

@@ -8,11 +8,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from workbench.cli.workspace_args import open_path
-from workbench.render.activity import summary_text, text_hygiene, unused_text
+from workbench.render.activity import generated_text, summary_text, text_hygiene, unused_text
+from workbench.workspace import Workspace
 
 
 def _now(text: str | None) -> datetime | None | str:
@@ -37,11 +38,14 @@ def add_parser(sub: Any) -> None:
     activity = sub.add_parser("activity", help="what the CloudTrail records show",
                               description="summary: records, mapping rules and attribution; unused: Access "
                                           "Analyzer's unused-access findings and what is not observable; "
-                                          "last-accessed: Access Advisor's view.")
+                                          "last-accessed: Access Advisor's view; generate: a least-privilege "
+                                          "policy from the principal's successful calls, with its proof.")
     activity.add_argument("path", help="workspace file or folder with CloudTrail sources")
-    activity.add_argument("view", nargs="?", default="summary", choices=("summary", "unused", "last-accessed"))
+    activity.add_argument("view", nargs="?", default="summary",
+                          choices=("summary", "unused", "last-accessed", "generate"))
     activity.add_argument("--days", type=int, default=90, help="unused-access window (1-365, default 90)")
-    activity.add_argument("--principal", help="last-accessed: one principal (ARN or short name)")
+    activity.add_argument("--principal", help="last-accessed: one principal; generate: the principal (ARN or name)")
+    activity.add_argument("--since", help="generate: the first time of the window (ISO 8601; default: 90 days ago)")
     activity.add_argument("--granularity", choices=("service", "action"), default="service")
     activity.add_argument("--now", help="judge as of this ISO 8601 time (default: now)")
     activity.add_argument("--json", action="store_true")
@@ -74,8 +78,14 @@ def run_activity(args: argparse.Namespace) -> int:
         unused = ws.unused_access(days=args.days, now=now)
         print(json.dumps(unused.to_json(), indent=2) if args.json else unused_text(unused))
         return 0
+    if args.view == "generate":
+        return _generate(args, ws, now)
     if args.view == "last-accessed":
-        frame = ws.last_accessed(args.principal, args.granularity, now=now)
+        try:
+            frame = ws.last_accessed(args.principal, args.granularity, now=now)
+        except ValueError as error:  # a principal the workspace does not hold
+            print(f"iamwb activity last-accessed: {error}", file=sys.stderr)
+            return 2
         if args.json:
             print(frame.to_json(orient="records", date_format="iso"))
         else:
@@ -91,4 +101,22 @@ def run_activity(args: argparse.Namespace) -> int:
                    events["event_source"], events["event_name"], events["map_reason"], events["rule"], strict=True)
                    if rule == "unknown"})}
     print(json.dumps(summary, indent=2, default=str) if args.json else summary_text(summary))
+    return 0
+
+
+def _generate(args: argparse.Namespace, ws: Workspace, now: datetime | None) -> int:
+    if not args.principal:
+        print("iamwb activity generate: give --principal", file=sys.stderr)
+        return 2
+    until = now or datetime.now(UTC)
+    since = _now(args.since) if args.since else until - timedelta(days=90)
+    if isinstance(since, str) or since is None:
+        print(f"iamwb activity generate: {since}", file=sys.stderr)
+        return 2
+    try:
+        result = ws.generate_policy(args.principal, since=since, until=until)
+    except ValueError as error:  # a principal the workspace does not hold
+        print(f"iamwb activity generate: {error}", file=sys.stderr)
+        return 2
+    print(json.dumps(result.to_json(), indent=2) if args.json else generated_text(result))
     return 0

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from workbench.analyses.activity import Hygiene, UnusedAccess
+    from workbench.analyses.activity.generate import GeneratedPolicy
 
 
 def _table(headers: list[str], rows: list[list[Any]]) -> str:
@@ -69,4 +70,29 @@ def summary_text(summary: dict[str, Any]) -> str:
     lines.append("mapping: " + ", ".join(f"{k} {v}" for k, v in summary["rules"].items()))
     lines.append("attribution: " + ", ".join(f"{k} {v}" for k, v in summary["principalKinds"].items()))
     lines.extend(f"  unknown: {_plain(u)}" for u in summary["unknown"])
+    return "\n".join(lines)
+
+
+def generated_html(result: GeneratedPolicy) -> str:
+    import json
+    status = "proven" if result.proven else f"{len(result.unproven)} observed calls NOT allowed"
+    rows = [[p["action"], p["resource"], p["region"], p["decision"], ", ".join(p["deciding"])]
+            for p in result.proof + result.unproven]
+    return (f"<h4>Policy generated for {escape(result.principal)} from {result.calls} calls: {escape(status)}</h4>"
+            f"<pre>{escape(json.dumps(result.document, indent=2))}</pre>"
+            f"<p>Removed from the current policies: {escape(', '.join(result.removed[:50]) or 'nothing')}"
+            f"{escape(' ...' if len(result.removed) > 50 else '')}</p>"
+            + _table(["action", "resource", "region", "decision", "deciding"], rows))
+
+
+def generated_text(result: GeneratedPolicy) -> str:
+    import json
+    lines = [json.dumps(result.document, indent=2),
+             f"proof: {len(result.proof)} observed calls allowed, {len(result.unproven)} not"]
+    lines.extend(f"  NOT ALLOWED {_plain(u.get('action', ''))} {_plain(u.get('resource', ''))}: "
+                 f"{u.get('decision', u.get('error', ''))}" for u in result.unproven)
+    if result.removed:
+        lines.append(f"removed: {len(result.removed)} actions ({', '.join(result.removed[:10])}"
+                     f"{' ...' if len(result.removed) > 10 else ''})")
+    lines.extend(f"note: {_plain(n)}" for n in result.notes)
     return "\n".join(lines)

@@ -68,6 +68,10 @@ class GeneratedPolicy:
     def frame(self) -> pd.DataFrame:
         return pd.DataFrame(self.proof + self.unproven)
 
+    def _repr_html_(self) -> str:
+        from workbench.render.activity import generated_html  # render sits above analyses
+        return generated_html(self)
+
 
 def _lookup(params: dict[str, Any], name: str) -> str | None:
     """A request parameter by the SDK's name, in CloudTrail's spelling (`Bucket` -> `bucketName`)."""
