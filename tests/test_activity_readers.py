@@ -238,3 +238,13 @@ def test_workspace_sources_and_folder_detection(tmp_path: Path) -> None:
     (tmp_path / "workspace.yaml").unlink()
     folder = workbench.open(tmp_path)
     assert len(folder.inventory.activity.credential_reports) == 1
+
+
+def test_parallel_read_equals_the_serial_one(tmp_path: Path) -> None:
+    for i in range(6):
+        (tmp_path / f"f{i}.json").write_text(json.dumps({"Records": [rec(i * 10 + j) for j in range(3)]}))
+    (tmp_path / "bad.json").write_text("{")
+    serial = read_cloudtrail([tmp_path], use_cache=False, workers=1)
+    parallel = read_cloudtrail([tmp_path], use_cache=False, workers=2)
+    assert serial.table.to_pylist() == parallel.table.to_pylist()
+    assert [d.to_json() for d in serial.diagnostics] == [d.to_json() for d in parallel.diagnostics]

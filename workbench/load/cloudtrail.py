@@ -317,8 +317,10 @@ def default_cache_dir() -> Path:
 
 
 def read_cloudtrail(paths: Iterable[Path | str], *, cache_dir: Path | str | None = None,
-                    use_cache: bool = True) -> TrailRead:
-    """Read every record under `paths` (files and folders) into one table; cache it as Parquet."""
+                    use_cache: bool = True, workers: int | None = None) -> TrailRead:
+    """Read every record under `paths` (files and folders) into one table; cache it as Parquet.
+    `workers`: processes that parse files in parallel (default: up to 4, one per core, when there
+    are at least `PARALLEL_FILES` files; 1 reads in this process)."""
     files = trail_files(Path(p) for p in paths)
     key = _cache_key(files)
     folder = Path(cache_dir) if cache_dir is not None else default_cache_dir()
@@ -332,12 +334,28 @@ def read_cloudtrail(paths: Iterable[Path | str], *, cache_dir: Path | str | None
             return TrailRead(table, [str(f) for f in files], diagnostics, True, int(meta["skipped"]))
         except (OSError, ValueError, KeyError, pa.ArrowException):
             pass  # an unreadable cache is rebuilt
+    count = workers if workers is not None else (min(4, os.cpu_count() or 1) if len(files) >= PARALLEL_FILES else 1)
+    if count > 1 and len(files) > 1:
+        table, diagnostics, skipped = _read_parallel(files, count)
+    else:
+        table, diagnostics, skipped = _read_files([str(f) for f in files])
+    result = TrailRead(table, [str(f) for f in files], diagnostics, False, skipped)
+    if use_cache:
+        _write_cache(folder, cached, sidecar, result)
+    return result
+
+
+PARALLEL_FILES = 64
+
+
+def _read_files(names: list[str]) -> tuple[pa.Table, list[Diagnostic], int]:
     cols = _Columns()
     reader = _FileReader(cols)
     collecting = gc.isenabled()
     gc.disable()  # millions of short-lived dicts and no cycles: the cyclic collector only costs time here
     try:
-        for path in files:
+        for name in names:
+            path = Path(name)
             if not path.exists():
                 reader.diagnostics.append(make("file-unreadable", f"`{path}` does not exist", file=str(path)))
                 continue
@@ -346,10 +364,21 @@ def read_cloudtrail(paths: Iterable[Path | str], *, cache_dir: Path | str | None
     finally:
         if collecting:
             gc.enable()
-    result = TrailRead(table, [str(f) for f in files], reader.diagnostics, False, reader.skipped)
-    if use_cache:
-        _write_cache(folder, cached, sidecar, result)
-    return result
+    return table, reader.diagnostics, reader.skipped
+
+
+def _read_parallel(files: list[Path], workers: int) -> tuple[pa.Table, list[Diagnostic], int]:
+    """Parse chunks of files in worker processes (spawned: no state is shared) and join the
+    tables in file order."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    names = [str(f) for f in files]
+    size = max(1, -(-len(names) // (workers * 4)))
+    chunks = [names[i:i + size] for i in range(0, len(names), size)]
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        parts = list(pool.map(_read_files, chunks))
+    table = pa.concat_tables([p[0] for p in parts]).unify_dictionaries().combine_chunks()
+    return table, [d for p in parts for d in p[1]], sum(p[2] for p in parts)
 
 
 def _write_cache(folder: Path, cached: Path, sidecar: Path, result: TrailRead) -> None:

@@ -54,8 +54,8 @@ def activity_frame(table: pa.Table | pd.DataFrame, inventory: Inventory, sdk: Sd
         events[name] = column[codes] if len(values) else pd.Series(dtype="object")
     error = events["error_code"]
     events["success"] = error.isna().to_numpy()
-    denied = {c: is_authorization_error(c) for c in error.dropna().unique()}
-    events["denied"] = error.astype("object").map(denied).fillna(False).astype(bool).to_numpy()
+    denied = [c for c in error.dropna().unique() if is_authorization_error(c)]
+    events["denied"] = error.astype("object").isin(denied).to_numpy()
     return events
 
 
