@@ -149,3 +149,16 @@ def test_unused_role_assumable_from_another_account_carries_the_trust_decision(w
     evidence = found[0].reach.evidence if found[0].reach else ()
     assert evidence and evidence[0]["decision"] == "allow" and evidence[0]["deciding"]
     assert corpus.OTHER in found[0].message
+
+
+def test_an_account_without_records_is_not_observable(tmp_path: Path) -> None:
+    from workbench.model.inventory import Role
+    opened = workbench.open(corpus.write(tmp_path / "account"))
+    opened.inventory.activity.cloudtrail_cache = str(tmp_path / "cache")
+    far = "arn:aws:iam::999988887777:role/far"
+    opened.inventory.account("999988887777").roles["far"] = Role(far, "far", "999988887777", None,
+                                                                  created="2020-01-01T00:00:00Z")
+    opened.invalidate()
+    result = opened.unused_access(now=corpus.NOW)
+    assert far not in {f.resource for f in result.findings}
+    assert [(n.what, "999988887777" in n.why) for n in result.not_observable if n.resource == far] == [("role", True)]

@@ -98,12 +98,26 @@ def unused_access(inventory: Inventory, events: pd.DataFrame | None, sdk: SdkMap
     since = now - timedelta(days=days)
     result = UnusedAccess(days, now)
     activity = inventory.activity
-    coverage = Coverage.of(events)
     usage = usage_table(events) if events is not None else usage_table_empty()
     by_principal: dict[str, pd.DataFrame] = {str(p): g for p, g in usage.groupby("principal")} if not usage.empty else {}
     known = sdk.actions_known()
-    window = f"CloudTrail records {coverage.start:%Y-%m-%d}..{coverage.end:%Y-%m-%d}" if coverage.start else "no CloudTrail"
+    coverages: dict[str, tuple[Coverage, str]] = {}
+
+    def covering(account: str) -> tuple[Coverage, str]:
+        """The records an account's trail holds (those delivered to it, and those that do not say)."""
+        if account not in coverages:
+            mine = None
+            if events is not None and not events.empty:
+                recipient = events["recipient"].astype("object")
+                mine = events[(recipient == account) | recipient.isna()]
+            coverage = Coverage.of(mine)
+            window = (f"CloudTrail records of account {account} {coverage.start:%Y-%m-%d}..{coverage.end:%Y-%m-%d}"
+                      if coverage.start else f"no CloudTrail records of account {account}")
+            coverages[account] = (coverage, window)
+        return coverages[account]
+
     for role in inventory.roles():
+        coverage, window = covering(role.account)
         created = parse_time(role.created)
         if created is None or created > since:
             result.not_judged.append(NotObservable(role.arn, "role", "created inside the window" if created else
@@ -136,6 +150,7 @@ def unused_access(inventory: Inventory, events: pd.DataFrame | None, sdk: SdkMap
                                                    "creation date unknown"))
             continue
         rows = by_principal.get(user.arn)
+        coverage, window = covering(user.account)
         _credentials(result, user.arn, row, since, events)
         _permissions(result, user.arn, identity(user.arn), rows, activity, coverage, since, known, window)
     return result
