@@ -137,9 +137,8 @@ def unused_access(inventory: Inventory, events: pd.DataFrame | None, sdk: SdkMap
             result.findings.append(UnusedFinding(role.arn, "UnusedIAMRole", {"lastAccessed": _iso(last)},
                                                  _role_evidence(role.arn in exported, window)))
         else:
-            result.not_observable.append(NotObservable(role.arn, "role", "no record covers the window: "
-                                                       + (window if coverage.start else "no CloudTrail, no "
-                                                          "RoleLastUsed from an export, no last-accessed data")))
+            result.not_observable.append(NotObservable(role.arn, "role", f"no record covers the window: {window}; "
+                                                       "no RoleLastUsed from an export, no last-accessed data"))
     for user in inventory.users():
         created = parse_time(user.created)
         row = activity.credential_row(user.arn)
