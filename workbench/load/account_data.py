@@ -21,7 +21,7 @@ from workbench.core.codes import make
 from workbench.core.diagnostics import Diagnostic
 from workbench.core.source import Span
 from workbench.load.activity_input import decode_json, read_bytes
-from workbench.model.activity import Missing, VirtualMfa
+from workbench.model.activity import VirtualMfa
 from workbench.model.inventory import Inventory
 
 _ACCOUNT = re.compile(r"(?<!\d)(\d{12})(?!\d)")
@@ -126,7 +126,3 @@ def load_virtual_mfa_devices(path: Path, inventory: Inventory) -> list[Diagnosti
         activity = inventory.activity.account(account)
         activity.virtual_mfa = (activity.virtual_mfa or []) + found
     return diagnostics
-
-
-def no_password_policy() -> Missing:
-    return Missing("unknown", "", "no get-account-password-policy output was given")

@@ -29,7 +29,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -402,11 +402,6 @@ def _dump(d: Diagnostic) -> dict[str, Any]:
 def _diagnostic(d: dict[str, Any]) -> Diagnostic:
     span = Span(*d["span"]) if d.get("span") else None
     return Diagnostic(d["code"], Severity(d["severity"]), d["message"], d["help"], d["file"], d["path"], span)
-
-
-def iter_table_rows(table: pa.Table) -> Iterator[dict[str, Any]]:
-    """The rows as dicts (for small tables and tests)."""
-    yield from table.to_pylist()
 
 
 def empty_table() -> pa.Table:

@@ -20,7 +20,6 @@ import csv
 import io
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from workbench.core.codes import make
 from workbench.core.diagnostics import Diagnostic
@@ -169,16 +168,3 @@ def load_credential_report(path: Path, inventory: Inventory) -> list[Diagnostic]
     if report is not None:
         inventory.activity.credential_reports.append(report)
     return diagnostics
-
-
-def row_json(row: CredentialRow) -> dict[str, Any]:
-    def v(value: Any) -> Any:
-        if isinstance(value, Missing):
-            return value.to_json()
-        if isinstance(value, datetime):
-            return value.isoformat()
-        return value
-    return {"user": row.user, "arn": row.arn, "created": v(row.created), "password_enabled": v(row.password_enabled),
-            "password_last_used": v(row.password_last_used), "mfa_active": v(row.mfa_active),
-            "keys": [{"slot": k.slot, "active": v(k.active), "last_rotated": v(k.last_rotated),
-                      "last_used": v(k.last_used)} for k in row.keys]}

@@ -22,7 +22,6 @@ from typing import Any
 import pandas as pd
 
 from workbench.catalog import catalog
-from workbench.model.sdk_map import SdkMap
 
 #: data-event actions outside S3 (S3's are the actions on objects, and bucket listing)
 DATA_EVENT_ACTIONS = frozenset({
@@ -133,7 +132,3 @@ def granted_actions(patterns: list[str]) -> set[str]:
             found = catalog().action(pattern)
             out.add(found.full_name if found is not None else pattern)
     return out
-
-
-def sdk_actions(sdk: SdkMap) -> frozenset[str]:
-    return sdk.actions_known()
