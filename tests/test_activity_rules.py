@@ -28,6 +28,7 @@ MAP = [  # event source, event name, event type -> rule, first action
     ("kms.amazonaws.com", "ReEncrypt", "AwsApiCall", "sdk-map", "kms:ReEncryptFrom"),
     ("sts.amazonaws.com", "GetCallerIdentity", "AwsApiCall", "no-action", None),
     ("signin.amazonaws.com", "ConsoleLogin", "AwsConsoleSignIn", "no-action", None),
+    ("signin.amazonaws.com", "GetSigninToken", None, "no-action", None),  # no eventType (hand-written records)
     ("bedrock.amazonaws.com", "ListFoundationModels", "AwsApiCall", "prefix-name", "bedrock:ListFoundationModels"),
     ("ec2.amazonaws.com", "DeleteBucketEncryption", "AwsApiCall", "unknown", None),
     ("nosuch.amazonaws.com", "DoThing", "AwsApiCall", "unknown", None),
@@ -35,7 +36,7 @@ MAP = [  # event source, event name, event type -> rule, first action
 
 
 @pytest.mark.parametrize(("source", "name", "kind", "rule", "action"), MAP)
-def test_mapping(source: str, name: str, kind: str, rule: str, action: str | None) -> None:
+def test_mapping(source: str, name: str, kind: str | None, rule: str, action: str | None) -> None:
     found = map_event(sdk_map(), source, name, kind)
     assert found.rule == rule
     assert found.primary == action

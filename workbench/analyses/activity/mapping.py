@@ -86,6 +86,10 @@ def strip_version(event_name: str) -> str:
 def map_event(sdk: SdkMap, event_source: str, event_name: str, event_type: str | None) -> Mapping:
     if event_type not in (None, "AwsApiCall"):
         return Mapping((), RULE_NONE, f"a `{event_type}` record is not an API call a policy authorizes")
+    if event_source == "signin.amazonaws.com":
+        # console sign-in events (ConsoleLogin, GetSigninToken, ...) are authentication, not calls a
+        # policy authorizes (https://docs.aws.amazon.com/IAM/latest/UserGuide/cloudtrail-integration.html)
+        return Mapping((), RULE_NONE, "a sign-in event: authentication, not an API call a policy authorizes")
     prefix = source_prefix(event_source)
     name = strip_version(event_name)
     if prefix == "s3":
