@@ -151,14 +151,18 @@ def test_unused_role_assumable_from_another_account_carries_the_trust_decision(w
     assert corpus.OTHER in found[0].message
 
 
-def test_an_account_without_records_is_not_observable(tmp_path: Path) -> None:
-    from workbench.model.inventory import Role
-    opened = workbench.open(corpus.write(tmp_path / "account"))
-    opened.inventory.activity.cloudtrail_cache = str(tmp_path / "cache")
+def test_an_account_without_records_is_not_observable(ws: Workspace) -> None:
+    """A role of an account no record and no export covers (as a workspace file's own roles are)."""
+    from workbench.analyses.activity import unused_access
+    from workbench.load.sdk_map import sdk_map
+    from workbench.model.inventory import Inventory, Role
+    from workbench.workspace_activity import identity_of
     far = "arn:aws:iam::999988887777:role/far"
-    opened.inventory.account("999988887777").roles["far"] = Role(far, "far", "999988887777", None,
-                                                                  created="2020-01-01T00:00:00Z")
-    opened.invalidate()
-    result = opened.unused_access(now=corpus.NOW)
+    inventory = Inventory(accounts=dict(ws.inventory.accounts), activity=ws.inventory.activity)
+    inventory.account("999988887777").roles["far"] = Role(far, "far", "999988887777", None,
+                                                           created="2020-01-01T00:00:00Z")
+    exported = {r.arn for r in ws.inventory.roles()}
+    result = unused_access(inventory, ws.activity(), sdk_map(), identity_of(ws), now=corpus.NOW, exported=exported)
     assert far not in {f.resource for f in result.findings}
     assert [(n.what, "999988887777" in n.why) for n in result.not_observable if n.resource == far] == [("role", True)]
+    assert corpus.arn("role", "idle-role") in {f.resource for f in result.findings}

@@ -65,8 +65,12 @@ def ws_last_accessed(ws: Workspace, principal: str | None, granularity: str, now
 
 
 def ws_unused(ws: Workspace, days: int, now: datetime | None) -> UnusedAccess:
+    # roles read from an authorization-details export carry RoleLastUsed (tracked by AWS for 400 days,
+    # https://docs.aws.amazon.com/IAM/latest/APIReference/API_RoleLastUsed.html); a workspace opened
+    # from exports (no workspace document) has only such roles
+    exported = set(ws.from_sources) if ws.document is not None else {r.arn for r in ws.inventory.roles()}
     return compute_unused(ws.inventory, events(ws), sdk_map(), identity_of(ws), days=days, now=_now(now),
-                          exported=ws.from_sources)
+                          exported=exported)
 
 
 def default_reach(ws: Workspace) -> Callable[[str], Reach]:

@@ -203,6 +203,10 @@ def _credentials(result: UnusedAccess, arn: str, row: Any, since: datetime, even
 def _permissions(result: UnusedAccess, arn: str, policies: Sequence[Policy], rows: pd.DataFrame | None,
                  activity: ActivityData, coverage: Coverage, since: datetime, known: frozenset[str],
                  window: str) -> None:
+    if coverage.start is None and not any(s.arn == arn for s in activity.last_accessed):
+        if policy_action_patterns(list(policies)):  # one entry: nothing could show any use
+            result.not_observable.append(NotObservable(arn, "permissions", window))
+        return
     granted = granted_actions(policy_action_patterns(list(policies)))
     used: dict[str, datetime] = {}
     if rows is not None:
