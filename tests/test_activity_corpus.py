@@ -42,6 +42,9 @@ def test_unused_findings_equal_the_truth(ws: Workspace) -> None:
             found[f.findingType].add(f.resource)
     for key, value in found.items():
         assert value == corpus.TRUTH[key], key
+    for f in result.findings:
+        if f.findingType == "UnusedPermission":  # each names the statement that grants it
+            assert f.granted_by and all(g["policy"].endswith("-policy") for g in f.granted_by), f
     hidden = {(n.resource, n.what) for n in result.not_observable if n.resource != BOB}
     assert hidden == corpus.TRUTH["not_observable"]
     assert {n.resource for n in result.not_judged} == corpus.TRUTH["not_judged"]

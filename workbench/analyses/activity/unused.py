@@ -23,6 +23,7 @@ import pandas as pd
 from workbench.analyses.activity.credentials import key_last_used, password_last_used
 from workbench.analyses.activity.usage import Coverage, granted_actions, not_observable, usage_table
 from workbench.analyses.who import policy_action_patterns
+from workbench.core.glob import compile_glob
 from workbench.model.activity import ActivityData, Missing
 from workbench.model.inventory import Inventory
 from workbench.model.sdk_map import SdkMap
@@ -48,10 +49,16 @@ class UnusedFinding:
     findingType: str  # noqa: N815 - Access Analyzer's field name
     findingDetails: dict[str, Any]  # noqa: N815
     evidence: str = ""
+    #: for UnusedPermission: the identity-policy statements that grant the service's actions
+    granted_by: tuple[dict[str, Any], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        return {"resource": self.resource, "findingType": self.findingType, "findingDetails": self.findingDetails,
-                "evidence": self.evidence}
+        out: dict[str, Any] = {"resource": self.resource, "findingType": self.findingType,
+                               "findingDetails": self.findingDetails,
+               "evidence": self.evidence}
+        if self.granted_by:
+            out["grantedBy"] = list(self.granted_by)
+        return out
 
 
 @dataclass(frozen=True)
@@ -233,15 +240,33 @@ def _permissions(result: UnusedAccess, arn: str, policies: Sequence[Policy], row
                     result.not_observable.append(NotObservable(arn, action, why))
             if unused:
                 result.findings.append(UnusedFinding(arn, "UnusedPermission", {
-                    "serviceNamespace": service, "lastAccessed": _iso(service_last), "actions": unused}, window))
+                    "serviceNamespace": service, "lastAccessed": _iso(service_last), "actions": unused}, window,
+                    granting(policies, service)))
             continue
         reasons = {a: not_observable(a, coverage, since, known) for a in actions}
         if service in advisor or any(r is None for r in reasons.values()):
             result.findings.append(UnusedFinding(arn, "UnusedPermission", {
                 "serviceNamespace": service, "lastAccessed": _iso(service_last)},
-                window + ("; Access Advisor data" if service in advisor else "")))
+                window + ("; Access Advisor data" if service in advisor else ""), granting(policies, service)))
         elif len(actions) <= 20:
             result.not_observable.extend(NotObservable(arn, a, str(r)) for a, r in sorted(reasons.items()))
         else:  # a whole service granted by a wildcard: one entry
             causes = sorted({r for r in reasons.values() if r})
             result.not_observable.append(NotObservable(arn, service, "; ".join(causes)))
+
+
+def granting(policies: Sequence[Policy], service: str) -> tuple[dict[str, Any], ...]:
+    """The Allow statements whose Action (or NotAction) covers some action of `service`, with their
+    position: what a reviewer removes or narrows."""
+    out: list[dict[str, Any]] = []
+    for policy in policies:
+        for statement in policy.statements:
+            if statement.effect != "Allow":
+                continue
+            patterns = [v.text for v in statement.action or ()]
+            hit = statement.not_action is not None or any(
+                compile_glob((p.split(":", 1)[0] if ":" in p else p).lower()).match(service) for p in patterns)
+            if hit:
+                out.append({"policy": policy.name, "sid": statement.sid, "index": statement.index,
+                            "line": statement.span.line if statement.span else None, "file": policy.file})
+    return tuple(out)
