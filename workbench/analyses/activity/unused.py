@@ -54,8 +54,7 @@ class UnusedFinding:
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"resource": self.resource, "findingType": self.findingType,
-                               "findingDetails": self.findingDetails,
-               "evidence": self.evidence}
+                               "findingDetails": self.findingDetails, "evidence": self.evidence}
         if self.granted_by:
             out["grantedBy"] = list(self.granted_by)
         return out
