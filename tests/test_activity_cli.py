@@ -60,3 +60,12 @@ def test_generate_view(folder: Path, capsys: pytest.CaptureFixture[str]) -> None
     assert main(["activity", str(folder), "generate", "--principal", "nobody", "--now", NOW]) == 2
     assert main(["activity", str(folder), "generate"]) == 2
     assert main(["activity", str(folder), "last-accessed", "--principal", "nobody", "--now", NOW]) == 2
+
+
+def test_terminal_output_keeps_control_characters_visible(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = corpus.write(tmp_path / "account")
+    text = (folder / "credential-report.csv").read_text().replace("user/bob,", "user/b\x1b[31mob,", 1)
+    (folder / "credential-report.csv").write_text(text)
+    assert main(["hygiene", str(folder), "--now", NOW]) == 0
+    out = capsys.readouterr().out
+    assert "user/b\\x1b[31mob" in out and "\x1b" not in out

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from workbench.cli.workspace_args import open_path
-from workbench.render.activity import generated_text, summary_text, text_hygiene, unused_text
+from workbench.render.activity import frame_text, generated_text, summary_text, text_hygiene, unused_text
 from workbench.workspace import Workspace
 
 
@@ -89,7 +89,7 @@ def run_activity(args: argparse.Namespace) -> int:
         if args.json:
             print(frame.to_json(orient="records", date_format="iso"))
         else:
-            print(frame.to_string(index=False) if not frame.empty else "no entities")
+            print(frame_text(frame))
         return 0
     events = ws.activity()
     if events is None:

@@ -96,3 +96,14 @@ def generated_text(result: GeneratedPolicy) -> str:
                      f"{' ...' if len(result.removed) > 10 else ''})")
     lines.extend(f"note: {_plain(n)}" for n in result.notes)
     return "\n".join(lines)
+
+
+def frame_text(frame: Any) -> str:
+    """A DataFrame as text, its strings kept printable."""
+    if frame.empty:
+        return "no entities"
+    shown = frame.copy()
+    for name in shown.columns:
+        if shown[name].dtype == object:
+            shown[name] = shown[name].map(lambda v: _plain(v) if isinstance(v, str) else v)
+    return str(shown.to_string(index=False))

@@ -9,7 +9,10 @@ IAM entities … that have existed for the entire tracking period"
 What it adds: **not observable**. A role, credential or permission is never called unused when the
 data could not have seen its use (see `usage.not_observable`); it is listed in `not_observable`
 with the reason. Principals whose creation date is unknown are listed in `not_judged`.
-Evidence: each finding names its data source and window (`evidence`)."""
+Evidence: each finding names its data source and window (`evidence`), and an UnusedPermission the
+statements that grant it (`granted_by`). Difference from Access Analyzer: action-level detail is
+given for every service the CloudTrail records cover (Access Analyzer limits it to the services of
+its action-last-accessed list and judges the others at service level)."""
 
 from __future__ import annotations
 
