@@ -236,8 +236,12 @@ def test_workspace_sources_and_folder_detection(tmp_path: Path) -> None:
     events = ws.activity()
     assert events is not None and len(events) == len(RECORDS)
     (tmp_path / "workspace.yaml").unlink()
+    (tmp_path / "events.json").write_text("\n".join(json.dumps(r) for r in RECORDS))  # JSON Lines named .json
     folder = workbench.open(tmp_path)
     assert len(folder.inventory.activity.credential_reports) == 1
+    assert sorted(Path(p).name for p in folder.inventory.activity.cloudtrail) == ["events.json", "logs"]
+    events = folder.activity()
+    assert events is not None and len(events) == 2 * len(RECORDS)
 
 
 def test_parallel_read_equals_the_serial_one(tmp_path: Path) -> None:

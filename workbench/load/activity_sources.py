@@ -1,11 +1,13 @@
 """Where the activity readers plug into workspaces: the loaders for the workspace file's `sources:`
 kinds (`cloudtrail`, `credential_report`, `last_accessed`, `password_policy`, `mfa_devices`,
 `account_summary`) and their automatic detection in a folder given to `workbench.open`, by file
-name first, then by the shape of the file's first bytes."""
+name first, then by the shape of the file's first bytes; a sub-folder (other than `organization/`
+and `resources/`) whose first JSON file is CloudTrail is a CloudTrail source."""
 
 from __future__ import annotations
 
 import gzip
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -57,7 +59,26 @@ def detect_kind(path: Path) -> str | None:
     for marker, kind in _SHAPES:
         if marker in head:
             return kind
+    if '"eventName"' in head and '"eventSource"' in head:  # records as an array, or JSON Lines named .json
+        return "cloudtrail"
     return None
+
+
+_KNOWN_FOLDERS = ("organization", "resources")
+
+
+def _holds_cloudtrail(folder: Path, budget: int = 50) -> bool:
+    """Whether the first JSON files under `folder` (looked at in path order) are CloudTrail files."""
+    for root, dirs, names in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(names):
+            if name.startswith(".") or not name.lower().endswith((".json", ".json.gz", ".jsonl", ".jsonl.gz")):
+                continue
+            return detect_kind(Path(root) / name) == "cloudtrail"
+        budget -= 1
+        if budget <= 0:
+            return False
+    return False
 
 
 def load_activity_files(folder: Path, inventory: Inventory, diagnostics: list[Diagnostic]) -> bool:
@@ -66,7 +87,9 @@ def load_activity_files(folder: Path, inventory: Inventory, diagnostics: list[Di
     found = False
     for path in sorted(folder.iterdir()):
         kind: str | None = None
-        if path.is_dir() and path.name in _FOLDERS:
+        if path.is_dir() and (path.name in _FOLDERS or (path.name not in _KNOWN_FOLDERS
+                                                        and not path.name.startswith(".")
+                                                        and _holds_cloudtrail(path))):
             kind = "cloudtrail"
         elif path.is_file():
             kind = detect_kind(path)
