@@ -169,3 +169,12 @@ def test_an_account_without_records_is_not_observable(ws: Workspace) -> None:
     assert far not in {f.resource for f in result.findings}
     assert [(n.what, "999988887777" in n.why) for n in result.not_observable if n.resource == far] == [("role", True)]
     assert corpus.arn("role", "idle-role") in {f.resource for f in result.findings}
+
+
+def test_a_naive_now_is_read_as_utc(ws: Workspace) -> None:
+    naive = corpus.NOW.replace(tzinfo=None)
+    assert ws.unused_access(now=naive).to_json()["findings"] == ws.unused_access(now=corpus.NOW).to_json()["findings"]
+    assert ws.hygiene(now=naive).to_json()["findings"] == ws.hygiene(now=corpus.NOW).to_json()["findings"]
+    assert ws.generate_policy(corpus.arn("user", "alice"), since=corpus.START.replace(tzinfo=None),
+                              until=naive).proven
+    assert len(ws.last_accessed(now=naive)) == len(ws.last_accessed(now=corpus.NOW))

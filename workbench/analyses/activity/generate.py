@@ -25,7 +25,7 @@ from typing import Any
 import orjson
 import pandas as pd
 
-from workbench.analyses.activity.usage import granted_actions
+from workbench.analyses.activity.usage import granted_actions, utc
 from workbench.analyses.assemble import PrincipalSide, ResourceSide, combine_sides
 from workbench.analyses.who import policy_action_patterns
 from workbench.catalog import catalog
@@ -149,6 +149,7 @@ def _passed_roles(params: Any, inventory: Inventory) -> set[str]:
 
 def generate_policy(principal: str, events: pd.DataFrame, sdk: SdkMap, inventory: Inventory, sides: Sides, *,
                     since: datetime, until: datetime, current: tuple[Policy, ...]) -> GeneratedPolicy:
+    since, until = utc(since), utc(until)
     mine = events[(events["principal"] == principal) & events["success"] & events["time"].notna()
                   & (events["time"] >= pd.Timestamp(since)) & (events["time"] <= pd.Timestamp(until))
                   & events["actions"].map(bool)]

@@ -26,6 +26,7 @@ from typing import Any
 import pandas as pd
 
 from workbench.analyses.activity.credentials import key_last_used, password_last_used
+from workbench.analyses.activity.usage import utc
 from workbench.model.activity import CredentialRow, Missing
 from workbench.model.inventory import Inventory
 
@@ -162,7 +163,7 @@ class _Run:
 def hygiene(inventory: Inventory, reach: Callable[[str], Reach], *, now: datetime,
             root_events: dict[str, datetime] | None = None) -> Hygiene:
     """`root_events`: account -> the latest CloudTrail record of its root user."""
-    run = _Run(now, reach)
+    run = _Run(utc(now), reach)
     activity = inventory.activity
     rows = [r for report in activity.credential_reports for r in report.rows]
     accounts_with_report = {r.account for r in rows}

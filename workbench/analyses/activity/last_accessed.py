@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 import pandas as pd
 
-from workbench.analyses.activity.usage import granted_actions, usage_table
+from workbench.analyses.activity.usage import granted_actions, usage_table, utc
 from workbench.analyses.who import policy_action_patterns
 from workbench.model.activity import ServiceLastAccessed
 from workbench.policy.model import Policy
@@ -29,7 +29,7 @@ ACTION_COLUMNS = ["Entity", "ServiceNamespace", "ActionName", "LastAccessedTime"
 def last_accessed(principals: Sequence[str], identity: Callable[[str], Sequence[Policy]],
                   events: pd.DataFrame | None, advisor: Sequence[ServiceLastAccessed], *, granularity: str,
                   now: datetime) -> pd.DataFrame:
-    horizon = pd.Timestamp(now - timedelta(days=HORIZON_DAYS))
+    horizon = pd.Timestamp(utc(now) - timedelta(days=HORIZON_DAYS))
     usage = usage_table(events) if events is not None and not events.empty else None
     rows: list[dict[str, object]] = []
     for principal in principals:

@@ -24,7 +24,7 @@ from typing import Any
 import pandas as pd
 
 from workbench.analyses.activity.credentials import key_last_used, password_last_used
-from workbench.analyses.activity.usage import Coverage, granted_actions, not_observable, usage_table
+from workbench.analyses.activity.usage import Coverage, granted_actions, not_observable, usage_table, utc
 from workbench.analyses.who import policy_action_patterns
 from workbench.core.glob import compile_glob
 from workbench.model.activity import ActivityData, Missing
@@ -104,6 +104,7 @@ IdentityOf = Callable[[str], Sequence[Policy]]
 
 def unused_access(inventory: Inventory, events: pd.DataFrame | None, sdk: SdkMap, identity: IdentityOf, *,
                   days: int = 90, now: datetime, exported: set[str] | frozenset[str] = frozenset()) -> UnusedAccess:
+    now = utc(now)
     since = now - timedelta(days=days)
     result = UnusedAccess(days, now)
     activity = inventory.activity
