@@ -103,3 +103,14 @@ def test_no_password_policy_output_is_unknown() -> None:
     result = hygiene(inventory, lambda arn: Reach(False), now=NOW)
     statuses = {f.check: f.status for f in result.findings if f.check.startswith("password-")}
     assert set(statuses.values()) == {"UNKNOWN"} and len(statuses) == 4
+
+
+def test_naive_times_are_utc() -> None:
+    row = user("true", "2026-01-01T00:00:00", "true").replace(ago(400), "2020-01-01T00:00:00")
+    report, diagnostics = parse_credential_csv(f"{HEADER}\n{row}\n", "r.csv")
+    assert diagnostics == [] and report.rows[0].created == datetime(2020, 1, 1, tzinfo=UTC)
+    inventory = Inventory()
+    inventory.account(A)
+    inventory.activity.credential_reports.append(report)
+    result = hygiene(inventory, lambda arn: Reach(False), now=NOW)
+    assert ("unused-password", "FAIL") in {(f.check, f.status) for f in result.findings}

@@ -13,7 +13,7 @@ an `export-account-unknown` warning."""
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -94,9 +94,10 @@ def _time(value: Any) -> datetime | None:
     if not isinstance(value, str):
         return None
     try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+        found = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
+    return found if found.tzinfo else found.replace(tzinfo=UTC)  # IAM reports UTC
 
 
 def load_virtual_mfa_devices(path: Path, inventory: Inventory) -> list[Diagnostic]:

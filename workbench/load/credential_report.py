@@ -18,7 +18,7 @@ import base64
 import binascii
 import csv
 import io
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from workbench.core.codes import make
@@ -68,9 +68,10 @@ class _Row:
         if value in PLACEHOLDERS or value == "":
             return self.missing(column, value)
         try:
-            return datetime.fromisoformat(value.replace("Z", "+00:00"))
+            found = datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
             return self._bad(column, value, "an ISO 8601 time")
+        return found if found.tzinfo else found.replace(tzinfo=UTC)  # the report's times are UTC
 
     def flag(self, column: str) -> Flag:
         value = self.r.get(column, "")

@@ -10,7 +10,7 @@ is reported: its services are kept, but the list may be incomplete."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,9 +28,10 @@ def _time(value: Any) -> datetime | None:
     if not isinstance(value, str):
         return None
     try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+        found = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
+    return found if found.tzinfo else found.replace(tzinfo=UTC)  # IAM reports UTC
 
 
 def _outputs(doc: Any) -> list[tuple[str, dict[str, Any]]] | None:

@@ -38,10 +38,12 @@ def _iso(value: datetime | None) -> str | None:
 
 
 def parse_time(value: str | datetime | None) -> datetime | None:
-    if isinstance(value, datetime) or value is None:
-        return value
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return utc(value)
     try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return utc(datetime.fromisoformat(value.replace("Z", "+00:00")))
     except ValueError:
         return None
 
