@@ -119,9 +119,6 @@ class _Columns:
         c["record"].extend(where)
         self.rows += len(recs)
 
-    def add(self, rec: dict[str, Any], file: str, where: int) -> None:
-        self.add_many([rec], file, [where])
-
     def table(self) -> pa.Table:
         arrays: dict[str, pa.Array] = {}
         for name in COLUMNS:
@@ -235,6 +232,8 @@ class _FileReader:
                 self.cols.add_many(records, file, list(range(len(records))))
                 return
         bad: list[tuple[int, str]] = []
+        good: list[dict[str, Any]] = []
+        where: list[int] = []
         for i, rec in enumerate(records):
             if prefix == "Events" and isinstance(rec, dict):
                 inner = rec.get("CloudTrailEvent")
@@ -249,15 +248,21 @@ class _FileReader:
                     continue
             why = _problem(rec)
             if why is None:
-                self.cols.add(rec, file, i)
+                good.append(rec)
+                where.append(i)
             else:
                 bad.append((i, why))
+        self.cols.add_many(good, file, where)
         if bad:
             self._report_positions(data, file, prefix, bad)
 
     def _lines(self, data: bytes, file: str) -> None:
         bad = 0
+        good: list[dict[str, Any]] = []
+        where: list[int] = []
+        offset = 0
         for number, line in enumerate(data.split(b"\n"), start=1):
+            start, offset = offset, offset + len(line) + 1
             if not line.strip():
                 continue
             try:
@@ -267,15 +272,15 @@ class _FileReader:
             else:
                 why = _problem(rec)
             if why is None:
-                self.cols.add(rec, file, number)
+                good.append(rec)
+                where.append(number)
                 continue
             bad += 1
             self.skipped += 1
             if bad <= MAX_RECORD_DIAGNOSTICS:
-                offset = sum(len(x) + 1 for x in data.split(b"\n")[:number - 1]) if bad == 1 else None
-                span = Span(offset, offset, number, 1) if offset is not None else Span(0, 0, number, 1)
                 self.diagnostics.append(make("cloudtrail-record", f"line {number}: {why}", file=file,
-                                             path=f"[{number}]", span=span))
+                                             path=f"[{number}]", span=Span(start, start, number, 1)))
+        self.cols.add_many(good, file, where)
         if bad > MAX_RECORD_DIAGNOSTICS:
             self.diagnostics.append(make("cloudtrail-record", f"{bad - MAX_RECORD_DIAGNOSTICS} more lines skipped",
                                          file=file, severity=Severity.WARNING))
