@@ -312,7 +312,7 @@ def _cache_key(files: list[Path]) -> str:
         except OSError:
             digest.update(f"{path}\0missing\n".encode())
             continue
-        digest.update(f"{path.resolve()}\0{info.st_size}\0{info.st_mtime_ns}\n".encode())
+        digest.update(f"{os.path.abspath(path)}\0{info.st_size}\0{info.st_mtime_ns}\n".encode())
     return digest.hexdigest()[:32]
 
 
