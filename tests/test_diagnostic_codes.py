@@ -9,6 +9,7 @@ catalogue keeps no code nobody can see.
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 from dataclasses import dataclass
@@ -22,6 +23,8 @@ from workbench.core.diagnostics import Diagnostic
 from workbench.core.jsonreader import read_json
 from workbench.core.source import Span
 from workbench.load.authorization_details import load_authorization_details
+from workbench.load.cloudtrail import read_cloudtrail
+from workbench.load.credential_report import load_credential_report
 from workbench.load.labs import read_labs_text
 from workbench.load.organizations import load_organization_folder
 from workbench.load.scenario import read_scenario, read_scenario_text
@@ -93,6 +96,12 @@ class Case:
     data: bytes = b""
     dead: bool = False
     no_span: bool = False
+    reader: str = ""  # via "activity": the file name the activity reader is given
+
+
+def A(reader: str, data: bytes) -> Case:  # noqa: N802
+    """An activity source file (CloudTrail, credential report) with these bytes."""
+    return Case("activity", data=data, reader=reader)
 
 
 def P(text: str, kind: str = "identity", dead: bool = False) -> Case:  # noqa: N802
@@ -257,6 +266,11 @@ CASES: dict[str, Case] = {
     "scenario-invalid-decision": S(scenario(expect={"decision": "Allowed"})),
     # questions
     "escalation-unknown-target": Case("escalation", "arn:aws:iam::111122223333:role/nosuch"),
+    # activity sources
+    "file-truncated": A("trail.json.gz", gzip.compress(b'{"Records": []}')[:-8]),
+    "cloudtrail-record": A("trail.json", b'{"Records": [\n  {"eventTime": "2024-01-01T00:00:00Z"}\n]}'),
+    "credential-report-value": A("credential-report.csv", b"user,arn,user_creation_time,password_enabled\n"
+                                 b"alice,arn:aws:iam::111122223333:user/alice,yesterday,true\n"),
 }
 
 DEAD = sorted(code for code, case in CASES.items() if case.dead)
@@ -283,6 +297,12 @@ def run(case: Case, tmp_path: Path) -> list[Diagnostic]:
     if case.via == "escalation":
         from workbench.analyses.escalation import target_problems
         return target_problems(Workspace(Inventory()).escalation_model(), case.text, None)
+    if case.via == "activity":
+        path = tmp_path / case.reader
+        path.write_bytes(case.data)
+        if case.reader.startswith("credential-report"):
+            return load_credential_report(path, Inventory())
+        return read_cloudtrail([path], use_cache=False).diagnostics
     if case.via == "save":
         blocker = tmp_path / "a-file"
         blocker.write_text("", encoding="utf-8")
@@ -332,6 +352,10 @@ def test_code_is_triggered(code: str, tmp_path: Path) -> None:
             assert d.location.endswith(f":{d.span.line}:{d.span.col}"), d.location
         elif case.via in ("file", "missing-file"):
             assert d.file.endswith("input.json"), d.file
+        elif case.via == "activity":
+            assert d.file.endswith(case.reader), d.file
+            if not case.reader.endswith(".gz"):  # text input: positioned
+                assert d.span is not None and d.span.line == 2, (code, d.span)
         elif case.via == "org-folder":
             assert "org" in d.file, d.file
         elif case.via == "escalation":

@@ -9,6 +9,8 @@ import importlib
 import pytest
 
 import workbench
+from workbench.analyses.activity import Hygiene, UnusedAccess
+from workbench.analyses.activity.generate import GeneratedPolicy
 from workbench.analyses.escalation import EscalationResult
 from workbench.analyses.explain import Explanation
 from workbench.analyses.graph import AccessGraph
@@ -22,6 +24,10 @@ FACES: dict[str, list[str]] = {
         "IMPLICIT_DENY", "ParseResult", "Policy", "PolicyKind", "PolicySet", "Principal", "Request",
         "Scenario", "ScenarioError", "Severity", "StatementRef", "Workspace", "classify_principal",
         "evaluate", "explain", "open", "parse_policy", "read_scenario", "simulate"],
+    "workbench.analyses.activity": ["AUTHORIZATION_ERRORS", "Attribution", "CHECKS", "Hygiene",
+        "HygieneFinding", "Mapping", "NotObservable", "Reach", "UnusedAccess", "UnusedFinding",
+        "activity_frame", "attribute", "hygiene", "last_accessed", "map_event", "mapping_shares",
+        "unused_access"],
     "workbench.analyses.escalation": ["ActionGoal", "Admin", "AdminGoal", "Edge", "EscalationModel",
         "EscalationResult", "PROBES", "PrincipalEscalation", "PrincipalGoal", "RequestEvidence", "Step",
         "TECHNIQUES", "Technique", "covered_catalog_ids", "default_context", "escalation", "find_admins",
@@ -55,6 +61,7 @@ VIEWS = {
     Decision: ["html"], Explanation: ["html", "text"], AccessGraph: ["dot", "graphviz", "html", "svg"],
     AccessMatrix: ["html", "plotly", "styler"], MatrixSummary: ["html"], MatrixDiff: ["html", "styler"],
     WhoCan: ["html"], WhatCan: ["html"], EscalationResult: ["html", "text"],
+    UnusedAccess: ["html", "text"], Hygiene: ["html", "text"], GeneratedPolicy: ["html", "text"],
 }
 
 

@@ -8,7 +8,7 @@ import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbench.analyses.assemble import (
     PrincipalSide,
@@ -53,6 +53,17 @@ from workbench.model.inventory import Group, Inventory, ManagedPolicy, Role, Ses
 from workbench.model.request import ContextValue, PolicySet, normalize_context
 from workbench.policy import ParseResult, Policy, PolicyKind, parse_policy
 from workbench.policy.serialize import policy_to_dict
+from workbench.workspace_activity import events, ws_generate_policy, ws_hygiene, ws_last_accessed, ws_unused
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from datetime import datetime
+
+    import pandas as pd
+
+    from workbench.analyses.activity import Hygiene, Reach, UnusedAccess
+    from workbench.analyses.activity.generate import GeneratedPolicy
+
 
 #: Above this many cells `Workspace.matrix` warns before it computes.
 MATRIX_WARN_CELLS = 2_000_000
@@ -421,6 +432,28 @@ class Workspace:
         ctx.update(normalize_context(context) or {})
         return EscalationModel(self.inventory, self._resolve, lambda p, a, r, c: self.can(p, a, r, c),
                                lambda p, r, c: self.can_assume(p, r, c), ctx)
+    # -- activity (workbench/workspace_activity.py) -------------------------------------------
+    def activity(self) -> pd.DataFrame | None:
+        """The CloudTrail records of the workspace's sources, attributed and mapped (a DataFrame)."""
+        return events(self)
+
+    def last_accessed(self, principal: str | None = None, granularity: str = "service", *,
+                      now: datetime | None = None) -> pd.DataFrame:
+        """Access Advisor's view: per entity and service (or action), when it was last accessed."""
+        return ws_last_accessed(self, principal, granularity, now)
+
+    def unused_access(self, days: int = 90, *, now: datetime | None = None) -> UnusedAccess:
+        """Access Analyzer's unused-access findings, with what the data could not observe."""
+        return ws_unused(self, days, now)
+
+    def hygiene(self, *, now: datetime | None = None, reach: Callable[[str], Reach] | None = None) -> Hygiene:
+        """Credential hygiene (Prowler / CIS / ScoutSuite checks) joined to reachability."""
+        return ws_hygiene(self, now, reach)
+
+    def generate_policy(self, principal: str, since: datetime, until: datetime | None = None) -> GeneratedPolicy:
+        """A least-privilege policy from the principal's successful calls, proven by the evaluator."""
+        return ws_generate_policy(self, principal, since, until)
+
 
     def admins(self, context: Mapping[str, Any] | None = None) -> list[Admin]:
         """Principals that are effectively admin, each with `principal`, `definition` and

@@ -145,6 +145,10 @@ class ServiceCatalog:
         found = difflib.get_close_matches(low, names, n=1, cutoff=0.75)
         return found[0] if found else None
 
+    def resource_arn(self, service: str, resource_type: str) -> str | None:
+        """The ARN format of a resource type (`arn:${Partition}:s3:::${BucketName}`), or None."""
+        return _resource_arns(service.lower()).get(resource_type.lower())
+
     def is_multivalued(self, key: str) -> bool:
         low = key.lower()
         if low in GLOBAL_MULTIVALUED:
@@ -187,6 +191,17 @@ def _condition_keys(service: str) -> dict[str, str]:
     except (OSError, ValueError):
         return {}
     return {k: v.get("type", "String") for k, v in data.items()}
+
+
+@cache
+def _resource_arns(service: str) -> dict[str, str]:
+    if not _plausible(service):
+        return {}
+    try:
+        data = _load("resourceTypes", f"{service}.json")
+    except (OSError, ValueError):
+        return {}
+    return {k.lower(): v["arn"] for k, v in data.items() if isinstance(v, dict) and isinstance(v.get("arn"), str)}
 
 
 @cache

@@ -7,7 +7,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from workbench.cli import analyses, escalation, export, simulate, validate, workspace
+from workbench.cli import activity, analyses, escalation, export, simulate, validate, workspace
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -19,6 +19,7 @@ def build_parser() -> argparse.ArgumentParser:
     analyses.add_parsers(sub)
     escalation.add_parser(sub)
     export.add_parser(sub)
+    activity.add_parser(sub)
     return parser
 
 

@@ -130,6 +130,12 @@ CODES: dict[str, tuple[Severity, str]] = {
     "export-duplicate": (W, "the same entity is listed twice; the last one is kept"),
     "export-unknown-reference": (W, "the export names something it does not include; add it to the export"),
     "export-missing-file": (E, "run the AWS CLI command named in the message and save its output in the folder"),
+    # activity sources (CloudTrail, credential report, last-accessed data)
+    "file-truncated": (E, "the compressed file ends early (an interrupted copy?); copy it again from its source"),
+    "cloudtrail-record": (W, "a CloudTrail record is a JSON object with eventTime, eventSource, eventName and "
+                             "userIdentity; this one is skipped and listed"),
+    "credential-report-value": (W, "AWS writes an ISO 8601 time, true/false, or one of N/A, no_information, "
+                                   "not_supported; the value is read as unknown"),
     "export-account-unknown": (W, "give the owning account id: the ARN does not carry one (S3 buckets, sanitized exports)"),
     # questions
     "escalation-unknown-target": (E, "give the ARN of a user or role of the workspace, or add an action to reach "

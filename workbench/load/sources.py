@@ -11,6 +11,7 @@ from pathlib import Path
 
 from workbench.core.codes import make
 from workbench.core.diagnostics import Diagnostic
+from workbench.load.activity_sources import activity_loaders
 from workbench.load.authorization_details import load_authorization_details
 from workbench.load.aws_managed import aws_managed_policies
 from workbench.load.organizations import load_organization_folder
@@ -30,7 +31,7 @@ def example_path() -> Path:
 
 def loaders() -> dict[str, Callable[[Path, Inventory], list[Diagnostic]]]:
     return {"authorization_details": load_authorization_details, "organization": load_organization_folder,
-            "resource_policies": load_resource_folder}
+            "resource_policies": load_resource_folder, **activity_loaders()}
 
 
 def known_aws_policy(arn: str) -> bool:
@@ -86,10 +87,12 @@ def _load_folder(folder: Path) -> WorkspaceFile:
     """A folder of exports: authorization-details files, an `organization/` folder of
     `aws organizations` outputs, and a `resources/` folder of resource policies."""
     workspace = WorkspaceFile(folder, Inventory(), None, name=folder.name)
+    from workbench.load.activity_sources import detect_kind
     load = loaders()
     found = False
     for path in sorted(folder.iterdir()):
-        if path.is_file() and (path.suffix == ".json" or path.name.endswith(".json.gz")) and _looks_like_authz(path):
+        if path.is_file() and (path.suffix == ".json" or path.name.endswith(".json.gz")) and _looks_like_authz(path) \
+                and detect_kind(path) is None:
             workspace.diagnostics.extend(load["authorization_details"](path, workspace.inventory))
             found = True
     for sub, kind in (("organization", "organization"), ("resources", "resource_policies")):
@@ -99,6 +102,8 @@ def _load_folder(folder: Path) -> WorkspaceFile:
     if (folder / "describe-organization.json").is_file():
         workspace.diagnostics.extend(load["organization"](folder, workspace.inventory))
         found = True
+    from workbench.load.activity_sources import load_activity_files
+    found = load_activity_files(folder, workspace.inventory, workspace.diagnostics) or found
     if not found:
         workspace.diagnostics.append(make("workspace-source", f"`{folder}` holds no workspace file and no AWS export",
                                           file=str(folder),

@@ -34,6 +34,10 @@ from workbench.model.inventory import (
 from workbench.policy import PolicyKind
 
 FORMAT_VERSION = 1
+#: the kinds of `sources:`, in the order they are loaded (exports first: the activity sources
+#: find their accounts in them)
+SOURCE_KINDS = ("authorization_details", "organization", "resource_policies", "cloudtrail", "credential_report",
+                "last_accessed", "password_policy", "mfa_devices", "account_summary")
 TOP = ("workbench", "name", "description", "context", "sources", "organization", "org_policies", "accounts", "resources",
        "sessions")
 
@@ -63,7 +67,7 @@ class _Loader(OrgReader):
         block = self.mapping(doc, "sources", "sources")
         if not block:
             return
-        for kind in ("authorization_details", "organization", "resource_policies"):
+        for kind in SOURCE_KINDS:
             for i, rel in enumerate(self.seq(block, kind, f"sources.{kind}")):
                 path = self.base / str(rel)
                 loader = self.loaders.get(kind)
@@ -75,7 +79,7 @@ class _Loader(OrgReader):
                     self.report("workspace-source", f"`{rel}` does not exist", pos, f"sources.{kind}")
                     continue
                 self.diagnostics.extend(loader(path, self.inventory))
-        self.unknown(block, ("authorization_details", "organization", "resource_policies"), "sources.")
+        self.unknown(block, SOURCE_KINDS, "sources.")
 
     def accounts(self, doc: Any) -> None:
         block = self.mapping(doc, "accounts", "accounts")

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from workbench.core.arn import parse_arn
+from workbench.model.activity import ActivityData
 from workbench.policy.model import Policy
 
 
@@ -249,6 +250,8 @@ class Inventory:
     #: context values every question starts from (the workspace file's `context:`); values the
     #: question gives and keys derived from the principal and resource take precedence
     default_context: dict[str, str | list[str]] = field(default_factory=dict)
+    #: credential report, last-accessed data, password policy, MFA devices, CloudTrail sources
+    activity: ActivityData = field(default_factory=ActivityData)
 
     def account(self, account_id: str) -> Account:
         """The account, created empty when first named."""

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from workbench.analyses.activity import Hygiene, UnusedAccess
+from workbench.analyses.activity.generate import GeneratedPolicy
 from workbench.analyses.escalation import EscalationResult
 from workbench.analyses.explain import Explanation
 from workbench.analyses.graph import AccessGraph
@@ -17,7 +19,7 @@ from workbench.analyses.matrix import AccessMatrix, MatrixDiff, MatrixSummary
 from workbench.analyses.who import WhatCan, WhoCan
 from workbench.core import display
 from workbench.evaluate.decision import Decision
-from workbench.render import decision, escalation, explanation, graph, matrix, who
+from workbench.render import activity, decision, escalation, explanation, graph, matrix, who
 
 VIEWS: dict[tuple[type, str], Callable[..., Any]] = {
     (Decision, "html"): decision.decision_html,
@@ -37,6 +39,12 @@ VIEWS: dict[tuple[type, str], Callable[..., Any]] = {
     (WhatCan, "html"): who.what_can_html,
     (EscalationResult, "html"): escalation.escalation_html,
     (EscalationResult, "text"): escalation.escalation_text,
+    (UnusedAccess, "html"): activity.unused_html,
+    (UnusedAccess, "text"): activity.unused_text,
+    (Hygiene, "html"): activity.hygiene_html,
+    (Hygiene, "text"): activity.text_hygiene,
+    (GeneratedPolicy, "html"): activity.generated_html,
+    (GeneratedPolicy, "text"): activity.generated_text,
 }
 
 
