@@ -20,6 +20,13 @@ from workbench.analyses.assemble import (
 )
 from workbench.analyses.assume import AssumePath, AssumeResult, assume_paths, chain_session_arn
 from workbench.analyses.explain import Explanation, explain_question
+from workbench.analyses.external import (
+    AccessPreview,
+    ExternalAccess,
+    apply_archive_rules,
+    external_access,
+    preview_external_access,
+)
 from workbench.analyses.graph import AccessGraph, build_graph
 from workbench.analyses.matrix import AccessMatrix
 from workbench.analyses.principals import find_principal, find_role
@@ -36,6 +43,7 @@ from workbench.model.inventory import Group, Inventory, ManagedPolicy, Role, Ses
 from workbench.model.request import ContextValue, PolicySet
 from workbench.policy import ParseResult, Policy, PolicyKind, parse_policy
 from workbench.policy.serialize import policy_to_dict
+from workbench.render import external as _external_views  # noqa: F401 - registers the external-access view
 
 
 class Workspace:
@@ -58,6 +66,8 @@ class Workspace:
         self._principal_sides: dict[str, PrincipalSide] = {}
         self._resource_sides: dict[tuple[str, bool], ResourceSide] = {}
         self._compiled: dict[tuple[object, ...], tuple[PolicySet, CompiledPolicySet]] = {}
+        #: Access Analyzer archive rules (`{"ruleName": ..., "filter": {...}}`) for external_access
+        self.archive_rules: list[Mapping[str, Any]] = list(getattr(inventory, "archive_rules", []))
 
     def invalidate(self) -> None:
         """Forget cached lookups; call it after changing `inventory` directly (the workspace's own
@@ -368,6 +378,32 @@ class Workspace:
     @property
     def errors(self) -> list[Diagnostic]:
         return [d for d in self.diagnostics if d.is_error]
+
+    # -- external access (Access Analyzer's findings, offline) ------------------------------
+    def external_access(self, zone: str = "account", archive_rules: Sequence[Mapping[str, Any]] | None = None
+                        ) -> ExternalAccess:
+        """What callers outside the zone of trust (`account` or `organization`) can reach: one
+        finding per resource x external party x condition set, each with the request the evaluator
+        allowed (`analyses/external/`). Archive rules (Access Analyzer's filter format; the
+        workspace's own `archive_rules` when not given) mark matching findings ARCHIVED."""
+        result = external_access(self.inventory, zone)
+        rules = self.archive_rules if archive_rules is None else list(archive_rules)
+        apply_archive_rules(result.findings, rules)
+        return result
+
+    def preview_external_access(self, key: str, document: str | Mapping[str, Any], zone: str = "account"
+                                ) -> AccessPreview:
+        """The findings replacing policy `key` by `document` would add and remove; nothing changes."""
+        current = self.policies().get(key)
+        if current is None:
+            raise KeyError(f"no policy `{key}` in the workspace")
+        result = parse_policy(document if isinstance(document, str) else dict(document), name=current.name,
+                              kind=current.kind, file=current.file or key)
+        if result.policy is None:
+            raise ValueError("the new document is not a policy: " + "; ".join(d.message for d in result.errors))
+        preview = preview_external_access(self.inventory, key, current, result.policy, zone)
+        apply_archive_rules([*preview.added, *preview.removed], self.archive_rules)
+        return preview
 
     def __repr__(self) -> str:
         counts = self.summary()

@@ -1,0 +1,403 @@
+"""External access over a whole inventory, the way IAM Access Analyzer defines it: for every
+resource-based policy, role trust policy, KMS grant, bucket ACL and snapshot sharing attribute,
+one finding per resource × external party × condition set, each confirmed by the evaluator on a
+concrete request from outside the zone of trust
+(https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-findings.html,
+https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-resources.html,
+https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-concepts.html).
+
+The external account's own policies are unknown and taken to allow (Access Analyzer "knows nothing
+about the state of users, roles, SCPs … in that account"): an external IAM caller gets an identity
+policy that allows everything, so the decision is the resource side's: the resource's policy and the
+RCPs of the resource's account, level by level."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from workbench.analyses.assemble import guardrail_levels, resource_context
+from workbench.analyses.external.confirm import Choice, Confirmer, assume_action
+from workbench.analyses.external.findings import (
+    DeputyWarning,
+    Evidence,
+    ExternalAccess,
+    Finding,
+    Suppressed,
+)
+from workbench.analyses.external.grants import acl_grants, kms_grants, snapshot_sharing
+from workbench.analyses.external.parties import (
+    Caller,
+    Zone,
+    condition_values,
+    is_wildcard,
+    principal_callers,
+    used_accounts,
+    wildcard_callers,
+)
+from workbench.analyses.external.resource_types import aws_resource_type
+from workbench.analyses.external.scope import IDENTITY_KEYS, SERVICE_ONLY_KEYS, makes_non_public, reported
+from workbench.catalog import catalog
+from workbench.core.arn import is_account_id, parse_arn
+from workbench.core.codes import make
+from workbench.core.diagnostics import Severity
+from workbench.evaluate import CompiledPolicySet, Decision, StatementRef, compile_policy_set
+from workbench.evaluate.compiled import CompiledStatement
+from workbench.model.inventory import Inventory, Resource, Role
+from workbench.model.principal import Principal, PrincipalType
+from workbench.model.request import ContextValue, PolicySet
+from workbench.policy.model import Policy, PolicyKind, Statement
+from workbench.policy.parse import read_policy
+
+ZONES = ("account", "organization")
+
+
+def _allow_all() -> Policy:
+    result = read_policy({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]},
+                         name="external account (taken to allow)", kind=PolicyKind.IDENTITY)
+    assert result.policy is not None
+    return result.policy
+
+
+EXTERNAL_IDENTITY = _allow_all()
+
+
+@dataclass
+class Target:
+    """One thing that grants access to a resource: its policy (or the policy a grant stands for)."""
+
+    arn: str
+    owner: str
+    resource_type: str
+    policy: Policy
+    source: str  # POLICY | TRUST_POLICY | KMS_GRANT | BUCKET_ACL | SNAPSHOT_ATTRIBUTE
+    rcps: tuple[tuple[Policy, ...], ...]
+    context: dict[str, ContextValue]
+    is_management: bool = False
+    aws_managed_kms_key: bool = False
+    trust: bool = False
+    notes: tuple[str, ...] = ()
+
+
+@dataclass
+class Hit:
+    statement: Statement
+    caller: Caller
+    choice: Choice
+    action: list[str]
+    evidence: Evidence
+
+
+def targets(inventory: Inventory, resources: list[Resource] | None = None,
+            roles: list[Role] | None = None) -> Iterator[Target]:
+    """Every resource policy, grant, ACL, snapshot attribute and role trust policy of the inventory."""
+    org = inventory.organization
+    for resource in inventory.resources.values() if resources is None else resources:
+        owner = resource.account
+        context = resource_context(inventory, resource, None, owner or None)
+        parsed = parse_arn(resource.arn)
+        if parsed is not None and parsed.region:
+            context["aws:RequestedRegion"] = parsed.region
+        rcps = guardrail_levels(inventory, owner or None, scp=False)
+        kind = aws_resource_type(resource.arn, resource.type)
+        management = bool(org and owner == org.management_account)
+        granted: list[tuple[Policy, str, tuple[str, ...]]] = []
+        if resource.policy is not None:
+            granted.append((resource.policy, "POLICY", ()))
+        for g in [*kms_grants(resource), *acl_grants(resource, inventory), *snapshot_sharing(resource)]:
+            granted.append((g.policy, g.source, g.notes))
+        for policy, source, notes in granted:
+            yield Target(resource.arn, owner, kind, policy, source, rcps, context, management,
+                         resource.aws_managed_kms_key, False, notes)
+    for role in inventory.roles() if roles is None else roles:
+        if role.trust is None:
+            continue
+        context = resource_context(inventory, None, role, role.account)
+        yield Target(role.arn, role.account, "AWS::IAM::Role", role.trust, "TRUST_POLICY",
+                     guardrail_levels(inventory, role.account, scp=False), context,
+                     bool(org and role.account == org.management_account), False, True)
+
+
+def zone_for(inventory: Inventory, zone: str, owner: str) -> Zone:
+    if zone == "account":
+        return Zone("account", frozenset({owner}))
+    org = inventory.organization
+    if org is None:
+        return Zone("organization", frozenset(inventory.accounts) | {owner})
+    members = frozenset(n.id for n in org.nodes.values() if n.kind == "account")
+    return Zone("organization", members | {org.management_account}, org.id)
+
+
+class TargetAnalysis:
+    """The findings and warnings of one target."""
+
+    def __init__(self, inventory: Inventory, target: Target, zone: Zone) -> None:
+        self.inventory = inventory
+        self.target = target
+        self.zone = zone
+        self.with_identity = compile_policy_set(PolicySet(identity=(EXTERNAL_IDENTITY,), resource=target.policy,
+                                                          rcps=target.rcps))
+        self.without_identity = compile_policy_set(PolicySet(resource=target.policy, rcps=target.rcps))
+        self.confirm = {True: self._confirmer(self.with_identity), False: self._confirmer(self.without_identity)}
+        self.statements = self.with_identity.resource.statements if self.with_identity.resource else ()
+        self.related = [s.statement for g in self.with_identity.groups() for s in g.statements
+                        if not s.allow and g.policy_type in ("resource", "rcp")]
+        parsed = parse_arn(target.arn)
+        self.service = parsed.service if parsed is not None else ""
+        self.hits: list[Hit] = []
+        self.warnings: list[DeputyWarning] = []
+
+    def _confirmer(self, compiled: CompiledPolicySet) -> Confirmer:
+        t = self.target
+        return Confirmer(compiled, t.owner, t.context, t.is_management, t.aws_managed_kms_key)
+
+    def run(self) -> None:
+        used = used_accounts(self.inventory, self.target.policy)
+        for compiled in self.statements:
+            stmt = compiled.statement
+            if not compiled.allow:
+                continue
+            self._deputies(compiled)
+            callers = principal_callers(stmt, self.inventory)
+            if is_wildcard(stmt):
+                callers = wildcard_callers(stmt, self.related, self.inventory, self.zone, self.target.owner,
+                                           used) + callers
+            for caller in callers:
+                if self._in_zone(caller):
+                    continue
+                if self._confirm(compiled, caller) and caller.general:
+                    break
+
+    def _in_zone(self, caller: Caller) -> bool:
+        if caller.kind in ("anonymous", "any-account", "federated"):
+            return False
+        return self.zone.holds(caller.account, caller.org_id)
+
+    def _actions(self, compiled: CompiledStatement, caller: Caller) -> list[tuple[str, list[str]]]:
+        """(as granted, concrete actions to try) for each Action entry of the statement."""
+        if self.target.trust:
+            action = assume_action(caller)
+            return [(action, [action])] if compiled.action_ok(*action.lower().split(":", 1)) else []
+        stmt = compiled.statement
+        if compiled.not_action:
+            names = [a.full_name for a in catalog().actions(self.service).values()]
+            allowed = [n for n in sorted(names) if compiled.action_ok(*n.lower().split(":", 1))]
+            return [(n, [n]) for n in allowed[:400]]
+        out = []
+        for entry in stmt.action or ():
+            text = entry.text
+            if "*" not in text and "?" not in text:
+                out.append((text, [text]))
+                continue
+            pattern = f"{self.service}:*" if text == "*" else text
+            found = sorted(a.full_name for a in catalog().expand(pattern))
+            preferred = [a for a in found if a.split(":", 1)[0] == self.service] or found
+            out.append((text, preferred[:3] or [text.replace("*", "Any").replace("?", "x")]))
+        return out
+
+    def _resources(self, compiled: CompiledStatement) -> list[str]:
+        arn = self.target.arn
+        out = [arn]
+        stmt = compiled.statement
+        if self.target.trust or stmt.resource is None:
+            return out
+        for entry in stmt.resource:
+            concrete = entry.text.replace("*", "x").replace("?", "x")
+            if concrete != arn and concrete.startswith(arn) and concrete not in out:
+                out.append(concrete)
+        if self.service == "s3" and len(out) == 1:
+            out.append(f"{arn}/x")
+        return out[:3]
+
+    def _confirm(self, compiled: CompiledStatement, caller: Caller) -> bool:
+        confirmer = self.confirm[caller.identity]
+        choice = confirmer.satisfy(compiled, caller)
+        if choice is None:
+            return False
+        granted: list[str] = []
+        evidence: Evidence | None = None
+        for written, concretes in self._actions(compiled, caller):
+            found = self._first_allowed(confirmer, compiled, caller, concretes, choice)
+            if found is not None:
+                granted.append(written)
+                evidence = evidence or found
+        if evidence is None:
+            return False
+        self.hits.append(Hit(compiled.statement, caller, choice, granted, evidence))
+        return True
+
+    def _first_allowed(self, confirmer: Confirmer, compiled: CompiledStatement, caller: Caller,
+                       actions: list[str], choice: Choice) -> Evidence | None:
+        for action in actions:
+            for resource in self._resources(compiled):
+                decision, request = confirmer.decide(compiled, caller, action, resource, choice)
+                if confirmer.allowed(decision) and compiled.ref in decision.deciding:
+                    return Evidence(request, decision)
+        return None
+
+    def _deputies(self, compiled: CompiledStatement) -> None:
+        """Service principals granted access for accounts outside the zone (aws:SourceAccount,
+        aws:SourceOwner, aws:SourceArn): a confused-deputy warning, confirmed by the evaluator."""
+        stmt = compiled.statement
+        services = [e.value.text for e in (stmt.principal.entries if stmt.principal else ()) if e.type == "Service"]
+        if not services:
+            return
+        values = condition_values([stmt], SERVICE_ONLY_KEYS)
+        accounts = [a for a in values.get("aws:sourceaccount", []) + values.get("aws:sourceowner", [])
+                    if is_account_id(a)]
+        for arn in values.get("aws:sourcearn", []):
+            parsed = parse_arn(arn.replace("*", "x"))
+            if parsed is not None and is_account_id(parsed.account) and parsed.account not in accounts:
+                accounts.append(parsed.account)
+        outside = tuple(a for a in accounts if not self.zone.holds(a, _org(self.inventory, a)))
+        if not outside:
+            return
+        for service in services:
+            context: dict[str, ContextValue] = {"aws:SourceAccount": outside[0], "aws:SourceOwner": outside[0]}
+            arns = [a.replace("*", "x") for a in values.get("aws:sourcearn", []) if outside[0] in a]
+            if arns:
+                context["aws:SourceArn"] = arns[0]
+            caller = Caller(Principal(service, PrincipalType.SERVICE), "service", outside[0], {"Service": service},
+                            context, False)
+            confirmer = self.confirm[False]
+            choice = confirmer.satisfy(compiled, caller) or Choice()
+            for _, concretes in self._actions(compiled, caller)[:1]:
+                found = self._first_allowed(confirmer, compiled, caller, concretes, choice)
+                if found is not None:
+                    condition = {confirmer.candidates.names.get(k, k): v for k, v in values.items()}
+                    self.warnings.append(DeputyWarning(self.target.arn, service, outside, condition, found,
+                                                       tuple(_refs(found.decision))))
+
+    def findings(self) -> list[Finding]:
+        out: dict[tuple[str, str, str, str], Finding] = {}
+        for hit in self.hits:
+            finding = self._finding(hit)
+            key = finding.key()
+            if key in out:
+                merged = out[key]
+                merged.action.extend(a for a in finding.action if a not in merged.action)
+                merged.deciding.extend(r for r in finding.deciding if r not in merged.deciding)
+                merged.columns.update(finding.columns)
+                merged.diagnostics.extend(d for d in finding.diagnostics if d not in merged.diagnostics)
+                merged.notes.extend(n for n in finding.notes if n not in merged.notes)
+            else:
+                out[key] = finding
+        return list(out.values())
+
+    def _finding(self, hit: Hit) -> Finding:
+        t = self.target
+        caller, stmt = hit.caller, hit.statement
+        condition: dict[str, list[str]] = {}
+        if is_wildcard(stmt):
+            condition.update(caller.pinned)
+        for cond in stmt.conditions:
+            low = cond.key.lower()
+            if low in IDENTITY_KEYS and reported(low) and not _negative(cond.operator):
+                condition.setdefault(cond.key, [v.text for v in cond.values])
+        for key, values in hit.choice.pinned.items():
+            if reported(key):
+                condition.setdefault(key, values)
+        condition = {k: condition[k] for k in sorted(condition, key=str.lower)}
+        non_public = any(makes_non_public(k, v) for k, v in condition.items())
+        if caller.kind == "federated":
+            public = ":saml-provider/" not in caller.principal.identifier and not non_public
+        else:
+            public = caller.general and not non_public
+        access = ("public" if public else "federated" if caller.kind == "federated"
+                  else "organization" if caller.kind == "org-member"
+                  else "cross-account" if caller.kind in ("account", "arn", "service") else "conditional")
+        party = (caller.shape.get("AWS") or caller.shape.get("Federated") or caller.shape.get("CanonicalUser") or "*")
+        if caller.kind == "org-member" and caller.org_id:
+            party = caller.org_id
+        elif caller.kind == "service" and caller.account:
+            party = caller.account
+        diagnostics = []
+        if stmt.not_principal is not None:
+            span = stmt.key_span("NotPrincipal")
+            diagnostics.append(make("notprincipal-with-allow",
+                                    "`NotPrincipal` with `Allow` grants everyone it does not name; AWS no longer "
+                                    "accepts it in new policies but still evaluates it",
+                                    file=t.policy.file or t.policy.name, path=f"{stmt.path}.NotPrincipal", span=span,
+                                    severity=Severity.WARNING))
+        deciding = [r for r in _refs(hit.evidence.decision)]
+        columns = {hit.evidence.decision.deciding[0]: stmt.span.col} if stmt.span and hit.evidence.decision.deciding else {}
+        columns = {r: stmt.span.col for r in deciding if stmt.span and r.index == stmt.index
+                   and r.policy == t.policy.name} or columns
+        notes = [*t.notes, *([caller.note] if caller.note else [])]
+        return Finding(t.arn, t.resource_type, t.owner, dict(caller.shape), public, list(hit.action), condition,
+                       [t.source], hit.evidence, deciding, access, party, diagnostics=diagnostics, notes=notes,
+                       columns=columns)
+
+
+def _negative(operator: str) -> bool:
+    low = operator.lower()
+    return "not" in low.split(":")[-1] or low.endswith("ifexists") or low.startswith("forallvalues")
+
+
+def _refs(decision: Decision) -> list[StatementRef]:
+    return [r for r in decision.deciding if r.policy_type != "identity"]
+
+
+def _org(inventory: Inventory, account: str) -> str | None:
+    org = inventory.organization
+    return org.id if org is not None and account in org.nodes else None
+
+
+def apply_block_public_access(inventory: Inventory, findings: list[Finding]) -> tuple[list[Finding], list[Suppressed]]:
+    """S3 Block Public Access on the findings of buckets: with `RestrictPublicBuckets` (bucket or
+    account level) a bucket whose policy is public is reachable only by AWS services and principals of
+    its own account, so every cross-account finding from its policy goes; `IgnorePublicAcls` drops
+    public ACL grants (https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html).
+    Access Analyzer applies bucket-level settings at once and account-level ones within 6 hours
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-resources.html)."""
+    kept: list[Finding] = []
+    suppressed: list[Suppressed] = []
+    public_policy = {f.resource for f in findings if f.resource_type == "AWS::S3::Bucket" and f.is_public
+                     and "POLICY" in f.sources}
+    for finding in findings:
+        resource = inventory.resources.get(finding.resource)
+        if finding.resource_type != "AWS::S3::Bucket" or resource is None:
+            kept.append(finding)
+            continue
+        account = inventory.accounts.get(resource.account)
+        setting = _effective(resource.block_public_access, account.s3_block_public_access if account else None)
+        if "POLICY" in finding.sources and finding.resource in public_policy and setting.get("RestrictPublicBuckets"):
+            suppressed.append(Suppressed(finding, "RestrictPublicBuckets: the bucket policy is public, so only AWS "
+                                                  "services and the bucket owner's principals can use it"))
+        elif "BUCKET_ACL" in finding.sources and finding.is_public and setting.get("IgnorePublicAcls"):
+            suppressed.append(Suppressed(finding, "IgnorePublicAcls: S3 ignores public ACL grants"))
+        else:
+            kept.append(finding)
+    return kept, suppressed
+
+
+def _effective(bucket: dict[str, bool] | None, account: dict[str, bool] | None) -> dict[str, bool]:
+    """A setting is on when either level turns it on (the most restrictive combination applies)."""
+    keys = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
+    return {k: bool((bucket or {}).get(k)) or bool((account or {}).get(k)) for k in keys}
+
+
+def external_access(inventory: Inventory, zone: str = "account", *, resources: list[Resource] | None = None,
+                    roles: list[Role] | None = None) -> ExternalAccess:
+    """Every finding of the inventory (or of the given resources and roles) for a zone of trust."""
+    if zone not in ZONES:
+        raise ValueError(f"zone must be one of {', '.join(ZONES)}, not `{zone}`")
+    findings: list[Finding] = []
+    warnings: list[DeputyWarning] = []
+    count = 0
+    seen: set[str] = set()
+    for target in targets(inventory, resources, roles):
+        seen.add(target.arn)
+        analysis = TargetAnalysis(inventory, target, zone_for(inventory, zone, target.owner))
+        analysis.run()
+        findings.extend(analysis.findings())
+        warnings.extend(analysis.warnings)
+    count = len(seen)
+    kept, suppressed = apply_block_public_access(inventory, findings)
+    notes = []
+    if zone == "organization" and inventory.organization is None:
+        notes.append("the workspace describes no organization: the zone is the workspace's accounts")
+    unknown = sorted({f.resource for f in kept if not f.resource_owner_account})
+    if unknown:
+        notes.append(f"{len(unknown)} resources have no known owner account: every caller counts as external for them")
+    return ExternalAccess(zone, kept, warnings, suppressed, notes, count)
