@@ -119,6 +119,10 @@ class Confirmer:
     def request(self, caller: Caller, action: str, resource: str, choice: Choice) -> Request:
         context: dict[str, ContextValue] = dict(self.base)
         context.update(caller.context)
+        if action.lower().startswith("kms:") and caller.account and caller.principal.type.is_iam:
+            # AWS KMS sets kms:CallerAccount on every request to the account of the caller
+            # (https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-caller-account)
+            context["kms:CallerAccount"] = caller.account
         for low, value in choice.values.items():
             context[choice.names.get(low, low)] = value
         return Request(caller.principal, action, resource, self.owner, Context(context),

@@ -137,6 +137,11 @@ def wildcard_callers(statement: Statement, related: list[Statement], inventory: 
     anonymous = Principal("anonymous", PrincipalType.ANONYMOUS)
     out = [Caller(anonymous, "anonymous", None, {"AWS": "*"}, {}, False),
            role_caller(fresh_account(used), "any-account", {"AWS": "*"})]
+    if "aws:principalorgid" in values or "aws:principalorgpaths" in values:
+        # a caller in an organization no policy names: wildcard org ids (`o-*`) admit it, and it is
+        # as general as an arbitrary account (S3: only fixed values make a policy non-public)
+        out.append(role_caller(fresh_account(used), "any-account", {"AWS": "*"}, org_id="o-zz9external0",
+                               org_paths=["o-zz9external0/r-zz9x/"]))
     org = inventory.organization
     orgs = [v for v in values.get("aws:principalorgid", []) if "*" not in v and "?" not in v]
     for path in values.get("aws:principalorgpaths", []):
@@ -156,6 +161,20 @@ def wildcard_callers(statement: Statement, related: list[Statement], inventory: 
                 paths = paths or [org.org_path(member)]
         out.append(role_caller(member or fresh_account(used), "org-member", {"AWS": "*"}, org_id=org_id,
                                org_paths=paths, pinned=pinned))
+    for pattern in values.get("aws:principalarn", []):
+        parsed = parse_arn(pattern)
+        if parsed is None or is_account_id(parsed.account):
+            continue
+        # an ARN pattern with any account: the general and organization callers under that name
+        for base in [c for c in out if c.kind in ("any-account", "org-member") and c.account]:
+            assert base.account is not None
+            arn = _concrete(f"arn:{parsed.partition}:{parsed.service}::{base.account}:{parsed.resource}")
+            caller = arn_caller(arn, inventory)
+            if caller is None:
+                continue
+            context = {**caller.context, **{k: v for k, v in base.context.items() if k != "aws:userid"}}
+            out.append(Caller(caller.principal, base.kind, base.account, base.shape, context, True, base.org_id,
+                              {**base.pinned, "aws:PrincipalArn": [pattern]}))
     for key in ("aws:principalaccount", "kms:calleraccount"):
         for account in values.get(key, []):
             if is_account_id(account):
