@@ -311,13 +311,30 @@ def test_example_organization() -> None:
     assert not any(f.access_type == "organization" for f in org.findings)
 
 
-@pytest.mark.skipif(not (SHARED / "authorization-details").is_dir(), reason="../shared/datasets is absent")
-@pytest.mark.parametrize("path", sorted((SHARED / "authorization-details").glob("*.json"))
-                         if (SHARED / "authorization-details").is_dir() else [], ids=lambda p: p.name)
-def test_real_exports(path: Path) -> None:
-    ws = workbench.open(path)
+EXPORTS = SHARED / "authorization-details"
+#: Read by hand from each export's trust policies: (role name, access type) of every finding.
+EXPORT_FINDINGS = {
+    "cloudsplaining-iam-vulnerable-account-2023.json": {
+        ("AWSReservedSSO_AdministratorAccess_dc6414f7f2ab04fc", "federated"),  # the SSO SAML provider
+        ("AWSReservedSSO_ViewOnlyAccess_0ace44bbc7092ea8", "federated"),
+        ("OrganizationAccountAccessRole", "cross-account"),  # the management account 072528804237
+        ("stacksets-exec-b5520cb2730c2f54b523d6375a319abb", "cross-account"),  # its StackSets service-linked role
+    },
+    "cloudsplaining-teaching-example.json": set(),
+    "cloudsplaining-overrides-example.json": set(),
+    "cloudsplaining-managed-policy-mismatch.json": set(),
+    "cloudmapper-demo/iam-get-account-authorization-details.json": {("bad_role", "public")},  # trusts `AWS: *`
+}
+
+
+@pytest.mark.skipif(not EXPORTS.is_dir(), reason="../shared/datasets is absent")
+@pytest.mark.parametrize("name", sorted(EXPORT_FINDINGS))
+def test_real_exports(name: str) -> None:
+    ws = workbench.open(EXPORTS / name)
     result = ws.external_access()
     assert_evidence(ws.inventory, result, "account")
-    for finding in result.findings:
-        assert finding.resource_type == "AWS::IAM::Role"
-        assert finding.sources == ["TRUST_POLICY"]
+    assert {(f.resource.rsplit("/", 1)[-1], f.access_type) for f in result.findings} == EXPORT_FINDINGS[name]
+    assert all(f.resource_type == "AWS::IAM::Role" and f.sources == ["TRUST_POLICY"] for f in result.findings)
+    # the SAML and management-account trusts stay findings in an organization zone too: the export
+    # describes no organization, so the zone is the export's one account
+    assert len(ws.external_access("organization").findings) == len(result.findings)
