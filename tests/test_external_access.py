@@ -16,9 +16,15 @@ from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 import workbench
-from workbench.analyses.external import ArchiveRule, ExternalAccess, Finding, apply_archive_rules, external_access
+from workbench.analyses.external import (
+    ArchiveRule,
+    ExternalAccess,
+    Finding,
+    apply_archive_rules,
+    external_access,
+)
 from workbench.analyses.external.analyze import EXTERNAL_IDENTITY
-from workbench.analyses.external.scope import makes_non_public, narrow_cidr
+from workbench.analyses.external.scope import narrow_cidr
 from workbench.evaluate import evaluate
 from workbench.model.inventory import Account, Inventory, Organization, OrgNode, OrgPolicy, Resource, Role
 from workbench.model.principal import PrincipalType
@@ -239,10 +245,11 @@ def _merge(conds: list[tuple[str, str, str]]) -> dict[str, dict[str, str]]:
     return out
 
 
-#: The external population: callers of accounts outside the zone, with and without org membership,
-#: and the context values they may send.
+#: The external population: callers of accounts outside the zone, in the workspace's organization
+#: (its member account), in another organization, in none, and anonymous; with the context values
+#: they may send. (An account the workspace's organization does not list is not a member of it.)
 POPULATION = [
-    (PrincipalType.ANONYMOUS, None, None), (PrincipalType.ROLE, OUTSIDE, None), (PrincipalType.ROLE, OUTSIDE, ORG),
+    (PrincipalType.ANONYMOUS, None, None), (PrincipalType.ROLE, OUTSIDE, None),
     (PrincipalType.ROLE, MEMBER, ORG), (PrincipalType.ROLE, "555566667777", "o-otherorg99"),
 ]
 CONTEXTS = [{}, {"aws:SourceVpce": "vpce-11111111"}, {"aws:SourceIp": "203.0.113.9"}, {"sts:ExternalId": "x1"},

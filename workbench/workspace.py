@@ -66,8 +66,6 @@ class Workspace:
         self._principal_sides: dict[str, PrincipalSide] = {}
         self._resource_sides: dict[tuple[str, bool], ResourceSide] = {}
         self._compiled: dict[tuple[object, ...], tuple[PolicySet, CompiledPolicySet]] = {}
-        #: Access Analyzer archive rules (`{"ruleName": ..., "filter": {...}}`) for external_access
-        self.archive_rules: list[Mapping[str, Any]] = list(getattr(inventory, "archive_rules", []))
 
     def invalidate(self) -> None:
         """Forget cached lookups; call it after changing `inventory` directly (the workspace's own
@@ -390,6 +388,16 @@ class Workspace:
         rules = self.archive_rules if archive_rules is None else list(archive_rules)
         apply_archive_rules(result.findings, rules)
         return result
+
+    @property
+    def archive_rules(self) -> list[dict[str, Any]]:
+        """Access Analyzer archive rules (`{"ruleName": ..., "filter": {...}}`), kept in the workspace
+        file's `archive_rules:`."""
+        return self.inventory.archive_rules
+
+    @archive_rules.setter
+    def archive_rules(self, rules: Sequence[Mapping[str, Any]]) -> None:
+        self.inventory.archive_rules = [dict(r) for r in rules]
 
     def preview_external_access(self, key: str, document: str | Mapping[str, Any], zone: str = "account"
                                 ) -> AccessPreview:

@@ -265,6 +265,8 @@ class Inventory:
     #: context values every question starts from (the workspace file's `context:`); values the
     #: question gives and keys derived from the principal and resource take precedence
     default_context: dict[str, str | list[str]] = field(default_factory=dict)
+    #: Access Analyzer archive rules (`{"ruleName": ..., "filter": {...}}`) the workspace keeps
+    archive_rules: list[dict[str, Any]] = field(default_factory=list)
 
     def account(self, account_id: str) -> Account:
         """The account, created empty when first named."""
