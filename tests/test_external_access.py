@@ -64,6 +64,8 @@ def base_inventory(rcp: dict[str, Any] | None = None) -> Inventory:
 
 def case_inventory(case: dict[str, Any]) -> Inventory:
     inv = base_inventory(case.get("rcp"))
+    if case.get("owner_canonical_id"):
+        inv.accounts[OWNER].canonical_id = case["owner_canonical_id"]
     if case.get("account_bpa"):
         inv.accounts[OWNER].s3_block_public_access = case["account_bpa"]
     if "role" in case:
@@ -131,6 +133,15 @@ def test_access_analysis_rule(case: dict[str, Any]) -> None:
     assert len(result.warnings) == case.get("warnings", 0)
     assert len(result.suppressed) == case.get("suppressed", 0)
     assert_evidence(inv, result, case["zone"])
+
+
+def test_canonical_user_in_a_policy_is_unknown_not_no() -> None:
+    inv = base_inventory()
+    inv.resources["arn:aws:s3:::bucket-a"] = Resource("arn:aws:s3:::bucket-a", OWNER, policy=_policy({"Statement": [
+        {"Sid": "OAI", "Effect": "Allow", "Principal": {"CanonicalUser": "ab" * 32}, "Action": "s3:GetObject",
+         "Resource": "arn:aws:s3:::bucket-a/*"}]}, "p"))
+    result = external_access(inv)
+    assert result.findings == [] and any("canonical user" in n and "unknown" in n for n in result.notes)
 
 
 def test_finding_shape_and_json() -> None:
@@ -345,3 +356,33 @@ def test_real_exports(name: str) -> None:
     # the SAML and management-account trusts stay findings in an organization zone too: the export
     # describes no organization, so the zone is the export's one account
     assert len(ws.external_access("organization").findings) == len(result.findings)
+
+
+CORPUS = SHARED / "policy-corpora" / "aws-example-scp-rcp-vpce-policies.json.gz"
+PLACEHOLDERS = {"<my-org-id>": ORG, "<load-balancing-account-id>": "777700000001", "<fin-space-account-id>": "777700000002",
+                "<third-party-account-a>": "777700000003", "<third-party-account-b>": "777700000004"}
+
+
+@pytest.mark.skipif(not CORPUS.is_file(), reason="../shared/datasets is absent")
+def test_aws_identity_perimeter_rcp_bounds_a_public_bucket() -> None:
+    """AWS's data-perimeter RCP example (identity perimeter), placeholders filled in: a bucket policy
+    open to `*` is then reachable only by the organization and the four listed accounts, and a bucket
+    tagged `dp:exclude:identity=true` stays public
+    (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps_examples.html)."""
+    import gzip
+    corpus = json.loads(gzip.open(CORPUS).read())
+    text = json.dumps(next(p["policy"] for p in corpus["policies"] if p["path"].endswith("identity_perimeter_rcp.json")))
+    for placeholder, value in PLACEHOLDERS.items():
+        text = text.replace(placeholder, value)
+    rcp = json.loads(text)
+    rcp["Statement"] = [s for s in rcp["Statement"] if s["Sid"] == "EnforceOrgIdentities"]
+    inv = base_inventory(rcp)
+    for name, tags in (("bucket-a", {}), ("bucket-excluded", {"dp:exclude:identity": "true"})):
+        inv.resources[f"arn:aws:s3:::{name}"] = Resource(f"arn:aws:s3:::{name}", OWNER, tags=tags, policy=_policy(
+            {"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+                            "Resource": f"arn:aws:s3:::{name}/*"}]}, name))
+    result = external_access(inv)
+    assert_evidence(inv, result, "account")
+    parties = {(f.resource.rsplit(":", 1)[-1], f.party, f.is_public) for f in result.findings}
+    assert parties == {("bucket-a", ORG, False), *{("bucket-a", a, False) for a in list(PLACEHOLDERS.values())[1:]},
+                       ("bucket-excluded", "*", True)}

@@ -25,7 +25,7 @@ from workbench.analyses.external.findings import (
     Finding,
     Suppressed,
 )
-from workbench.analyses.external.grants import acl_grants, kms_grants, snapshot_sharing
+from workbench.analyses.external.grants import Granted, acl_grants, kms_grants, snapshot_sharing
 from workbench.analyses.external.parties import (
     Caller,
     Zone,
@@ -77,6 +77,7 @@ class Target:
     aws_managed_kms_key: bool = False
     trust: bool = False
     notes: tuple[str, ...] = ()
+    aliases: tuple[tuple[str, tuple[str, str]], ...] = ()
 
 
 @dataclass
@@ -101,14 +102,11 @@ def targets(inventory: Inventory, resources: list[Resource] | None = None,
         rcps = guardrail_levels(inventory, owner or None, scp=False)
         kind = aws_resource_type(resource.arn, resource.type)
         management = bool(org and owner == org.management_account)
-        granted: list[tuple[Policy, str, tuple[str, ...]]] = []
-        if resource.policy is not None:
-            granted.append((resource.policy, "POLICY", ()))
-        for g in [*kms_grants(resource), *acl_grants(resource, inventory), *snapshot_sharing(resource)]:
-            granted.append((g.policy, g.source, g.notes))
-        for policy, source, notes in granted:
-            yield Target(resource.arn, owner, kind, policy, source, rcps, context, management,
-                         resource.aws_managed_kms_key, False, notes)
+        granted = [Granted(resource.policy, "POLICY")] if resource.policy is not None else []
+        granted += [*kms_grants(resource), *acl_grants(resource, inventory), *snapshot_sharing(resource)]
+        for g in granted:
+            yield Target(resource.arn, owner, kind, g.policy, g.source, rcps, context, management,
+                         resource.aws_managed_kms_key, False, g.notes, g.aliases)
     for role in inventory.roles() if roles is None else roles:
         if role.trust is None:
             continue
@@ -146,6 +144,7 @@ class TargetAnalysis:
         self.service = parsed.service if parsed is not None else ""
         self.hits: list[Hit] = []
         self.warnings: list[DeputyWarning] = []
+        self.notes: list[str] = []
 
     def _confirmer(self, compiled: CompiledPolicySet) -> Confirmer:
         t = self.target
@@ -158,6 +157,7 @@ class TargetAnalysis:
             if not compiled.allow:
                 continue
             self._deputies(compiled)
+            self._canonical_users(stmt)
             callers = principal_callers(stmt, self.inventory)
             if is_wildcard(stmt):
                 callers = wildcard_callers(stmt, self.related, self.inventory, self.zone, self.target.owner,
@@ -167,6 +167,16 @@ class TargetAnalysis:
                     continue
                 if self._confirm(compiled, caller) and caller.general:
                     break
+
+    def _canonical_users(self, stmt: Statement) -> None:
+        """A `CanonicalUser` principal (CloudFront origin access identities, old bucket policies) names
+        an account only through its canonical id; the evaluator cannot match it to a caller, so the
+        grant is reported as unknown rather than as no access."""
+        owner = self.inventory.accounts.get(self.target.owner)
+        for entry in stmt.principal.entries if stmt.principal else ():
+            if entry.type == "CanonicalUser" and not (owner and entry.value.text == owner.canonical_id):
+                self.notes.append(f"{self.target.arn}: statement {stmt.label} grants canonical user "
+                                  f"`{entry.value.text}`; whether it is outside the zone is unknown (not analysed)")
 
     def _in_zone(self, caller: Caller) -> bool:
         if caller.kind in ("anonymous", "any-account", "federated"):
@@ -306,7 +316,11 @@ class TargetAnalysis:
         access = ("public" if public else "federated" if caller.kind == "federated"
                   else "organization" if caller.kind == "org-member"
                   else "cross-account" if caller.kind in ("account", "arn", "service") else "conditional")
-        party = (caller.shape.get("AWS") or caller.shape.get("Federated") or caller.shape.get("CanonicalUser") or "*")
+        shape = dict(caller.shape)
+        alias = dict(t.aliases).get(shape.get("AWS", ""))
+        if alias is not None:
+            shape = {alias[0]: alias[1]}
+        party = (shape.get("AWS") or shape.get("Federated") or shape.get("CanonicalUser") or "*")
         if caller.kind == "org-member" and caller.org_id:
             party = caller.org_id
         elif caller.kind == "service" and caller.account:
@@ -324,7 +338,7 @@ class TargetAnalysis:
         columns = {r: stmt.span.col for r in deciding if stmt.span and r.index == stmt.index
                    and r.policy == t.policy.name} or columns
         notes = [*t.notes, *([caller.note] if caller.note else [])]
-        return Finding(t.arn, t.resource_type, t.owner, dict(caller.shape), public, list(hit.action), condition,
+        return Finding(t.arn, t.resource_type, t.owner, shape, public, list(hit.action), condition,
                        [t.source], hit.evidence, deciding, access, party, diagnostics=diagnostics, notes=notes,
                        columns=columns)
 
@@ -384,7 +398,7 @@ def external_access(inventory: Inventory, zone: str = "account", *, resources: l
         raise ValueError(f"zone must be one of {', '.join(ZONES)}, not `{zone}`")
     findings: list[Finding] = []
     warnings: list[DeputyWarning] = []
-    count = 0
+    notes: list[str] = []
     seen: set[str] = set()
     for target in targets(inventory, resources, roles):
         seen.add(target.arn)
@@ -392,9 +406,9 @@ def external_access(inventory: Inventory, zone: str = "account", *, resources: l
         analysis.run()
         findings.extend(analysis.findings())
         warnings.extend(analysis.warnings)
+        notes.extend(analysis.notes)
     count = len(seen)
     kept, suppressed = apply_block_public_access(inventory, findings)
-    notes = []
     if zone == "organization" and inventory.organization is None:
         notes.append("the workspace describes no organization: the zone is the workspace's accounts")
     unknown = sorted({f.resource for f in kept if not f.resource_owner_account})

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from workbench.analyses.external.parties import Caller
-from workbench.analyses.external.scope import IDENTITY_KEYS, SERVICE_ONLY_KEYS
+from workbench.analyses.external.scope import IDENTITY_KEYS, SERVICE_ONLY_KEYS, resource_key
 from workbench.evaluate import ALLOWED, EXPLICIT_DENY, CompiledPolicySet, Decision, evaluate
 from workbench.evaluate.compiled import CompiledStatement
 from workbench.evaluate.conditions import CompiledCondition
@@ -97,9 +97,11 @@ def _num(number: float) -> str:
 
 
 def caller_controls(key: str, caller: Caller) -> bool:
-    """Keys the evaluator's request may vary for this caller: not fixed by its identity, and the
-    service-only keys only for a service caller (which carries them already)."""
-    return key not in IDENTITY_KEYS and key not in SERVICE_ONLY_KEYS
+    """Keys the evaluator's request may vary for this caller: not fixed by its identity or by the
+    resource; the service-only keys are a service caller's own (it carries them already). The
+    caller is taken to control every other key, `aws:PrincipalTag/` (its own account tags it) and
+    `aws:ViaAWSService` (it may go through a service) included: when unsure, report the access."""
+    return key not in IDENTITY_KEYS and key not in SERVICE_ONLY_KEYS and not resource_key(key)
 
 
 class Confirmer:

@@ -41,6 +41,9 @@ class Granted:
     policy: Policy
     source: str
     notes: tuple[str, ...] = ()
+    #: principal text of the equivalent policy -> the principal as Access Analyzer reports it
+    #: (a canonical user whose account the workspace does not know stands as a placeholder account)
+    aliases: tuple[tuple[str, tuple[str, str]], ...] = ()
 
 
 def _policy(name: str, statements: list[dict[str, Any]]) -> Policy:
@@ -79,6 +82,7 @@ def acl_grants(resource: Resource, inventory: Inventory) -> list[Granted]:
     by_canonical = {a.canonical_id: a.id for a in inventory.accounts.values() if a.canonical_id}
     statements: list[dict[str, Any]] = []
     notes: list[str] = []
+    aliases: list[tuple[str, tuple[str, str]]] = []
     for i, grant in enumerate(resource.acl_grants):
         grantee = grant.get("Grantee") or {}
         actions = ACL_ACTIONS.get(str(grant.get("Permission", "")).upper())
@@ -96,8 +100,11 @@ def acl_grants(resource: Resource, inventory: Inventory) -> list[Granted]:
                 continue
             account = by_canonical.get(cid)
             if account is None:
-                notes.append(f"canonical user `{cid}` is not an account of the workspace: its account is unknown")
-                principal = {"CanonicalUser": cid}
+                placeholder = f"{999_000_000_000 + len(aliases):012d}"
+                notes.append(f"canonical user `{cid}` is not an account of the workspace: its account is unknown, "
+                             f"and the evidence request stands it in as account {placeholder}")
+                aliases.append((placeholder, ("CanonicalUser", cid)))
+                principal = {"AWS": placeholder}
             else:
                 principal = {"AWS": account}
         else:
@@ -106,7 +113,8 @@ def acl_grants(resource: Resource, inventory: Inventory) -> list[Granted]:
                            "Resource": [resource.arn, f"{resource.arn}/*"]})
     if not statements:
         return []
-    return [Granted(_policy(f"{resource.name or resource.arn} bucket ACL", statements), "BUCKET_ACL", tuple(notes))]
+    return [Granted(_policy(f"{resource.name or resource.arn} bucket ACL", statements), "BUCKET_ACL", tuple(notes),
+                    tuple(aliases))]
 
 
 def snapshot_sharing(resource: Resource) -> list[Granted]:

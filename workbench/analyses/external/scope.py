@@ -28,6 +28,18 @@ SERVICE_ONLY_KEYS = frozenset({
     "aws:sourceaccount", "aws:sourceowner", "aws:sourcearn", "aws:sourceorgid", "aws:sourceorgpaths",
 })
 
+#: Keys AWS sets from the resource, never from the caller
+#: (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-resource-properties):
+#: the analysis takes them from the resource and never varies them. Every `aws:ResourceTag/` key too.
+RESOURCE_KEYS = frozenset({
+    "aws:resourceaccount", "aws:resourceorgid", "aws:resourceorgpaths", "aws:requestedregion",
+})
+
+
+def resource_key(key: str) -> bool:
+    return key in RESOURCE_KEYS or key.startswith("aws:resourcetag/")
+
+
 #: Fixed values of these keys make a policy non-public (S3, "The meaning of public"; the
 #: principal keys and kms:CallerAccount from the findings pages). `aws:SourceIp` only when narrow.
 NON_PUBLIC_KEYS = frozenset({
