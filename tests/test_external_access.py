@@ -319,14 +319,20 @@ def test_example_organization() -> None:
     # Checked by hand against datasets/example-org/workspace.yaml:
     public = [f for f in result.findings if f.is_public]
     assert [f.resource for f in public] == ["arn:aws:s3:::example-corp-website-assets"]
-    assert ("example-corp-prod-exports", "arn:aws:iam::380291746512:root") in by  # Acme Analytics, outside the org
+    # Acme Analytics (380291746512, outside the org) is named by the exports bucket policy, but the
+    # DataPerimeter RCP denies it (README §7): no finding. The development account's share is one.
+    assert not any(f.party == "arn:aws:iam::380291746512:root" for f in result.findings)
+    assert ("example-corp-prod-exports", "arn:aws:iam::862014573906:root") in by
+    assert by[("example-corp-prod-exports", "o-7k2m9x4q1z")].condition == {
+        "aws:PrincipalOrgPaths": ["o-7k2m9x4q1z/r-8h3d/ou-8h3d-wkl4c5d6/*"]}
     github = next(f for f in result.findings if f.resource.endswith("role/GitHubDeploy"))
     assert github.access_type == "federated" and "token.actions.githubusercontent.com:sub" in github.condition
     assert {w.service for w in result.warnings} == {"cloudtrail.amazonaws.com"}
     org = ws.external_access("organization")
     assert_evidence(ws.inventory, org, "organization")
-    assert {f.party for f in org.findings if f.access_type == "cross-account"} == {"arn:aws:iam::380291746512:root"}
-    assert not any(f.access_type == "organization" for f in org.findings)
+    assert {(f.resource.rsplit("/", 1)[-1], f.access_type) for f in org.findings} == {
+        ("arn:aws:s3:::example-corp-website-assets", "public"), ("GitHubDeploy", "federated"),
+        ("EngineerSSO", "federated")}
 
 
 EXPORTS = SHARED / "authorization-details"
