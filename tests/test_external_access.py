@@ -392,3 +392,23 @@ def test_aws_identity_perimeter_rcp_bounds_a_public_bucket() -> None:
     parties = {(f.resource.rsplit(":", 1)[-1], f.party, f.is_public) for f in result.findings}
     assert parties == {("bucket-a", ORG, False), *{("bucket-a", a, False) for a in list(PLACEHOLDERS.values())[1:]},
                        ("bucket-excluded", "*", True)}
+
+
+def test_cli_access_external(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from workbench.cli.main import main
+    assert main(["access", "external", "example", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["zone"] == "account" and data["findings"]
+    assert all(f["evidence"]["decision"] == "allowed" for f in data["findings"])
+    assert {"resource", "resourceType", "resourceOwnerAccount", "principal", "isPublic", "action", "condition",
+            "status", "sources", "deciding", "evidence"} <= set(data["findings"][0])
+    assert main(["access", "external", "example", "--zone", "organization"]) == 0
+    text = capsys.readouterr().out
+    assert "zone: organization" in text and "example-corp-website-assets" in text and "(public)" in text
+    out = tmp_path / "report.html"
+    assert main(["access", "external", "example", "-o", str(out)]) == 0
+    assert out.read_text().startswith("<!doctype html>") and "iamwb-external" in out.read_text()
+    assert main(["access"]) == 2
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("workbench: 1\naccounts: 5\n")
+    assert main(["access", "external", str(bad)]) == 1

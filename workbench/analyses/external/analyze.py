@@ -133,12 +133,14 @@ class TargetAnalysis:
         self.inventory = inventory
         self.target = target
         self.zone = zone
-        self.with_identity = compile_policy_set(PolicySet(identity=(EXTERNAL_IDENTITY,), resource=target.policy,
-                                                          rcps=target.rcps))
-        self.without_identity = compile_policy_set(PolicySet(resource=target.policy, rcps=target.rcps))
-        self.confirm = {True: self._confirmer(self.with_identity), False: self._confirmer(self.without_identity)}
-        self.statements = self.with_identity.resource.statements if self.with_identity.resource else ()
-        self.related = [s.statement for g in self.with_identity.groups() for s in g.statements
+        # one policy set for every caller: identity policies apply only to IAM callers, so anonymous,
+        # service and federated callers are decided by the resource side alone
+        self.compiled = compile_policy_set(PolicySet(identity=(EXTERNAL_IDENTITY,), resource=target.policy,
+                                                     rcps=target.rcps))
+        confirmer = self._confirmer(self.compiled)
+        self.confirm = {True: confirmer, False: confirmer}
+        self.statements = self.compiled.resource.statements if self.compiled.resource else ()
+        self.related = [s.statement for g in self.compiled.groups() for s in g.statements
                         if not s.allow and g.policy_type in ("resource", "rcp")]
         parsed = parse_arn(target.arn)
         self.service = parsed.service if parsed is not None else ""
@@ -148,7 +150,9 @@ class TargetAnalysis:
 
     def _confirmer(self, compiled: CompiledPolicySet) -> Confirmer:
         t = self.target
-        return Confirmer(compiled, t.owner, t.context, t.is_management, t.aws_managed_kms_key)
+        confirmer = Confirmer(compiled, t.owner, t.context, t.is_management, t.aws_managed_kms_key)
+        confirmer.kms = t.arn.startswith("arn:") and t.arn.split(":", 3)[2] == "kms"
+        return confirmer
 
     def run(self) -> None:
         used = used_accounts(self.inventory, self.target.policy)
@@ -206,18 +210,20 @@ class TargetAnalysis:
         return out
 
     def _resources(self, compiled: CompiledStatement) -> list[str]:
+        """Concrete ARNs of the target that the statement's Resource names, most specific first (an
+        object of a bucket for `bucket/*`), then the target itself."""
         arn = self.target.arn
-        out = [arn]
         stmt = compiled.statement
         if self.target.trust or stmt.resource is None:
-            return out
+            return [arn]
+        out: list[str] = []
         for entry in stmt.resource:
             concrete = entry.text.replace("*", "x").replace("?", "x")
             if concrete != arn and concrete.startswith(arn) and concrete not in out:
                 out.append(concrete)
-        if self.service == "s3" and len(out) == 1:
+        if self.service == "s3" and not out:
             out.append(f"{arn}/x")
-        return out[:3]
+        return [*out[:2], arn]
 
     def _confirm(self, compiled: CompiledStatement, caller: Caller) -> bool:
         confirmer = self.confirm[caller.identity]
@@ -274,7 +280,7 @@ class TargetAnalysis:
             for _, concretes in self._actions(compiled, caller)[:1]:
                 found = self._first_allowed(confirmer, compiled, caller, concretes, choice)
                 if found is not None:
-                    condition = {confirmer.candidates.names.get(k, k): v for k, v in values.items()}
+                    condition = {confirmer.candidates.name(k): v for k, v in values.items()}
                     self.warnings.append(DeputyWarning(self.target.arn, service, outside, condition, found,
                                                        tuple(_refs(found.decision))))
 
@@ -343,6 +349,30 @@ class TargetAnalysis:
                        columns=columns)
 
 
+def could_be_external(policy: Policy, zone: Zone) -> bool:
+    """False when no Allow statement can name a caller outside the zone: every principal it names is
+    an account or ARN of the zone, and no service is scoped to an account outside it. Such a policy
+    has no finding and no warning, so the evaluator is not asked (the common trust policy of an own
+    account or a service, and bucket policies for the account's own roles)."""
+    for stmt in policy.statements:
+        if stmt.effect != "Allow":
+            continue
+        if stmt.not_principal is not None or stmt.principal is None or stmt.principal.wildcard:
+            return True
+        for entry in stmt.principal.entries:
+            text = entry.value.text
+            if entry.type in ("Federated", "CanonicalUser") or text == "*":
+                return True
+            if entry.type == "AWS":
+                parsed = parse_arn(text)
+                account = text if is_account_id(text) else (parsed.account if parsed else None)
+                if account is None or not zone.holds(account):
+                    return True
+            if entry.type == "Service" and any(c.key.lower() in SERVICE_ONLY_KEYS for c in stmt.conditions):
+                return True
+    return False
+
+
 def _negative(operator: str) -> bool:
     low = operator.lower()
     return "not" in low.split(":")[-1] or low.endswith("ifexists") or low.startswith("forallvalues")
@@ -402,7 +432,10 @@ def external_access(inventory: Inventory, zone: str = "account", *, resources: l
     seen: set[str] = set()
     for target in targets(inventory, resources, roles):
         seen.add(target.arn)
-        analysis = TargetAnalysis(inventory, target, zone_for(inventory, zone, target.owner))
+        scope = zone_for(inventory, zone, target.owner)
+        if not could_be_external(target.policy, scope):
+            continue
+        analysis = TargetAnalysis(inventory, target, scope)
         analysis.run()
         findings.extend(analysis.findings())
         warnings.extend(analysis.warnings)

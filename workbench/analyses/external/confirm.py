@@ -18,6 +18,7 @@ from workbench.evaluate import ALLOWED, EXPLICIT_DENY, CompiledPolicySet, Decisi
 from workbench.evaluate.compiled import CompiledStatement
 from workbench.evaluate.conditions import CompiledCondition
 from workbench.evaluate.context import context_lookup
+from workbench.evaluate.matching import MatchKind
 from workbench.model.principal import PrincipalType
 from workbench.model.request import Context, ContextValue, Request
 
@@ -39,12 +40,19 @@ class Candidates:
     """Values worth trying for each condition key of a policy set, read from its conditions."""
 
     def __init__(self, statements: list[CompiledStatement]) -> None:
+        self.statements = [s for s in statements if s.conditions]
         self.by_key: dict[str, list[Value]] = {}
         self.policy_values: dict[str, list[str]] = {}
         self.names: dict[str, str] = {}
-        for stmt in statements:
+        self.read: set[str] = set()
+
+    def _read(self, key: str) -> None:
+        """Read the values of one key, the first time it is asked for (most keys never are)."""
+        self.read.add(key)
+        for stmt in self.statements:
             for cond in stmt.conditions:
-                self._add(cond)
+                if cond.key == key:
+                    self._add(cond)
 
     def _add(self, cond: CompiledCondition) -> None:
         key = cond.key
@@ -60,7 +68,19 @@ class Candidates:
                 out.append(item)
 
     def values(self, key: str) -> list[Value]:
+        if key not in self.read:
+            self._read(key)
         return self.by_key.get(key, [ABSENT])
+
+    def name(self, key: str) -> str:
+        if key not in self.read:
+            self._read(key)
+        return self.names.get(key, key)
+
+    def written(self, key: str) -> list[str]:
+        if key not in self.read:
+            self._read(key)
+        return self.policy_values.get(key, [])
 
 
 def _instances(base: str, texts: list[str]) -> list[str]:
@@ -114,6 +134,8 @@ class Confirmer:
         self.base = base
         self.is_management = is_management
         self.aws_managed_kms_key = aws_managed_kms_key
+        self.resource = "*"
+        self.kms = False  # the target is a KMS key: its requests carry kms:CallerAccount
         statements = [s for g in compiled.groups() for s in g.statements]
         self.by_ref = {s.ref: s for s in statements}
         self.candidates = Candidates(statements)
@@ -121,7 +143,7 @@ class Confirmer:
     def request(self, caller: Caller, action: str, resource: str, choice: Choice) -> Request:
         context: dict[str, ContextValue] = dict(self.base)
         context.update(caller.context)
-        if action.lower().startswith("kms:") and caller.account and caller.principal.type.is_iam:
+        if (self.kms or action.lower().startswith("kms:")) and caller.account and caller.principal.type.is_iam:
             # AWS KMS sets kms:CallerAccount on every request to the account of the caller
             # (https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-caller-account)
             context["kms:CallerAccount"] = caller.account
@@ -131,14 +153,17 @@ class Confirmer:
                        resource_is_management=self.is_management, aws_managed_kms_key=self.aws_managed_kms_key)
 
     def _lookup(self, caller: Caller, choice: Choice, key: str, value: Value) -> Callable[[str], ContextValue | None]:
-        request = self.request(caller, "sts:getcalleridentity", "*", choice)
-        base = context_lookup(request, self.owner)
+        base = self._base_lookup(caller, choice)
 
         def lookup(k: str) -> ContextValue | None:
             if k == key:
                 return None if value is ABSENT else value  # type: ignore[return-value]
             return base(k)
         return lookup
+
+    def _base_lookup(self, caller: Caller, choice: Choice) -> Callable[[str], ContextValue | None]:
+        request = self.request(caller, "sts:getcalleridentity", self.resource, choice)
+        return context_lookup(request, self.owner)
 
     def _pick(self, caller: Caller, choice: Choice, key: str, keep: list[CompiledCondition],
               falsify: CompiledCondition | None = None) -> bool:
@@ -154,7 +179,7 @@ class Confirmer:
         return False
 
     def _set(self, choice: Choice, key: str, value: Value) -> None:
-        name = self.candidates.names.get(key, key)
+        name = self.candidates.name(key)
         choice.names[key] = name
         choice.pinned.pop(name, None)
         if value is ABSENT:
@@ -164,14 +189,21 @@ class Confirmer:
         choice.values[key] = value
         first = self.candidates.values(key)[1] if len(self.candidates.values(key)) > 1 else None
         if value != first:  # neither absent nor the value outside every policy value
-            choice.pinned[name] = list(self.candidates.policy_values.get(key, []))
+            choice.pinned[name] = list(self.candidates.written(key))
 
     def satisfy(self, statement: CompiledStatement, caller: Caller) -> Choice | None:
         """Context values under which `statement`'s conditions hold for `caller`, or None."""
         choice = Choice()
+        if statement.principal_kind(caller.principal, False) == MatchKind.NONE:
+            return None
         by_key: dict[str, list[CompiledCondition]] = {}
         for cond in statement.conditions:
             by_key.setdefault(cond.key, []).append(cond)
+        fixed = [c for key, conds in by_key.items() if not caller_controls(key, caller) for c in conds]
+        if fixed:  # conditions on who the caller is: decided by the caller alone
+            lookup = self._base_lookup(caller, choice)
+            if not all(c.evaluate(lookup).result for c in fixed):
+                return None
         for key, conds in by_key.items():
             if caller_controls(key, caller) and not self._pick(caller, choice, key, conds):
                 return None

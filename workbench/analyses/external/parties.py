@@ -10,6 +10,7 @@ general caller a statement allows, since it covers the rest."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -73,14 +74,20 @@ def _unique_id(text: str) -> str:
 def role_caller(account: str, kind: str, shape: dict[str, str], *, name: str = "external-caller",
                 org_id: str | None = None, org_paths: list[str] | None = None,
                 pinned: dict[str, list[str]] | None = None) -> Caller:
-    arn = f"arn:aws:iam::{account}:role/{name}"
-    principal = classify_principal(arn)
-    assert not isinstance(principal, str)
-    context: dict[str, ContextValue] = {"aws:userid": f"{_unique_id(arn)}:external-session"}
+    principal, userid = _role_principal(account, name)
+    context: dict[str, ContextValue] = {"aws:userid": userid}
     if org_id:
         context["aws:PrincipalOrgID"] = org_id
         context["aws:PrincipalOrgPaths"] = list(org_paths or [f"{org_id}/r-ext0/"])
     return Caller(principal, kind, account, shape, context, True, org_id, dict(pinned or {}))
+
+
+@functools.lru_cache(maxsize=4096)
+def _role_principal(account: str, name: str) -> tuple[Principal, str]:
+    arn = f"arn:aws:iam::{account}:role/{name}"
+    principal = classify_principal(arn)
+    assert not isinstance(principal, str)
+    return principal, f"{_unique_id(arn)}:external-session"
 
 
 def arn_caller(arn: str, inventory: Inventory, kind: str = "arn") -> Caller | None:
