@@ -16,7 +16,15 @@ import time
 from typing import Any
 
 from workbench.analyses.external import external_access
-from workbench.model.inventory import Account, Inventory, Organization, OrgNode, OrgPolicy, Resource, Role, User
+from workbench.model.inventory import (
+    Inventory,
+    Organization,
+    OrgNode,
+    OrgPolicy,
+    Resource,
+    Role,
+    User,
+)
 from workbench.policy import PolicyKind
 from workbench.policy.parse import read_policy
 
