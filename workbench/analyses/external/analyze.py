@@ -28,6 +28,7 @@ from workbench.analyses.external.findings import (
 from workbench.analyses.external.grants import Granted, acl_grants, kms_grants, snapshot_sharing
 from workbench.analyses.external.parties import (
     Caller,
+    Directory,
     Zone,
     condition_values,
     is_wildcard,
@@ -93,13 +94,16 @@ def targets(inventory: Inventory, resources: list[Resource] | None = None,
             roles: list[Role] | None = None) -> Iterator[Target]:
     """Every resource policy, grant, ACL, snapshot attribute and role trust policy of the inventory."""
     org = inventory.organization
+    levels: dict[str, tuple[tuple[Policy, ...], ...]] = {}
     for resource in inventory.resources.values() if resources is None else resources:
         owner = resource.account
         context = resource_context(inventory, resource, None, owner or None)
         parsed = parse_arn(resource.arn)
         if parsed is not None and parsed.region:
             context["aws:RequestedRegion"] = parsed.region
-        rcps = guardrail_levels(inventory, owner or None, scp=False)
+        rcps = levels.get(owner)
+        if rcps is None:
+            rcps = levels[owner] = guardrail_levels(inventory, owner or None, scp=False)
         kind = aws_resource_type(resource.arn, resource.type)
         management = bool(org and owner == org.management_account)
         granted = [Granted(resource.policy, "POLICY")] if resource.policy is not None else []
@@ -111,8 +115,10 @@ def targets(inventory: Inventory, resources: list[Resource] | None = None,
         if role.trust is None:
             continue
         context = resource_context(inventory, None, role, role.account)
-        yield Target(role.arn, role.account, "AWS::IAM::Role", role.trust, "TRUST_POLICY",
-                     guardrail_levels(inventory, role.account, scp=False), context,
+        rcps = levels.get(role.account)
+        if rcps is None:
+            rcps = levels[role.account] = guardrail_levels(inventory, role.account, scp=False)
+        yield Target(role.arn, role.account, "AWS::IAM::Role", role.trust, "TRUST_POLICY", rcps, context,
                      bool(org and role.account == org.management_account), False, True)
 
 
@@ -129,8 +135,9 @@ def zone_for(inventory: Inventory, zone: str, owner: str) -> Zone:
 class TargetAnalysis:
     """The findings and warnings of one target."""
 
-    def __init__(self, inventory: Inventory, target: Target, zone: Zone) -> None:
+    def __init__(self, inventory: Inventory, target: Target, zone: Zone, names: Directory | None = None) -> None:
         self.inventory = inventory
+        self.names = names or Directory(inventory)
         self.target = target
         self.zone = zone
         # one policy set for every caller: identity policies apply only to IAM callers, so anonymous,
@@ -162,10 +169,10 @@ class TargetAnalysis:
                 continue
             self._deputies(compiled)
             self._canonical_users(stmt)
-            callers = principal_callers(stmt, self.inventory)
+            callers = principal_callers(stmt, self.inventory, self.names)
             if is_wildcard(stmt):
                 callers = wildcard_callers(stmt, self.related, self.inventory, self.zone, self.target.owner,
-                                           used) + callers
+                                           used, self.names) + callers
             for caller in callers:
                 if self._in_zone(caller):
                     continue
@@ -430,12 +437,13 @@ def external_access(inventory: Inventory, zone: str = "account", *, resources: l
     warnings: list[DeputyWarning] = []
     notes: list[str] = []
     seen: set[str] = set()
+    names = Directory(inventory)
     for target in targets(inventory, resources, roles):
         seen.add(target.arn)
         scope = zone_for(inventory, zone, target.owner)
         if not could_be_external(target.policy, scope):
             continue
-        analysis = TargetAnalysis(inventory, target, scope)
+        analysis = TargetAnalysis(inventory, target, scope, names)
         analysis.run()
         findings.extend(analysis.findings())
         warnings.extend(analysis.warnings)

@@ -57,6 +57,16 @@ class Caller:
         return self.kind in ("anonymous", "any-account")
 
 
+class Directory:
+    """The workspace's roles and users by ARN and unique id, built once per analysis."""
+
+    def __init__(self, inventory: Inventory) -> None:
+        self.roles = {r.arn: r for r in inventory.roles()}
+        self.users = {u.arn: u for u in inventory.users()}
+        self.role_ids = {r.role_id: r for r in self.roles.values() if r.role_id}
+        self.user_ids = {u.user_id: u for u in self.users.values() if u.user_id}
+
+
 def fresh_account(used: set[str]) -> str:
     """An account id that names nothing the workspace or the policy knows."""
     candidate = 999_999_999_999
@@ -90,7 +100,7 @@ def _role_principal(account: str, name: str) -> tuple[Principal, str]:
     return principal, f"{_unique_id(arn)}:external-session"
 
 
-def arn_caller(arn: str, inventory: Inventory, kind: str = "arn") -> Caller | None:
+def arn_caller(arn: str, inventory: Inventory, names: Directory, kind: str = "arn") -> Caller | None:
     """The caller a Principal ARN names (a role is requested as one of its sessions)."""
     parsed = parse_arn(arn)
     if parsed is None or not is_account_id(parsed.account):
@@ -102,8 +112,8 @@ def arn_caller(arn: str, inventory: Inventory, kind: str = "arn") -> Caller | No
         return None
     org = _org_of(inventory, parsed.account)
     context: dict[str, ContextValue] = {}
-    known = next((r for r in inventory.roles() if r.arn == arn), None)
-    user = next((u for u in inventory.users() if u.arn == arn), None)
+    known = names.roles.get(arn)
+    user = names.users.get(arn)
     if known is not None and known.role_id:
         context["aws:userid"] = f"{known.role_id}:external-session"
     elif user is not None and user.user_id:
@@ -136,7 +146,7 @@ def _concrete(value: str) -> str:
 
 
 def wildcard_callers(statement: Statement, related: list[Statement], inventory: Inventory, zone: Zone,
-                     owner: str, used: set[str]) -> list[Caller]:
+                     owner: str, used: set[str], names: Directory) -> list[Caller]:
     """Callers for a statement whose principal is `*` (or a NotPrincipal): anonymous, an arbitrary
     account, then the accounts, organizations, ARNs and user ids its conditions (and those of the
     Deny statements and RCPs in `related`) name, and services acting for named accounts."""
@@ -176,7 +186,7 @@ def wildcard_callers(statement: Statement, related: list[Statement], inventory: 
         for base in [c for c in out if c.kind in ("any-account", "org-member") and c.account]:
             assert base.account is not None
             arn = _concrete(f"arn:{parsed.partition}:{parsed.service}::{base.account}:{parsed.resource}")
-            caller = arn_caller(arn, inventory)
+            caller = arn_caller(arn, inventory, names)
             if caller is None:
                 continue
             context = {**caller.context, **{k: v for k, v in base.context.items() if k != "aws:userid"}}
@@ -191,13 +201,13 @@ def wildcard_callers(statement: Statement, related: list[Statement], inventory: 
         parsed = parse_arn(_concrete(arn))
         if parsed is None or not is_account_id(parsed.account):
             continue
-        caller = arn_caller(_concrete(arn), inventory)
+        caller = arn_caller(_concrete(arn), inventory, names)
         if caller is not None:
             shape = {"AWS": parsed.account} if ("*" in arn or "?" in arn) else {"AWS": _concrete(arn)}
             out.append(Caller(caller.principal, "account", caller.account, shape, caller.context, True,
                               caller.org_id, {"aws:PrincipalArn": [arn]}))
     for userid in values.get("aws:userid", []):
-        out.append(_userid_caller(userid, inventory, used))
+        out.append(_userid_caller(userid, inventory, used, names))
     out.extend(_service_callers(values, inventory))
     return out
 
@@ -205,23 +215,23 @@ def wildcard_callers(statement: Statement, related: list[Statement], inventory: 
 _KEY_NAMES = {"aws:principalaccount": "aws:PrincipalAccount", "kms:calleraccount": "kms:CallerAccount"}
 
 
-def _userid_caller(userid: str, inventory: Inventory, used: set[str]) -> Caller:
+def _userid_caller(userid: str, inventory: Inventory, used: set[str], names: Directory) -> Caller:
     """The caller an `aws:userid` value names: a role or user of the workspace when its unique id
     is known (the export's RoleId/UserId), else a caller of an unknown account."""
     unique = userid.split(":", 1)[0]
     concrete = _concrete(userid)
-    for role in inventory.roles():
-        if role.role_id and role.role_id == unique:
-            caller = role_caller(role.account, "account", {"AWS": "*"}, name=role.name,
-                                 org_id=_org_of(inventory, role.account), pinned={"aws:userid": [userid]})
-            caller.context["aws:userid"] = concrete if ":" in concrete else f"{concrete}:external-session"
-            return caller
-    for user in inventory.users():
-        if user.user_id and user.user_id == unique:
-            principal = classify_principal(user.arn)
-            assert not isinstance(principal, str)
-            return Caller(principal, "account", user.account, {"AWS": "*"}, {"aws:userid": user.user_id}, True,
-                          _org_of(inventory, user.account), {"aws:userid": [userid]})
+    role = names.role_ids.get(unique)
+    if role is not None:
+        caller = role_caller(role.account, "account", {"AWS": "*"}, name=role.name,
+                             org_id=_org_of(inventory, role.account), pinned={"aws:userid": [userid]})
+        caller.context["aws:userid"] = concrete if ":" in concrete else f"{concrete}:external-session"
+        return caller
+    user = names.user_ids.get(unique)
+    if user is not None:
+        principal = classify_principal(user.arn)
+        assert not isinstance(principal, str)
+        return Caller(principal, "account", user.account, {"AWS": "*"}, {"aws:userid": user.user_id}, True,
+                      _org_of(inventory, user.account), {"aws:userid": [userid]})
     caller = role_caller(fresh_account(used), "any-account", {"AWS": "*"}, pinned={"aws:userid": [userid]})
     caller.context["aws:userid"] = concrete
     return Caller(caller.principal, "account", caller.account, caller.shape, caller.context, True, None,
@@ -264,7 +274,7 @@ def _account_of(arn: str) -> str | None:
     return parsed.account if parsed is not None else None
 
 
-def principal_callers(statement: Statement, inventory: Inventory) -> list[Caller]:
+def principal_callers(statement: Statement, inventory: Inventory, names: Directory) -> list[Caller]:
     """Callers for the AWS, Federated and CanonicalUser entries a statement's Principal names."""
     out: list[Caller] = []
     element = statement.principal
@@ -276,7 +286,7 @@ def principal_callers(statement: Statement, inventory: Inventory) -> list[Caller
             if is_account_id(text):
                 out.append(role_caller(text, "account", {"AWS": text}, org_id=_org_of(inventory, text)))
             else:
-                caller = arn_caller(text, inventory)
+                caller = arn_caller(text, inventory, names)
                 if caller is not None:
                     out.append(caller)
         elif entry.type == "Federated":
