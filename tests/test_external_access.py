@@ -154,6 +154,7 @@ def test_finding_shape_and_json() -> None:
     assert data["principal"] == {"AWS": "*"} and data["isPublic"] is False
     assert data["condition"] == {"aws:PrincipalOrgID": [ORG]}
     assert data["status"] == "ACTIVE" and data["sources"] == ["POLICY"]
+    assert data["resourceControlPolicyRestriction"] == "NOT_APPLICABLE"  # the organization has no RCP
     assert data["deciding"][0]["line"] == 4 and data["deciding"][0]["column"] >= 1
     assert data["evidence"]["decision"] == "allowed" and data["evidence"]["principal"].startswith(f"arn:aws:iam::{MEMBER}:")
     assert finding.expanded_actions() == ["s3:GetObject"]
@@ -389,6 +390,7 @@ def test_aws_identity_perimeter_rcp_bounds_a_public_bucket() -> None:
                             "Resource": f"arn:aws:s3:::{name}/*"}]}, name))
     result = external_access(inv)
     assert_evidence(inv, result, "account")
+    assert {f.resource_control_policy_restriction for f in result.findings} == {"APPLIED"}
     parties = {(f.resource.rsplit(":", 1)[-1], f.party, f.is_public) for f in result.findings}
     assert parties == {("bucket-a", ORG, False), *{("bucket-a", a, False) for a in list(PLACEHOLDERS.values())[1:]},
                        ("bucket-excluded", "*", True)}

@@ -43,7 +43,7 @@ from workbench.core.arn import is_account_id, parse_arn
 from workbench.core.codes import make
 from workbench.core.diagnostics import Severity
 from workbench.evaluate import CompiledPolicySet, Decision, StatementRef, compile_policy_set
-from workbench.evaluate.compiled import CompiledStatement
+from workbench.evaluate.compiled import RCP_FULL_ACCESS_NAME, CompiledStatement
 from workbench.model.inventory import Inventory, Resource, Role
 from workbench.model.principal import Principal, PrincipalType
 from workbench.model.request import ContextValue, PolicySet
@@ -351,9 +351,12 @@ class TargetAnalysis:
         columns = {r: stmt.span.col for r in deciding if stmt.span and r.index == stmt.index
                    and r.policy == t.policy.name} or columns
         notes = [*t.notes, *([caller.note] if caller.note else [])]
+        restricting = any(p.name != RCP_FULL_ACCESS_NAME for level in t.rcps for p in level)
+        stages = hit.evidence.decision.stages if restricting else ()
+        restriction = "APPLIED" if any(st.policy_type == "rcp" and st.applies for st in stages) else "NOT_APPLICABLE"
         return Finding(t.arn, t.resource_type, t.owner, shape, public, list(hit.action), condition,
                        [t.source], hit.evidence, deciding, access, party, diagnostics=diagnostics, notes=notes,
-                       columns=columns)
+                       columns=columns, resource_control_policy_restriction=restriction)
 
 
 def could_be_external(policy: Policy, zone: Zone) -> bool:

@@ -61,6 +61,11 @@ class Finding:
     notes: list[str] = field(default_factory=list)
     archived_by: str | None = None
     columns: dict[StatementRef, int] = field(default_factory=dict)  # statement -> column, when known
+    #: APPLIED when an RCP of the resource's account (other than RCPFullAWSAccess) took part in the
+    #: decision, else NOT_APPLICABLE (Access Analyzer's `resourceControlPolicyRestriction`,
+    #: https://docs.aws.amazon.com/access-analyzer/latest/APIReference/API_ExternalAccessDetails.html;
+    #: offline the RCPs are always evaluated, so APPLICABLE and FAILED_TO_EVALUATE_RCP never occur)
+    resource_control_policy_restriction: str = "NOT_APPLICABLE"
 
     @property
     def id(self) -> str:
@@ -89,6 +94,7 @@ class Finding:
             "isPublic": self.is_public, "action": list(self.action),
             "condition": {k: list(v) for k, v in self.condition.items()}, "status": self.status,
             "sources": list(self.sources), "accessType": self.access_type, "party": self.party,
+            "resourceControlPolicyRestriction": self.resource_control_policy_restriction,
             "deciding": [_ref_json(r, self.columns.get(r)) for r in self.deciding],
             "evidence": self.evidence.to_json(),
             "diagnostics": [d.to_json() for d in self.diagnostics], "notes": list(self.notes),
