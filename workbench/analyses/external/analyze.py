@@ -31,6 +31,7 @@ from workbench.analyses.external.parties import (
     Directory,
     Zone,
     condition_values,
+    fresh_account,
     is_wildcard,
     principal_callers,
     used_accounts,
@@ -273,14 +274,21 @@ class TargetAnalysis:
             if parsed is not None and is_account_id(parsed.account) and parsed.account not in accounts:
                 accounts.append(parsed.account)
         outside = tuple(a for a in accounts if not self.zone.holds(a, _org(self.inventory, a)))
+        if not values and not self.target.trust:
+            # no aws:SourceAccount/SourceArn/SourceOrgID at all: the service may act for any account
+            # (https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html). A role's trust in a
+            # service is not flagged: the service assumes it only when a principal of the role's own
+            # account passes it (iam:PassRole).
+            outside = ("*",)
         if not outside:
             return
         for service in services:
-            context: dict[str, ContextValue] = {"aws:SourceAccount": outside[0], "aws:SourceOwner": outside[0]}
+            acting = outside[0] if outside[0] != "*" else fresh_account(used_accounts(self.inventory, self.target.policy))
+            context: dict[str, ContextValue] = {"aws:SourceAccount": acting, "aws:SourceOwner": acting}
             arns = [a.replace("*", "x") for a in values.get("aws:sourcearn", []) if outside[0] in a]
             if arns:
                 context["aws:SourceArn"] = arns[0]
-            caller = Caller(Principal(service, PrincipalType.SERVICE), "service", outside[0], {"Service": service},
+            caller = Caller(Principal(service, PrincipalType.SERVICE), "service", acting, {"Service": service},
                             context, False)
             confirmer = self.confirm[False]
             choice = confirmer.satisfy(compiled, caller) or Choice()
@@ -359,7 +367,7 @@ class TargetAnalysis:
                        columns=columns, resource_control_policy_restriction=restriction)
 
 
-def could_be_external(policy: Policy, zone: Zone) -> bool:
+def could_be_external(policy: Policy, zone: Zone, trust: bool = False) -> bool:
     """False when no Allow statement can name a caller outside the zone: every principal it names is
     an account or ARN of the zone, and no service is scoped to an account outside it. Such a policy
     has no finding and no warning, so the evaluator is not asked (the common trust policy of an own
@@ -378,7 +386,8 @@ def could_be_external(policy: Policy, zone: Zone) -> bool:
                 account = text if is_account_id(text) else (parsed.account if parsed else None)
                 if account is None or not zone.holds(account):
                     return True
-            if entry.type == "Service" and any(c.key.lower() in SERVICE_ONLY_KEYS for c in stmt.conditions):
+            if entry.type == "Service" and (not trust or any(c.key.lower() in SERVICE_ONLY_KEYS
+                                                             for c in stmt.conditions)):
                 return True
     return False
 
@@ -444,7 +453,7 @@ def external_access(inventory: Inventory, zone: str = "account", *, resources: l
     for target in targets(inventory, resources, roles):
         seen.add(target.arn)
         scope = zone_for(inventory, zone, target.owner)
-        if not could_be_external(target.policy, scope):
+        if not could_be_external(target.policy, scope, target.trust):
             continue
         analysis = TargetAnalysis(inventory, target, scope, names)
         analysis.run()

@@ -111,8 +111,9 @@ def _ref_json(ref: StatementRef, column: int | None) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class DeputyWarning:
-    """A service principal granted access for an account outside the zone (the confused deputy,
-    https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html). Not a finding."""
+    """A service principal granted access for an account outside the zone, or (`accounts == ("*",)`)
+    for any account because no aws:SourceAccount/SourceArn condition scopes it: the confused deputy
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html). Not a finding."""
 
     resource: str
     service: str
