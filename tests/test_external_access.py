@@ -334,7 +334,7 @@ def test_findings_are_sound_and_complete(statements: list[dict[str, Any]], zone:
                 if ptype == PrincipalType.SERVICE and any(account in w.accounts or "*" in w.accounts
                                                           for w in result.warnings):
                     continue  # a service principal named for an outside account: a warning, not a finding
-                assert any(covers(f, account, org, context) for f in result.findings), (
+                assert any(covers(f, account, org, {**base, **context}) for f in result.findings), (
                     principal.identifier, context, [f.to_json() for f in result.findings])
 
 

@@ -274,6 +274,9 @@ class TargetAnalysis:
             if parsed is not None and is_account_id(parsed.account) and parsed.account not in accounts:
                 accounts.append(parsed.account)
         outside = tuple(a for a in accounts if not self.zone.holds(a, _org(self.inventory, a)))
+        accountless = any(_arn_account(a) == "" for a in values.get("aws:sourcearn", []))
+        if accountless and not (values.get("aws:sourceaccount") or values.get("aws:sourceowner")):
+            outside = (*outside, "*")  # a bucket name in aws:SourceArn: whoever owns that name
         if not values and not self.target.trust:
             # no aws:SourceAccount/SourceArn/SourceOrgID at all: the service may act for any account
             # (https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html). A role's trust in a
@@ -285,7 +288,8 @@ class TargetAnalysis:
         for service in services:
             acting = outside[0] if outside[0] != "*" else fresh_account(used_accounts(self.inventory, self.target.policy))
             context: dict[str, ContextValue] = {"aws:SourceAccount": acting, "aws:SourceOwner": acting}
-            arns = [a.replace("*", "x") for a in values.get("aws:sourcearn", []) if outside[0] in a]
+            arns = [a.replace("*", "x") for a in values.get("aws:sourcearn", [])
+                    if outside[0] in a or outside[0] == "*" and _arn_account(a) == ""]
             if arns:
                 context["aws:SourceArn"] = arns[0]
             caller = Caller(Principal(service, PrincipalType.SERVICE), "service", acting, {"Service": service},
@@ -336,7 +340,8 @@ class TargetAnalysis:
             public = caller.general and not non_public
         access = ("public" if public else "federated" if caller.kind == "federated"
                   else "organization" if caller.kind == "org-member"
-                  else "cross-account" if caller.kind in ("account", "arn", "service") else "conditional")
+                  else "cross-account" if caller.kind in ("account", "arn") or caller.kind == "service" and caller.account
+                  else "conditional")
         shape = dict(caller.shape)
         alias = dict(t.aliases).get(shape.get("AWS", ""))
         if alias is not None:
@@ -390,6 +395,12 @@ def could_be_external(policy: Policy, zone: Zone, trust: bool = False) -> bool:
                                                              for c in stmt.conditions)):
                 return True
     return False
+
+
+def _arn_account(text: str) -> str | None:
+    """The account field of an ARN (`""` for S3 bucket ARNs), or None for a non-ARN."""
+    parsed = parse_arn(text.replace("*", "x"))
+    return parsed.account if parsed is not None else None
 
 
 def _negative(operator: str) -> bool:

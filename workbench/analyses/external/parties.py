@@ -157,8 +157,11 @@ def wildcard_callers(statement: Statement, related: list[Statement], inventory: 
     if "aws:principalorgid" in values or "aws:principalorgpaths" in values:
         # a caller in an organization no policy names: wildcard org ids (`o-*`) admit it, and it is
         # as general as an arbitrary account (S3: only fixed values make a policy non-public)
+        paths = ["o-zz9external0/r-zz9x/"] + [
+            "o-zz9external0" + _concrete(p)[p.index("/"):] for p in values.get("aws:principalorgpaths", [])
+            if "/" in p and ("*" in p.split("/", 1)[0] or "?" in p.split("/", 1)[0])]
         out.append(role_caller(fresh_account(used), "any-account", {"AWS": "*"}, org_id="o-zz9external0",
-                               org_paths=["o-zz9external0/r-zz9x/"]))
+                               org_paths=paths))
     org = inventory.organization
     orgs = [v for v in values.get("aws:principalorgid", []) if "*" not in v and "?" not in v]
     for path in values.get("aws:principalorgpaths", []):
@@ -208,7 +211,7 @@ def wildcard_callers(statement: Statement, related: list[Statement], inventory: 
                               caller.org_id, {"aws:PrincipalArn": [arn]}))
     for userid in values.get("aws:userid", []):
         out.append(_userid_caller(userid, inventory, used, names))
-    out.extend(_service_callers(values, inventory))
+    out.extend(_service_callers(values, inventory, used))
     return out
 
 
@@ -238,7 +241,7 @@ def _userid_caller(userid: str, inventory: Inventory, used: set[str], names: Dir
                   caller.pinned, note=f"no principal of the workspace has the unique id in `{userid}`: its account is unknown")
 
 
-def _service_callers(values: dict[str, list[str]], inventory: Inventory) -> list[Caller]:
+def _service_callers(values: dict[str, list[str]], inventory: Inventory, used: set[str]) -> list[Caller]:
     """AWS services acting for the accounts that aws:SourceAccount/SourceOwner/SourceArn name
     (the keys exist only in service-to-service requests)."""
     out: list[Caller] = []
@@ -266,6 +269,21 @@ def _service_callers(values: dict[str, list[str]], inventory: Inventory) -> list
             context["aws:SourceOrgID"] = org
         out.append(Caller(Principal(service, PrincipalType.SERVICE), "service", account, {"AWS": "*"}, context,
                           False, org, pinned, note=f"an AWS service acting for account {account}"))
+    if not accounts or not (values.get("aws:sourceaccount") or values.get("aws:sourceowner")):
+        # an aws:SourceArn without an account (an S3 bucket) proves nothing about whose bucket it is:
+        # "the bucket may be deleted and re-created by another account" (AWS: add aws:SourceAccount,
+        # https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html)
+        for arn in arns:
+            parsed = parse_arn(_concrete(arn))
+            if parsed is None or parsed.account:
+                continue
+            account = fresh_account(used)
+            context = {"aws:SourceAccount": account, "aws:SourceOwner": account, "aws:SourceArn": _concrete(arn)}
+            out.append(Caller(Principal(f"{parsed.service}.amazonaws.com", PrincipalType.SERVICE), "service", None,
+                              {"AWS": "*"}, context, False, None, {"aws:SourceArn": arns},
+                              note=f"`{arn}` names no account: a service acting for whoever owns that name "
+                                   "(add aws:SourceAccount to pin it)"))
+            break
     return out
 
 
