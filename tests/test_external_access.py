@@ -239,15 +239,18 @@ KEYS = st.sampled_from([
     ("StringEquals", "sts:ExternalId", "x1"), ("Bool", "aws:SecureTransport", "true"),
     ("StringEquals", "aws:SourceAccount", OWNER), ("StringEquals", "aws:SourceAccount", OUTSIDE),
     ("ArnLike", "aws:PrincipalArn", f"arn:aws:iam::{OUTSIDE}:role/*"),
+    ("StringNotEquals", "aws:SourceVpce", "vpce-11111111"), ("Null", "aws:SourceVpce", "false"),
+    ("ForAllValues:StringEquals", "aws:PrincipalOrgID", ORG), ("StringLike", "aws:PrincipalOrgID", "o-*"),
+    ("StringNotEqualsIfExists", "aws:PrincipalOrgID", ORG), ("NotIpAddress", "aws:SourceIp", "203.0.113.0/24"),
 ])
 PRINCIPALS = st.sampled_from(["*", {"AWS": OUTSIDE}, {"AWS": MEMBER}, {"AWS": OWNER},
                               {"AWS": f"arn:aws:iam::{OUTSIDE}:role/app"}, {"Service": "sns.amazonaws.com"}])
 STATEMENTS = st.builds(
-    lambda effect, principal, action, conds: {
-        "Effect": effect, "Principal": principal, "Action": action, "Resource": "arn:aws:s3:::gen/*",
-        **({"Condition": _merge(conds)} if conds else {})},
+    lambda effect, principal, action, conds, negate: {
+        "Effect": effect, ("NotPrincipal" if negate and principal != "*" else "Principal"): principal,
+        "Action": action, "Resource": "arn:aws:s3:::gen/*", **({"Condition": _merge(conds)} if conds else {})},
     st.sampled_from(["Allow", "Allow", "Deny"]), PRINCIPALS, st.sampled_from(["s3:GetObject", "s3:*", "s3:Get*"]),
-    st.lists(KEYS, max_size=2))
+    st.lists(KEYS, max_size=2), st.sampled_from([False, False, False, True]))
 
 
 def _merge(conds: list[tuple[str, str, str]]) -> dict[str, dict[str, str]]:

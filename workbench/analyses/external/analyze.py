@@ -174,11 +174,36 @@ class TargetAnalysis:
             if is_wildcard(stmt):
                 callers = wildcard_callers(stmt, self.related, self.inventory, self.zone, self.target.owner,
                                            used, self.names) + callers
+            general = False
             for caller in callers:
                 if self._in_zone(caller):
                     continue
                 if self._confirm(compiled, caller) and caller.general:
+                    general = True
                     break
+            if is_wildcard(stmt) and not general and not self.target.trust:
+                self._services_through_wildcard(compiled, used)
+
+    def _services_through_wildcard(self, compiled: CompiledStatement, used: set[str]) -> None:
+        """A `*` grant that no IAM caller from outside gets but an AWS service does (acting for any
+        account, e.g. every other principal denied): not a finding, a confused-deputy warning."""
+        services = sorted({e.value.text for s in self.target.policy.statements
+                           for el in (s.principal, s.not_principal) if el is not None
+                           for e in el.entries if e.type == "Service"}) or ["events.amazonaws.com"]
+        account = fresh_account(set(used))
+        for service in services:
+            caller = Caller(Principal(service, PrincipalType.SERVICE), "service", account, {"Service": service},
+                            {"aws:SourceAccount": account, "aws:SourceOwner": account}, False)
+            confirmer = self.confirm[False]
+            choice = confirmer.satisfy(compiled, caller)
+            if choice is None:
+                continue
+            for _, concretes in self._actions(compiled, caller)[:1]:
+                found = self._first_allowed(confirmer, compiled, caller, concretes, choice)
+                if found is not None:
+                    self.warnings.append(DeputyWarning(self.target.arn, service, ("*",), dict(choice.pinned), found,
+                                                       tuple(_refs(found.decision))))
+                    return
 
     def _canonical_users(self, stmt: Statement) -> None:
         """A `CanonicalUser` principal (CloudFront origin access identities, old bucket policies) names
