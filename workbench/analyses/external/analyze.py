@@ -13,19 +13,16 @@ RCPs of the resource's account, level by level."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 
-from workbench.analyses.assemble import guardrail_levels, resource_context
+from workbench.analyses.external.block_public_access import apply_block_public_access
 from workbench.analyses.external.confirm import Choice, Confirmer, assume_action
 from workbench.analyses.external.findings import (
     DeputyWarning,
     Evidence,
     ExternalAccess,
     Finding,
-    Suppressed,
 )
-from workbench.analyses.external.grants import Granted, acl_grants, kms_grants, snapshot_sharing
 from workbench.analyses.external.parties import (
     Caller,
     Directory,
@@ -37,8 +34,8 @@ from workbench.analyses.external.parties import (
     used_accounts,
     wildcard_callers,
 )
-from workbench.analyses.external.resource_types import aws_resource_type
 from workbench.analyses.external.scope import IDENTITY_KEYS, SERVICE_ONLY_KEYS, makes_non_public, reported
+from workbench.analyses.external.targets import Target, could_be_external, targets, zone_for
 from workbench.catalog import catalog
 from workbench.core.arn import is_account_id, parse_arn
 from workbench.core.codes import make
@@ -65,72 +62,12 @@ EXTERNAL_IDENTITY = _allow_all()
 
 
 @dataclass
-class Target:
-    """One thing that grants access to a resource: its policy (or the policy a grant stands for)."""
-
-    arn: str
-    owner: str
-    resource_type: str
-    policy: Policy
-    source: str  # POLICY | TRUST_POLICY | KMS_GRANT | BUCKET_ACL | SNAPSHOT_ATTRIBUTE
-    rcps: tuple[tuple[Policy, ...], ...]
-    context: dict[str, ContextValue]
-    is_management: bool = False
-    aws_managed_kms_key: bool = False
-    trust: bool = False
-    notes: tuple[str, ...] = ()
-    aliases: tuple[tuple[str, tuple[str, str]], ...] = ()
-
-
-@dataclass
 class Hit:
     statement: Statement
     caller: Caller
     choice: Choice
     action: list[str]
     evidence: Evidence
-
-
-def targets(inventory: Inventory, resources: list[Resource] | None = None,
-            roles: list[Role] | None = None) -> Iterator[Target]:
-    """Every resource policy, grant, ACL, snapshot attribute and role trust policy of the inventory."""
-    org = inventory.organization
-    levels: dict[str, tuple[tuple[Policy, ...], ...]] = {}
-    for resource in inventory.resources.values() if resources is None else resources:
-        owner = resource.account
-        context = resource_context(inventory, resource, None, owner or None)
-        parsed = parse_arn(resource.arn)
-        if parsed is not None and parsed.region:
-            context["aws:RequestedRegion"] = parsed.region
-        rcps = levels.get(owner)
-        if rcps is None:
-            rcps = levels[owner] = guardrail_levels(inventory, owner or None, scp=False)
-        kind = aws_resource_type(resource.arn, resource.type)
-        management = bool(org and owner == org.management_account)
-        granted = [Granted(resource.policy, "POLICY")] if resource.policy is not None else []
-        granted += [*kms_grants(resource), *acl_grants(resource, inventory), *snapshot_sharing(resource)]
-        for g in granted:
-            yield Target(resource.arn, owner, kind, g.policy, g.source, rcps, context, management,
-                         resource.aws_managed_kms_key, False, g.notes, g.aliases)
-    for role in inventory.roles() if roles is None else roles:
-        if role.trust is None:
-            continue
-        context = resource_context(inventory, None, role, role.account)
-        rcps = levels.get(role.account)
-        if rcps is None:
-            rcps = levels[role.account] = guardrail_levels(inventory, role.account, scp=False)
-        yield Target(role.arn, role.account, "AWS::IAM::Role", role.trust, "TRUST_POLICY", rcps, context,
-                     bool(org and role.account == org.management_account), False, True)
-
-
-def zone_for(inventory: Inventory, zone: str, owner: str) -> Zone:
-    if zone == "account":
-        return Zone("account", frozenset({owner}))
-    org = inventory.organization
-    if org is None:
-        return Zone("organization", frozenset(inventory.accounts) | {owner})
-    members = frozenset(n.id for n in org.nodes.values() if n.kind == "account")
-    return Zone("organization", members | {org.management_account}, org.id)
 
 
 class TargetAnalysis:
@@ -397,31 +334,6 @@ class TargetAnalysis:
                        columns=columns, resource_control_policy_restriction=restriction)
 
 
-def could_be_external(policy: Policy, zone: Zone, trust: bool = False) -> bool:
-    """False when no Allow statement can name a caller outside the zone: every principal it names is
-    an account or ARN of the zone, and no service is scoped to an account outside it. Such a policy
-    has no finding and no warning, so the evaluator is not asked (the common trust policy of an own
-    account or a service, and bucket policies for the account's own roles)."""
-    for stmt in policy.statements:
-        if stmt.effect != "Allow":
-            continue
-        if stmt.not_principal is not None or stmt.principal is None or stmt.principal.wildcard:
-            return True
-        for entry in stmt.principal.entries:
-            text = entry.value.text
-            if entry.type in ("Federated", "CanonicalUser") or text == "*":
-                return True
-            if entry.type == "AWS":
-                parsed = parse_arn(text)
-                account = text if is_account_id(text) else (parsed.account if parsed else None)
-                if account is None or not zone.holds(account):
-                    return True
-            if entry.type == "Service" and (not trust or any(c.key.lower() in SERVICE_ONLY_KEYS
-                                                             for c in stmt.conditions)):
-                return True
-    return False
-
-
 def _arn_account(text: str) -> str | None:
     """The account field of an ARN (`""` for S3 bucket ARNs), or None for a non-ARN."""
     parsed = parse_arn(text.replace("*", "x"))
@@ -440,40 +352,6 @@ def _refs(decision: Decision) -> list[StatementRef]:
 def _org(inventory: Inventory, account: str) -> str | None:
     org = inventory.organization
     return org.id if org is not None and account in org.nodes else None
-
-
-def apply_block_public_access(inventory: Inventory, findings: list[Finding]) -> tuple[list[Finding], list[Suppressed]]:
-    """S3 Block Public Access on the findings of buckets: with `RestrictPublicBuckets` (bucket or
-    account level) a bucket whose policy is public is reachable only by AWS services and principals of
-    its own account, so every cross-account finding from its policy goes; `IgnorePublicAcls` drops
-    public ACL grants (https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html).
-    Access Analyzer applies bucket-level settings at once and account-level ones within 6 hours
-    (https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-resources.html)."""
-    kept: list[Finding] = []
-    suppressed: list[Suppressed] = []
-    public_policy = {f.resource for f in findings if f.resource_type == "AWS::S3::Bucket" and f.is_public
-                     and "POLICY" in f.sources}
-    for finding in findings:
-        resource = inventory.resources.get(finding.resource)
-        if finding.resource_type != "AWS::S3::Bucket" or resource is None:
-            kept.append(finding)
-            continue
-        account = inventory.accounts.get(resource.account)
-        setting = _effective(resource.block_public_access, account.s3_block_public_access if account else None)
-        if "POLICY" in finding.sources and finding.resource in public_policy and setting.get("RestrictPublicBuckets"):
-            suppressed.append(Suppressed(finding, "RestrictPublicBuckets: the bucket policy is public, so only AWS "
-                                                  "services and the bucket owner's principals can use it"))
-        elif "BUCKET_ACL" in finding.sources and finding.is_public and setting.get("IgnorePublicAcls"):
-            suppressed.append(Suppressed(finding, "IgnorePublicAcls: S3 ignores public ACL grants"))
-        else:
-            kept.append(finding)
-    return kept, suppressed
-
-
-def _effective(bucket: dict[str, bool] | None, account: dict[str, bool] | None) -> dict[str, bool]:
-    """A setting is on when either level turns it on (the most restrictive combination applies)."""
-    keys = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
-    return {k: bool((bucket or {}).get(k)) or bool((account or {}).get(k)) for k in keys}
 
 
 def external_access(inventory: Inventory, zone: str = "account", *, resources: list[Resource] | None = None,
