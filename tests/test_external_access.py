@@ -445,3 +445,17 @@ def test_cli_access_external(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     bad = tmp_path / "bad.yaml"
     bad.write_text("workbench: 1\naccounts: 5\n")
     assert main(["access", "external", str(bad)]) == 1
+
+
+def test_preview_trust_and_identity_edits() -> None:
+    ws = workbench.open()
+    key = "739205816443/role/SecurityAudit/trust"
+    assert key in ws.policies()
+    opened = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}]}
+    preview = ws.preview_external_access(key, opened)
+    # the DataPerimeter RCP covers sts:AssumeRole: `*` opens the role to the organization, not the world
+    assert [(f.party, f.is_public) for f in preview.added] == [("o-7k2m9x4q1z", False)]
+    assert [f.party for f in preview.removed] == ["arn:aws:iam::513624987201:root"]
+    identity = next(k for k in ws.policies() if "/inline/" in k or "/policy/" in k)
+    assert not ws.preview_external_access(identity, {"Version": "2012-10-17", "Statement": []}).changed
