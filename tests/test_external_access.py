@@ -459,3 +459,71 @@ def test_preview_trust_and_identity_edits() -> None:
     assert [f.party for f in preview.removed] == ["arn:aws:iam::513624987201:root"]
     identity = next(k for k in ws.policies() if "/inline/" in k or "/policy/" in k)
     assert not ws.preview_external_access(identity, {"Version": "2012-10-17", "Statement": []}).changed
+
+
+CLOUDGOAT = SHARED / "cloudgoat" / "cloudgoat-scenarios.authz.json.gz"
+#: Read by hand from the scenarios' Terraform (bucket, secret and topic policies, Lambda permissions,
+#: trust policies): (scenario, resource name, party, access type) of every finding.
+CLOUDGOAT_FINDINGS = {
+    ("glue_privesc", "cg-web-cgidexample", "*", "public"),  # Principal * s3:PutObject
+    ("rce_web_app", "cg-logs-s3-bucket-cgidexample", "arn:aws:iam::127311923021:root", "cross-account"),  # ELB logs
+    ("s3_version_rollback_via_cfn", "cg-s3-version-flag-cgidexample", "*", "public"),  # aws:Referer is the caller's
+    ("s3_version_rollback_via_cfn", "cg-s3-version-index-cgidexample", "*", "public"),
+    ("secrets_in_the_cloud", "secret:cg-secret-cgidexample-AbCdEf", "*", "public"),
+    ("sns_secrets", "public-topic-cgidexample", "*", "public"),
+    ("static", "cg-assets-cgidexample", "*", "conditional"),  # two /32 source IPs: not public, still external
+    ("vulnerable_cognito", "cognitoctf-cgidexample", "*", "public"),
+    ("vulnerable_cognito", "role/cognito_authenticated-cgidexample", "cognito-identity.amazonaws.com", "federated"),
+}
+#: Service grants with no aws:SourceAccount (or a SourceArn naming a bucket): confused-deputy warnings.
+CLOUDGOAT_WARNINGS = {
+    ("detection_evasion", "cloudtrail.amazonaws.com"), ("ecs_privesc_evade_protection", "cloudtrail.amazonaws.com"),
+    ("ecs_privesc_evade_protection", "guardduty.amazonaws.com"), ("glue_privesc", "s3.amazonaws.com"),
+    ("vulnerable_cognito", "cognito-idp.amazonaws.com"),
+}
+
+
+def _cloudgoat_workspace(scenario: dict[str, Any], account: str, tmp_path: Path) -> Workspace:
+    export = tmp_path / "authz.json"
+    export.write_text(json.dumps(scenario["authz"]))
+    ws = workbench.open(export)
+    for rp in scenario["extras"].get("resource_policies") or []:
+        if rp["type"] == "aws_lambda_permission":
+            stmt, name = rp["statement"], rp["function_name"]
+            arn = name if name.startswith("arn:") else f"arn:aws:lambda:us-east-1:{account}:function:{name}"
+            principal = stmt["Principal"]
+            doc_stmt: dict[str, Any] = {"Sid": stmt.get("Sid") or "permission", "Effect": "Allow", "Action": stmt["Action"],
+                                        "Resource": arn, "Principal": {"Service": principal}
+                                        if principal.endswith(".amazonaws.com") else {"AWS": principal}}
+            condition: dict[str, dict[str, str]] = {}
+            if stmt.get("SourceArn"):
+                condition["ArnLike"] = {"aws:SourceArn": stmt["SourceArn"]}
+            if stmt.get("SourceAccount"):
+                condition["StringEquals"] = {"aws:SourceAccount": stmt["SourceAccount"]}
+            if condition:
+                doc_stmt["Condition"] = condition
+            doc = {"Version": "2012-10-17", "Statement": [doc_stmt]}
+        else:
+            resource = rp["resource"]
+            arn = resource if resource.startswith("arn:") else f"arn:aws:s3:::{resource}"
+            doc = rp["policy"]
+        parsed = parse_policy(json.dumps(doc), name=rp["source"], kind=PolicyKind.RESOURCE)
+        ws.inventory.resources[arn] = Resource(arn, account, policy=parsed.policy)
+    ws.invalidate()
+    return ws
+
+
+@pytest.mark.skipif(not CLOUDGOAT.is_file(), reason="../shared/datasets is absent")
+def test_cloudgoat_scenarios(tmp_path: Path) -> None:
+    import gzip
+    data = json.loads(gzip.open(CLOUDGOAT).read())
+    findings, warnings = set(), set()
+    for name, scenario in sorted(data["scenarios"].items()):
+        ws = _cloudgoat_workspace(scenario, data["account_placeholder"], tmp_path)
+        result = ws.external_access()
+        assert_evidence(ws.inventory, result, "account")
+        findings |= {(name, f.resource.rsplit(":", 1)[-1] if "secret:" not in f.resource else
+                      "secret:" + f.resource.rsplit("secret:", 1)[-1], f.party, f.access_type) for f in result.findings}
+        warnings |= {(name, w.service) for w in result.warnings}
+    assert findings == CLOUDGOAT_FINDINGS
+    assert warnings == CLOUDGOAT_WARNINGS
