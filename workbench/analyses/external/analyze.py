@@ -111,19 +111,21 @@ class TargetAnalysis:
             if is_wildcard(stmt):
                 callers = wildcard_callers(stmt, self.related, self.inventory, self.zone, self.target.owner,
                                            used, self.names) + callers
-            general = False
+            reached = False
             for caller in callers:
                 if self._in_zone(caller):
                     continue
-                if self._confirm(compiled, caller) and caller.general:
-                    general = True
-                    break
-            if is_wildcard(stmt) and not general and not self.target.trust:
+                hit = self._confirm(compiled, caller)
+                reached = reached or hit is not None and caller.general
+                if hit is not None and caller.general and not hit.choice.pinned and not caller.pinned:
+                    break  # unconditional access for an arbitrary caller covers every other one
+            if is_wildcard(stmt) and not reached and not self.target.trust:
                 self._services_through_wildcard(compiled, used)
 
     def _services_through_wildcard(self, compiled: CompiledStatement, used: set[str]) -> None:
-        """A `*` grant that no IAM caller from outside gets but an AWS service does (acting for any
-        account, e.g. every other principal denied): not a finding, a confused-deputy warning."""
+        """A `*` grant that no arbitrary caller from outside gets but an AWS service does (acting for
+        any account: every other principal denied, or an RCP that exempts services): not a finding,
+        a confused-deputy warning."""
         services = sorted({e.value.text for s in self.target.policy.statements
                            for el in (s.principal, s.not_principal) if el is not None
                            for e in el.entries if e.type == "Service"}) or ["events.amazonaws.com"]
@@ -195,11 +197,11 @@ class TargetAnalysis:
             out.append(f"{arn}/x")
         return [*out[:2], arn]
 
-    def _confirm(self, compiled: CompiledStatement, caller: Caller) -> bool:
+    def _confirm(self, compiled: CompiledStatement, caller: Caller) -> Hit | None:
         confirmer = self.confirm[caller.identity]
         choice = confirmer.satisfy(compiled, caller)
         if choice is None:
-            return False
+            return None
         granted: list[str] = []
         evidence: Evidence | None = None
         for written, concretes in self._actions(compiled, caller):
@@ -208,9 +210,10 @@ class TargetAnalysis:
                 granted.append(written)
                 evidence = evidence or found
         if evidence is None:
-            return False
-        self.hits.append(Hit(compiled.statement, caller, choice, granted, evidence))
-        return True
+            return None
+        hit = Hit(compiled.statement, caller, choice, granted, evidence)
+        self.hits.append(hit)
+        return hit
 
     def _first_allowed(self, confirmer: Confirmer, compiled: CompiledStatement, caller: Caller,
                        actions: list[str], choice: Choice) -> Evidence | None:
