@@ -112,13 +112,20 @@ class TargetAnalysis:
                 callers = wildcard_callers(stmt, self.related, self.inventory, self.zone, self.target.owner,
                                            used, self.names) + callers
             reached = False
+            general: list[dict[str, list[str]]] = []  # conditions under which arbitrary callers get in
             for caller in callers:
                 if self._in_zone(caller):
                     continue
                 hit = self._confirm(compiled, caller)
-                reached = reached or hit is not None and caller.general
-                if hit is not None and caller.general and not hit.choice.pinned and not caller.pinned:
-                    break  # unconditional access for an arbitrary caller covers every other one
+                if hit is None:
+                    continue
+                if caller.general and not caller.pinned:
+                    reached = True
+                    if not hit.choice.pinned:
+                        break  # unconditional access for an arbitrary caller covers every other one
+                    general.append(hit.choice.pinned)
+                elif any(all(hit.choice.pinned.get(k) == v for k, v in g.items()) for g in general):
+                    self.hits.remove(hit)  # an arbitrary caller gets in under the same conditions already
             if is_wildcard(stmt) and not reached and not self.target.trust:
                 self._services_through_wildcard(compiled, used)
 
