@@ -116,6 +116,10 @@ class TargetAnalysis:
             for caller in callers:
                 if self._in_zone(caller):
                     continue
+                if general and not caller.general:
+                    early = self.confirm[caller.identity].satisfy(compiled, caller)
+                    if early is None or _subsumed(early.pinned, general):
+                        continue
                 hit = self._confirm(compiled, caller)
                 if hit is None:
                     continue
@@ -124,7 +128,7 @@ class TargetAnalysis:
                     if not hit.choice.pinned:
                         break  # unconditional access for an arbitrary caller covers every other one
                     general.append(hit.choice.pinned)
-                elif any(all(hit.choice.pinned.get(k) == v for k, v in g.items()) for g in general):
+                elif _subsumed(hit.choice.pinned, general):
                     self.hits.remove(hit)  # an arbitrary caller gets in under the same conditions already
             if is_wildcard(stmt) and not reached and not self.target.trust:
                 self._services_through_wildcard(compiled, used)
@@ -348,6 +352,11 @@ def _arn_account(text: str) -> str | None:
     """The account field of an ARN (`""` for S3 bucket ARNs), or None for a non-ARN."""
     parsed = parse_arn(text.replace("*", "x"))
     return parsed.account if parsed is not None else None
+
+
+def _subsumed(pinned: dict[str, list[str]], general: list[dict[str, list[str]]]) -> bool:
+    """Whether an arbitrary caller already got in under a subset of these conditions."""
+    return any(all(pinned.get(k) == v for k, v in g.items()) for g in general)
 
 
 def _negative(operator: str) -> bool:
