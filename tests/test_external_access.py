@@ -108,6 +108,9 @@ def assert_evidence(inv: Inventory, result: ExternalAccess, zone: str) -> None:
         assert finding.evidence.decision.decision == "allowed"
         assert finding.deciding, finding.to_json()
         account = principal.account
+        if org is not None and account in org.nodes and principal.type.is_iam:  # a member, as the org says
+            assert request.context.get("aws:PrincipalOrgID") == org.id
+            assert request.context.get("aws:PrincipalOrgPaths") == [org.org_path(account)], finding.to_json()
         if principal.type == PrincipalType.SERVICE:
             account = str(request.context.get("aws:SourceAccount"))
         if principal.type in (PrincipalType.ANONYMOUS, PrincipalType.IDENTITY_PROVIDER):
@@ -314,7 +317,7 @@ def test_findings_are_sound_and_complete(statements: list[dict[str, Any]], zone:
     inv.resources[arn] = Resource(arn, OWNER, policy=policy)
     result = external_access(inv, zone)
     assert_evidence(inv, result, zone)
-    from workbench.analyses.external.parties import role_caller
+    from workbench.analyses.external.parties import account_caller, role_caller
     from workbench.model.principal import Principal
     from workbench.model.request import Context, Request
     for ptype, account, org in POPULATION:
@@ -328,7 +331,8 @@ def test_findings_are_sound_and_complete(statements: list[dict[str, Any]], zone:
             base = {"aws:SourceAccount": account}
         else:
             assert account is not None
-            caller = role_caller(account, "account", {"AWS": account}, org_id=org)
+            caller = (account_caller(inv, account, "account", {"AWS": account}) if org == ORG
+                      else role_caller(account, "account", {"AWS": account}, org_id=org))
             principal, base, identity = caller.principal, dict(caller.context), (EXTERNAL_IDENTITY,)
         for context in CONTEXTS:
             request = Request(principal, "s3:GetObject", f"{arn}/x", OWNER, Context({**base, **context}))

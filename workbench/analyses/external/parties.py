@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from workbench.analyses.external.scope import IDENTITY_KEYS, SERVICE_ONLY_KEYS
 from workbench.core.arn import is_account_id, parse_arn
+from workbench.core.glob import compile_glob
 from workbench.model.inventory import Inventory
 from workbench.model.principal import Principal, PrincipalType, classify_principal
 from workbench.model.request import ContextValue
@@ -106,7 +107,7 @@ def arn_caller(arn: str, inventory: Inventory, names: Directory, kind: str = "ar
     if parsed is None or not is_account_id(parsed.account):
         return None
     if parsed.service == "iam" and parsed.resource == "root":
-        return role_caller(parsed.account, "account", {"AWS": arn}, org_id=_org_of(inventory, parsed.account))
+        return account_caller(inventory, parsed.account, "account", {"AWS": arn})
     principal = classify_principal(arn)
     if isinstance(principal, str) or principal.type == PrincipalType.IDENTITY_PROVIDER:
         return None
@@ -122,6 +123,17 @@ def arn_caller(arn: str, inventory: Inventory, names: Directory, kind: str = "ar
         context["aws:PrincipalOrgID"] = org
         context["aws:PrincipalOrgPaths"] = [inventory.organization.org_path(parsed.account)]
     return Caller(principal, kind, parsed.account, {"AWS": arn}, context, True, org)
+
+
+def account_caller(inventory: Inventory, account: str, kind: str, shape: dict[str, str], *,
+                   name: str = "external-caller", pinned: dict[str, list[str]] | None = None) -> Caller:
+    """A role of `account`, a member of the workspace's organization (with its real path) when it
+    is one."""
+    org = inventory.organization
+    if org is not None and account in org.nodes:
+        return role_caller(account, kind, shape, name=name, org_id=org.id, org_paths=[org.org_path(account)],
+                           pinned=pinned)
+    return role_caller(account, kind, shape, name=name, pinned=pinned)
 
 
 def _org_of(inventory: Inventory, account: str) -> str | None:
@@ -173,13 +185,18 @@ def wildcard_callers(statement: Statement, related: list[Statement], inventory: 
         pinned = {"aws:PrincipalOrgID": [org_id]}
         if paths:
             pinned = {"aws:PrincipalOrgPaths": values["aws:principalorgpaths"]}
-        member = None
         if org is not None and org.id == org_id:
-            member = next((a for a in sorted(org.nodes) if org.nodes[a].kind == "account" and a != owner
-                           and not zone.holds(a, org_id)), None)
-            if member is not None:
-                paths = paths or [org.org_path(member)]
-        out.append(role_caller(member or fresh_account(used), "org-member", {"AWS": "*"}, org_id=org_id,
+            # the workspace's own organization: its member accounts outside the zone, with their real
+            # paths, those under an OU the policy names first (an account it does not list is no member)
+            patterns = [compile_glob(p) for p in values.get("aws:principalorgpaths", []) if p.startswith(org_id)]
+            members = [a for a in sorted(org.nodes) if org.nodes[a].kind == "account" and a != owner
+                       and not zone.holds(a, org_id)]
+            members.sort(key=lambda a: not any(g.match(org.org_path(a)) for g in patterns))
+            if members:
+                out.append(role_caller(members[0], "org-member", {"AWS": "*"}, org_id=org_id,
+                                       org_paths=[org.org_path(members[0])], pinned=pinned))
+            continue
+        out.append(role_caller(fresh_account(used), "org-member", {"AWS": "*"}, org_id=org_id,
                                org_paths=paths, pinned=pinned))
     for pattern in values.get("aws:principalarn", []):
         parsed = parse_arn(pattern)
@@ -198,8 +215,8 @@ def wildcard_callers(statement: Statement, related: list[Statement], inventory: 
     for key in ("aws:principalaccount", "kms:calleraccount"):
         for account in values.get(key, []):
             if is_account_id(account):
-                out.append(role_caller(account, "account", {"AWS": account}, org_id=_org_of(inventory, account),
-                                       pinned={_KEY_NAMES[key]: [account]}))
+                out.append(account_caller(inventory, account, "account", {"AWS": account},
+                                          pinned={_KEY_NAMES[key]: [account]}))
     for arn in values.get("aws:principalarn", []):
         parsed = parse_arn(_concrete(arn))
         if parsed is None or not is_account_id(parsed.account):
@@ -225,8 +242,8 @@ def _userid_caller(userid: str, inventory: Inventory, used: set[str], names: Dir
     concrete = _concrete(userid)
     role = names.role_ids.get(unique)
     if role is not None:
-        caller = role_caller(role.account, "account", {"AWS": "*"}, name=role.name,
-                             org_id=_org_of(inventory, role.account), pinned={"aws:userid": [userid]})
+        caller = account_caller(inventory, role.account, "account", {"AWS": "*"}, name=role.name,
+                                pinned={"aws:userid": [userid]})
         caller.context["aws:userid"] = concrete if ":" in concrete else f"{concrete}:external-session"
         return caller
     user = names.user_ids.get(unique)
@@ -302,7 +319,7 @@ def principal_callers(statement: Statement, inventory: Inventory, names: Directo
         text = entry.value.text
         if entry.type == "AWS" and text != "*":
             if is_account_id(text):
-                out.append(role_caller(text, "account", {"AWS": text}, org_id=_org_of(inventory, text)))
+                out.append(account_caller(inventory, text, "account", {"AWS": text}))
             else:
                 caller = arn_caller(text, inventory, names)
                 if caller is not None:
