@@ -13,6 +13,7 @@ from workbench.analyses.activity import Hygiene, UnusedAccess
 from workbench.analyses.activity.generate import GeneratedPolicy
 from workbench.analyses.escalation import EscalationResult
 from workbench.analyses.explain import Explanation
+from workbench.analyses.external import ExternalAccess
 from workbench.analyses.graph import AccessGraph
 from workbench.analyses.matrix import AccessMatrix, MatrixDiff, MatrixSummary
 from workbench.analyses.who import WhatCan, WhoCan
@@ -35,6 +36,9 @@ FACES: dict[str, list[str]] = {
     "workbench.analyses.explain": ["Change", "ConditionCheck", "ElementCheck", "Explanation", "Layer",
         "NearMiss", "PolicyExplanation", "Reason", "StatementExplanation", "WhatWouldChange", "WhyNot",
         "explain", "explain_question", "gate_sentence", "nearest_misses", "organization_level_names"],
+    "workbench.analyses.external": ["ACTIVE", "ARCHIVED", "AccessPreview", "ArchiveRule", "DeputyWarning",
+        "Evidence", "ExternalAccess", "Finding", "Suppressed", "ZONES", "Zone", "apply_archive_rules",
+        "external_access", "preview_external_access"],
     "workbench.analyses.graph": ["AccessGraph", "CanAssumeFn", "CanFn", "Context", "DEFAULT_LEVELS",
         "EDGE_KINDS", "Edge", "Evidence", "LEVELS", "MAX_EDGES", "MAX_NODES", "MatrixFn", "NODE_KINDS",
         "Node", "build_graph", "node_id", "primary_level", "to_networkx"],
@@ -62,6 +66,7 @@ VIEWS = {
     AccessMatrix: ["html", "plotly", "styler"], MatrixSummary: ["html"], MatrixDiff: ["html", "styler"],
     WhoCan: ["html"], WhatCan: ["html"], EscalationResult: ["html", "text"],
     UnusedAccess: ["html", "text"], Hygiene: ["html", "text"], GeneratedPolicy: ["html", "text"],
+    ExternalAccess: ["html", "text"],
 }
 
 

@@ -29,6 +29,13 @@ from workbench.analyses.escalation import (
 )
 from workbench.analyses.escalation import escalation as find_escalation
 from workbench.analyses.explain import Explanation, explain_question
+from workbench.analyses.external import (
+    AccessPreview,
+    ExternalAccess,
+    apply_archive_rules,
+    external_access,
+    preview_external_access,
+)
 from workbench.analyses.graph import AccessGraph, build_graph
 from workbench.analyses.lookup import find_principal, find_role
 from workbench.analyses.matrix import AccessMatrix
@@ -419,6 +426,42 @@ class Workspace:
     @property
     def errors(self) -> list[Diagnostic]:
         return [d for d in self.diagnostics if d.is_error]
+
+    # -- external access (Access Analyzer's findings, offline) ------------------------------
+    def external_access(self, zone: str = "account", archive_rules: Sequence[Mapping[str, Any]] | None = None
+                        ) -> ExternalAccess:
+        """What callers outside the zone of trust (`account` or `organization`) can reach: one
+        finding per resource x external party x condition set, each with the request the evaluator
+        allowed (`analyses/external/`). Archive rules (Access Analyzer's filter format; the
+        workspace's own `archive_rules` when not given) mark matching findings ARCHIVED."""
+        result = external_access(self.inventory, zone)
+        rules = self.archive_rules if archive_rules is None else list(archive_rules)
+        apply_archive_rules(result.findings, rules)
+        return result
+
+    @property
+    def archive_rules(self) -> list[dict[str, Any]]:
+        """Access Analyzer archive rules (`{"ruleName": ..., "filter": {...}}`), kept in the workspace
+        file's `archive_rules:`."""
+        return self.inventory.archive_rules
+
+    @archive_rules.setter
+    def archive_rules(self, rules: Sequence[Mapping[str, Any]]) -> None:
+        self.inventory.archive_rules = [dict(r) for r in rules]
+
+    def preview_external_access(self, key: str, document: str | Mapping[str, Any], zone: str = "account"
+                                ) -> AccessPreview:
+        """The findings replacing policy `key` by `document` would add and remove; nothing changes."""
+        current = self.policies().get(key)
+        if current is None:
+            raise KeyError(f"no policy `{key}` in the workspace")
+        result = parse_policy(document if isinstance(document, str) else dict(document), name=current.name,
+                              kind=current.kind, file=current.file or key)
+        if result.policy is None:
+            raise ValueError("the new document is not a policy: " + "; ".join(d.message for d in result.errors))
+        preview = preview_external_access(self.inventory, key, current, result.policy, zone)
+        apply_archive_rules([*preview.added, *preview.removed], self.archive_rules)
+        return preview
 
     def __repr__(self) -> str:
         counts = self.summary()

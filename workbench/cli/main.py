@@ -7,7 +7,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from workbench.cli import activity, analyses, escalation, export, simulate, validate, workspace
+from workbench.cli import access, activity, analyses, escalation, export, simulate, validate, workspace
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -20,6 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
     escalation.add_parser(sub)
     export.add_parser(sub)
     activity.add_parser(sub)
+    access.add_parsers(sub)
     return parser
 
 

@@ -6,7 +6,9 @@ Every `*.json` file of the folder (sorted by name; sub-folders are not read) is 
 
 1. The workbench's own shape (a file may also hold a JSON array of these):
    `{"arn": "...", "account": "...", "type": "...", "name": "...", "tags": {...}, "policy": ...,
-   "aws_managed_kms_key": false}`. Only `arn` is required. `account` defaults to the ARN's account
+   "aws_managed_kms_key": false}`, plus the external-access facts of `access_inputs`
+   (`block_public_access`, `grants`, `acl_grants`, `create_volume_permissions`, `restore`,
+   `encrypted`). Only `arn` is required. `account` defaults to the ARN's account
    (S3 bucket ARNs carry none: give it, or the resource's account stays unknown, with a warning).
    `type` defaults to `service:resource-type` from the ARN (`s3:bucket`, `kms:key`, `sqs:queue`,
    `sns:topic`, `lambda:function` ...). `tags` is `{"k": "v"}` or `[{"Key": "k", "Value": "v"}]`.
@@ -38,6 +40,7 @@ from workbench.core.diagnostics import Diagnostic
 from workbench.core.jsonnode import KIND_ARRAY, KIND_OBJECT, JNode
 from workbench.core.jsonreader import read_source
 from workbench.core.source import SourceText
+from workbench.load import access_inputs
 from workbench.load.export_reader import ExportReader, kind_of
 from workbench.load.files import read_text
 from workbench.model.inventory import Inventory, Resource
@@ -115,6 +118,16 @@ class _Loader:
                  policy_path=f"{path}.policy" if path else "policy", tags_key="tags",
                  aws_managed_key=r.flag(node, "aws_managed_kms_key", path), type=r.text(node, "type", path),
                  name=r.text(node, "name", path))
+        resource = self.inventory.resources.get(arn)
+        for key, reader in access_inputs.READERS.items():
+            value = r.field(node, key)
+            if value is None or resource is None:
+                continue
+            read, problems = reader(value.to_python() if isinstance(value, JNode) else value)
+            at = f"{path}.{key}" if path else key
+            for where, message in problems:
+                r.report("export-wrong-type", f"`{at}{where}` {message}", value, f"{at}{where}")
+            setattr(resource, key, read)
 
     def add(self, node: Any, path: str, r: ExportReader, *, arn: str, account: str | None, policy: Any,
             policy_path: str, tags_key: str, aws_managed_key: bool = False, type: str | None = None,

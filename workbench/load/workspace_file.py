@@ -14,6 +14,7 @@ from workbench.core.arn import short_name
 from workbench.core.codes import make
 from workbench.core.diagnostics import Diagnostic
 from workbench.core.source import Span
+from workbench.load import access_inputs
 from workbench.load.files import read_text
 from workbench.load.workspace_entries import key_position, value_position
 from workbench.load.workspace_org import OrgReader
@@ -39,7 +40,7 @@ FORMAT_VERSION = 1
 SOURCE_KINDS = ("authorization_details", "organization", "resource_policies", "cloudtrail", "credential_report",
                 "last_accessed", "password_policy", "mfa_devices", "account_summary")
 TOP = ("workbench", "name", "description", "context", "sources", "organization", "org_policies", "accounts", "resources",
-       "sessions")
+       "sessions", "archive_rules")
 
 
 @dataclass
@@ -90,13 +91,18 @@ class _Loader(OrgReader):
                 self.report("workspace-wrong-type", f"`{path}` must be a mapping", value_position(block, account_key), path)
                 continue
             self.unknown(spec, ("alias", "name", "email", "password_policy", "policies", "groups", "users", "roles",
-                                "identity_providers"), f"{path}.")
+                                "identity_providers", "canonical_id", "s3_block_public_access"), f"{path}.")
             account = self.inventory.account(account_id)
             account.alias = self.text(spec, "alias", f"{path}.alias", account.alias)
             account.name = self.text(spec, "name", f"{path}.name", account.name)
             account.email = self.text(spec, "email", f"{path}.email", account.email)
             if isinstance(spec.get("password_policy"), dict):
                 account.password_policy = plain(spec["password_policy"])
+            if spec.get("canonical_id") is not None:
+                account.canonical_id = self.access_input(spec, "canonical_id", path, access_inputs.canonical_id)
+            if spec.get("s3_block_public_access") is not None:
+                account.s3_block_public_access = self.access_input(spec, "s3_block_public_access", path,
+                                                                   access_inputs.block_public_access)
             self.customer_policies(spec, path, account)
             self.groups(spec, path, account)
             self.users(spec, path, account)
@@ -233,7 +239,8 @@ class _Loader(OrgReader):
                 self.report("workspace-wrong-type", f"`{path}` must be a mapping with `arn`",
                             value_position(doc.get("resources"), i), path)
                 continue
-            self.unknown(entry, ("arn", "account", "type", "name", "tags", "policy", "aws_managed_kms_key"), f"{path}.")
+            self.unknown(entry, ("arn", "account", "type", "name", "tags", "policy", "aws_managed_kms_key",
+                                 *access_inputs.RESOURCE_FIELDS), f"{path}.")
             arn = str(entry["arn"])
             if arn in self.inventory.resources and arn not in self.source_resources:
                 self.report("workspace-duplicate", f"resource `{arn}` is defined twice", value_position(doc.get("resources"), i),
@@ -251,6 +258,24 @@ class _Loader(OrgReader):
                 arn, account, self.text(entry, "type", f"{path}.type", guess_type(arn)),
                 label, self.tags(entry, "tags", f"{path}.tags"),
                 policy, bool(entry.get("aws_managed_kms_key", False)))
+            resource = self.inventory.resources[arn]
+            for name, reader in access_inputs.READERS.items():
+                if entry.get(name) is not None:
+                    setattr(resource, name, self.access_input(entry, name, path, reader))
+
+    def access_input(self, parent: Any, key: str, path: str, reader: Any) -> Any:
+        """A field read by `access_inputs`, its problems reported at the field."""
+        value, problems = reader(plain(parent[key]))
+        field_path = f"{path}.{key}" if path else key
+        for where, message in problems:
+            self.report("workspace-wrong-type", f"`{field_path}{where}` {message}", value_position(parent, key),
+                        f"{field_path}{where}")
+        return value
+
+    def archive_rules(self, doc: Any) -> None:
+        """`archive_rules:`: Access Analyzer archive rules applied by external_access."""
+        if isinstance(doc, dict) and doc.get("archive_rules") is not None:
+            self.inventory.archive_rules = self.access_input(doc, "archive_rules", "", access_inputs.archive_rules)
 
     def default_context(self, doc: Any) -> None:
         """`context:`: values every question of the workspace starts from."""
@@ -376,6 +401,7 @@ def load_workspace_text(text: str, file: str, base: Path,
     loader.organization(document, policies)
     loader.accounts(document)
     loader.resources(document)
+    loader.archive_rules(document)
     loader.sessions(document)
     loader.default_context(document)
     workspace.inventory = loader.inventory

@@ -147,6 +147,8 @@ def workspace_data(inventory: Inventory, *, name: str = "", description: str = "
         data["description"] = description
     if inventory.default_context:
         data["context"] = dict(inventory.default_context)
+    if inventory.archive_rules:
+        data["archive_rules"] = list(inventory.archive_rules)
 
     def policy_value(policy: Policy | None, key: str) -> Any:
         if key in files and base is not None:
@@ -187,6 +189,10 @@ def workspace_data(inventory: Inventory, *, name: str = "", description: str = "
                 spec[field_name] = getattr(account, field_name)
         if account.password_policy:
             spec["password_policy"] = account.password_policy
+        if account.canonical_id:
+            spec["canonical_id"] = account.canonical_id
+        if account.s3_block_public_access:
+            spec["s3_block_public_access"] = account.s3_block_public_access
         managed = {}
         for arn, mp in account.policies.items():
             if arn in skip:
@@ -325,6 +331,11 @@ def workspace_data(inventory: Inventory, *, name: str = "", description: str = "
             entry3["policy"] = policy_value(resource.policy, f"resource/{resource.arn}")
         if resource.aws_managed_kms_key:
             entry3["aws_managed_kms_key"] = True
+        for field_name in ("block_public_access", "grants", "acl_grants", "create_volume_permissions", "restore"):
+            if getattr(resource, field_name):
+                entry3[field_name] = getattr(resource, field_name)
+        if resource.encrypted is not None:
+            entry3["encrypted"] = resource.encrypted
         resources.append(entry3)
     if resources:
         data["resources"] = resources

@@ -132,6 +132,18 @@ class Resource:
     tags: dict[str, str] = field(default_factory=dict)
     policy: Policy | None = None
     aws_managed_kms_key: bool = False
+    #: S3 Block Public Access of the bucket (`PublicAccessBlockConfiguration` of get-public-access-block)
+    block_public_access: dict[str, bool] | None = None
+    #: KMS grants of the key (`Grants` of `aws kms list-grants`)
+    grants: list[dict[str, Any]] = field(default_factory=list)
+    #: S3 bucket ACL grants (`Grants` of `aws s3api get-bucket-acl`)
+    acl_grants: list[dict[str, Any]] = field(default_factory=list)
+    #: EBS snapshot sharing (`CreateVolumePermissions` of describe-snapshot-attribute)
+    create_volume_permissions: list[dict[str, str]] = field(default_factory=list)
+    #: RDS snapshot sharing (`AttributeValues` of the `restore` attribute of describe-db-snapshot-attributes)
+    restore: list[str] = field(default_factory=list)
+    #: whether a snapshot is encrypted (None: unknown)
+    encrypted: bool | None = None
 
     @property
     def service(self) -> str:
@@ -170,6 +182,10 @@ class Account:
     roles: dict[str, Role] = field(default_factory=dict)
     policies: dict[str, ManagedPolicy] = field(default_factory=dict)  # customer managed, by ARN
     providers: dict[str, IdentityProvider] = field(default_factory=dict)  # by ARN
+    #: the account's canonical user id (`Owner.ID` of `aws s3api list-buckets`)
+    canonical_id: str = ""
+    #: account-level S3 Block Public Access (`aws s3control get-public-access-block`)
+    s3_block_public_access: dict[str, bool] | None = None
 
     @property
     def label(self) -> str:
@@ -252,6 +268,8 @@ class Inventory:
     default_context: dict[str, str | list[str]] = field(default_factory=dict)
     #: credential report, last-accessed data, password policy, MFA devices, CloudTrail sources
     activity: ActivityData = field(default_factory=ActivityData)
+    #: Access Analyzer archive rules (`{"ruleName": ..., "filter": {...}}`) the workspace keeps
+    archive_rules: list[dict[str, Any]] = field(default_factory=list)
 
     def account(self, account_id: str) -> Account:
         """The account, created empty when first named."""

@@ -14,12 +14,13 @@ from workbench.analyses.activity import Hygiene, UnusedAccess
 from workbench.analyses.activity.generate import GeneratedPolicy
 from workbench.analyses.escalation import EscalationResult
 from workbench.analyses.explain import Explanation
+from workbench.analyses.external import ExternalAccess
 from workbench.analyses.graph import AccessGraph
 from workbench.analyses.matrix import AccessMatrix, MatrixDiff, MatrixSummary
 from workbench.analyses.who import WhatCan, WhoCan
 from workbench.core import display
 from workbench.evaluate.decision import Decision
-from workbench.render import activity, decision, escalation, explanation, graph, matrix, who
+from workbench.render import activity, decision, escalation, explanation, external, graph, matrix, who
 
 VIEWS: dict[tuple[type, str], Callable[..., Any]] = {
     (Decision, "html"): decision.decision_html,
@@ -45,6 +46,8 @@ VIEWS: dict[tuple[type, str], Callable[..., Any]] = {
     (Hygiene, "text"): activity.text_hygiene,
     (GeneratedPolicy, "html"): activity.generated_html,
     (GeneratedPolicy, "text"): activity.generated_text,
+    (ExternalAccess, "html"): external.external_access_html,
+    (ExternalAccess, "text"): external.external_access_text,
 }
 
 
