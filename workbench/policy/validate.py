@@ -9,8 +9,6 @@ an Access Analyzer warning becomes a warning (§2.4)."""
 
 from __future__ import annotations
 
-import json
-
 from workbench.catalog import catalog
 from workbench.conditions.family import INVALID
 from workbench.conditions.modifiers import read_null_value
@@ -20,26 +18,20 @@ from workbench.core.codes import make
 from workbench.core.diagnostics import Diagnostic
 from workbench.core.glob import glob_match, has_wildcard
 from workbench.core.source import Span
+from workbench.policy.limits import SMALLEST, check_size, counted_size
 from workbench.policy.model import Located, Policy, PolicyKind, PrincipalElement, Statement
 from workbench.policy.serialize import policy_to_dict
 from workbench.policy.variables import compile_template
 
 VERSIONS = ("2012-10-17", "2008-10-17")
-SIZE_LIMITS = {
-    PolicyKind.IDENTITY: (6144, "a managed policy"),
-    PolicyKind.BOUNDARY: (6144, "a managed policy"),
-    PolicyKind.SCP: (5120, "an SCP"),
-    PolicyKind.RCP: (5120, "an RCP"),
-    PolicyKind.TRUST: (8192, "a role trust policy (at its raised quota; the default is 2,048)"),
-    PolicyKind.SESSION: (2048, "a session policy"),
-}
 IAM_KINDS = (PolicyKind.IDENTITY, PolicyKind.BOUNDARY, PolicyKind.SESSION, PolicyKind.TRUST)
 IDENTITY_KINDS = (PolicyKind.IDENTITY, PolicyKind.BOUNDARY, PolicyKind.SESSION)
 WELL_KNOWN_IDPS = ("cognito-identity.amazonaws.com", "accounts.google.com", "graph.facebook.com", "www.amazon.com")
 
 
 class _Validator:
-    def __init__(self, policy: Policy, check_catalog: bool) -> None:
+    def __init__(self, policy: Policy, check_catalog: bool, aws_managed: bool = False) -> None:
+        self.aws_managed = aws_managed
         self.policy = policy
         self.kind = policy.kind
         self.check_catalog = check_catalog
@@ -80,16 +72,19 @@ class _Validator:
         return self.out
 
     def size(self) -> None:
-        """Policy size quotas, white space not counted
-        (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html,
-        https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html)."""
-        limit = SIZE_LIMITS.get(self.kind)
-        if limit is None:
+        """Policy size quotas of the policy's kind, white space not counted (the limits and their
+        AWS pages are in `workbench.policy.limits`): over every limit of the kind is an error,
+        over some of them a warning."""
+        if self.aws_managed:
             return
-        size = len(json.dumps(policy_to_dict(self.policy), separators=(",", ":"), ensure_ascii=False))
-        if size > limit[0]:
-            self.report("policy-too-large", f"the policy has {size} characters without white space; "
-                        f"{limit[1]} allows {limit[0]}", "", _start(self.policy.span))
+        span = self.policy.span
+        if span is not None and span.end - span.offset <= SMALLEST.get(self.kind, 0):
+            return  # the source text, white space included, already fits the smallest limit
+        finding = check_size(self.kind, counted_size(policy_to_dict(self.policy)))
+        if finding is None:
+            return
+        code = "policy-too-large" if finding.error else "policy-may-be-too-large"
+        self.report(code, finding.message(), "", _start(self.policy.span), finding.help())
 
     def statement(self, stmt: Statement) -> None:
         kind, path = self.kind, stmt.path
@@ -111,6 +106,13 @@ class _Validator:
             elif stmt.effect == "Allow":
                 self.report("notprincipal-with-allow", "`NotPrincipal` with `Allow` is not supported",
                             f"{path}.NotPrincipal", stmt.key_span("NotPrincipal"))
+            if stmt.not_principal.wildcard or any(e.type == "AWS" and e.value.text == "*"
+                                                  for e in stmt.not_principal.entries):
+                # `*` is every principal (reference_policies_elements_principal.html), NotPrincipal
+                # exempts "the principal specified" (reference_policies_elements_notprincipal.html):
+                # nothing is left to deny. Neither page says AWS rejects it, so a warning.
+                self.report("notprincipal-wildcard", "`NotPrincipal: *` exempts every principal",
+                            f"{path}.NotPrincipal", stmt.not_principal.span)
         has_resource = stmt.resource is not None or stmt.not_resource is not None
         if kind == PolicyKind.TRUST and has_resource:
             element = "Resource" if stmt.resource is not None else "NotResource"
@@ -243,19 +245,33 @@ class _Validator:
             return
         arn = parse_arn(text)
         if arn is None:
-            self.report("invalid-arn", f"invalid ARN `{text}`", value.path, value.span)
+            fields = text.split(":")
+            if fields[0] != "arn" or len(fields) < 3 or not any(ch in text for ch in "*?"):
+                self.report("invalid-arn", f"invalid ARN `{text}`", value.path, value.span)
+                return
+            # Fewer than six fields with a wildcard (`arn:aws:ec2:*`, in AWS managed policies):
+            # AWS accepts it; it matches as one glob over the ARN text (the Resource page allows
+            # wildcards in any segment,
+            # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html).
+            self.variables(value, arn=True)
             return
         if "*" in arn.service or "?" in arn.service:
             self.report("arn-service-wildcard", f"wildcard in the service of `{text}`", value.path, value.span)
         elif arn.service != arn.service.lower():
             self.report("arn-service-case", f"upper case in the service of `{text}`", value.path, value.span,
                         f"write `{arn.service.lower()}`")
+        # The ARN page says the resource-type word cannot hold a wildcard
+        # (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html, "Incorrect
+        # wildcard usage"), while the Resource page allows wildcards "in any ARN segment"
+        # (reference_policies_elements_resource.html). The pages conflict: we warn, and match the
+        # pattern as an ordinary glob (iam-semantics §3.3 [CHOICE]; pinned by
+        # datasets/scenarios/matching/resource-wildcard-in-resource-type-*.json).
         rtype = arn.resource_type
         if (rtype and ("*" in rtype or "?" in rtype) and rtype != "*" and arn.resource != rtype
                 and arn.service not in ("s3", "s3-object-lambda")):  # S3: the first word is a bucket name
             self.report("arn-type-wildcard", f"wildcard in the resource type `{rtype}` of `{text}`", value.path,
                         value.span)
-        self.variables(value)
+        self.variables(value, arn=True)
 
     def principal(self, element: PrincipalElement) -> None:
         for entry in element.entries:
@@ -285,13 +301,21 @@ class _Validator:
                     self.report("principal-partial-wildcard", f"wildcard in federated principal `{text}`",
                                 value.path, value.span)
 
-    def variables(self, value: Located) -> None:
+    def variables(self, value: Located, arn: bool = False) -> None:
         if "${" not in value.text:
             return
         if not self.policy.substitutes_variables:
             self.report("variable-in-old-version", f"`{value.text}` holds a policy variable, but Version is not "
                         "2012-10-17", value.path, value.span)
             return
+        if arn and "${" in ":".join(value.text.split(":", 5)[:5]):
+            # "You can use policy variables only in the resource part of the ARN (after the fifth
+            # colon)" (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html),
+            # yet AWS managed policies use one in the account field
+            # (`arn:*:kms:*:${aws:PrincipalAccount}:key/*`, AmazonTimestreamInfluxDBServiceRolePolicy).
+            # The engine substitutes in every field so those policies work; we warn.
+            self.report("variable-in-arn-prefix", f"`{value.text}` holds a policy variable before the fifth colon",
+                        value.path, value.span)
         _, errors = compile_template(value.text)
         for error in errors:
             self.report(error.code, error.message, value.path, value.span)
@@ -358,9 +382,10 @@ class _Validator:
                             value.span)
 
 
-def validate(policy: Policy, *, check_catalog: bool = True) -> list[Diagnostic]:
-    """Every finding about a policy for its kind."""
-    return _Validator(policy, check_catalog).run()
+def validate(policy: Policy, *, check_catalog: bool = True, aws_managed: bool = False) -> list[Diagnostic]:
+    """Every finding about a policy for its kind (`aws_managed`: skip the size quotas, which bind
+    customer policies only; AWS's own managed policies run to 150,000 characters)."""
+    return _Validator(policy, check_catalog, aws_managed).run()
 
 
 def _covers(pattern: str, text: str) -> bool:
