@@ -197,8 +197,10 @@ def _boundary_gates_trust(facts: Facts, app: Applicability) -> bool:
       entry naming the role ARN was already limited by the boundary (EVAL-DENYALLOW);
     - not the session policy: the note names the boundary only, and EVAL-DENYALLOW says a grant to
       the session ARN is not limited by it [CHOICE];
-    - AssumeRoleWithWebIdentity / AssumeRoleWithSAML callers are identity providers, which carry
-      no boundary, so nothing changes for them;
+    - AssumeRoleWithWebIdentity / AssumeRoleWithSAML: "there are no policies to evaluate because
+      the caller of the API is not an AWS identity"
+      (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_assumerole.html),
+      so no boundary either: the trust policy alone decides;
     - identity policies are still not needed: in the same account a trust policy that names the
       user suffices (https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html).
     """
