@@ -25,22 +25,60 @@ _RCP_FULL_ACCESS = {"Version": "2012-10-17", "Statement": [
 
 
 class CompiledStatement:
-    __slots__ = ("ref", "statement", "allow", "actions", "not_action", "resources", "not_resource",
-                 "principal", "not_principal", "conditions")
+    """One statement ready for evaluation. Action patterns are compiled at once (every request
+    tests them); the Resource patterns, principal lists and conditions are compiled the first time
+    a request gets that far, so statements whose action never matches cost almost nothing."""
+
+    __slots__ = ("ref", "statement", "allow", "actions", "not_action", "not_resource", "substitute",
+                 "_done", "_resources", "_principal", "_not_principal", "_conditions")
 
     def __init__(self, statement: Statement, ref: StatementRef, substitute: bool) -> None:
         self.ref = ref
         self.statement = statement
+        self.substitute = substitute
         self.allow = statement.effect == "Allow"
         self.not_action = statement.action is None and statement.not_action is not None
         self.actions = tuple(ActionPattern(v.text) for v in (statement.action or statement.not_action or ()))
         self.not_resource = statement.resource is None and statement.not_resource is not None
-        raw = statement.resource if statement.resource is not None else statement.not_resource
-        self.resources = None if raw is None else tuple(ResourcePattern(v.text, substitute) for v in raw)
-        self.principal = PrincipalMatcher(statement.principal) if statement.principal is not None else None
-        self.not_principal = (PrincipalMatcher(statement.not_principal)
-                              if statement.not_principal is not None else None)
-        self.conditions: tuple[CompiledCondition, ...] = compile_conditions(statement.conditions, substitute)
+        self._done = False
+        self._resources: tuple[ResourcePattern, ...] | None = None
+        self._principal: PrincipalMatcher | None = None
+        self._not_principal: PrincipalMatcher | None = None
+        self._conditions: tuple[CompiledCondition, ...] = ()
+
+    def _compile(self) -> None:
+        """Everything but the actions, compiled when a request first gets past the Action test."""
+        stmt = self.statement
+        raw = stmt.resource if stmt.resource is not None else stmt.not_resource
+        self._resources = None if raw is None else tuple(ResourcePattern(v.text, self.substitute) for v in raw)
+        self._principal = PrincipalMatcher(stmt.principal) if stmt.principal is not None else None
+        self._not_principal = PrincipalMatcher(stmt.not_principal) if stmt.not_principal is not None else None
+        self._conditions = compile_conditions(stmt.conditions, self.substitute)
+        self._done = True
+
+    @property
+    def resources(self) -> tuple[ResourcePattern, ...] | None:
+        if not self._done:
+            self._compile()
+        return self._resources
+
+    @property
+    def principal(self) -> PrincipalMatcher | None:
+        if not self._done:
+            self._compile()
+        return self._principal
+
+    @property
+    def not_principal(self) -> PrincipalMatcher | None:
+        if not self._done:
+            self._compile()
+        return self._not_principal
+
+    @property
+    def conditions(self) -> tuple[CompiledCondition, ...]:
+        if not self._done:
+            self._compile()
+        return self._conditions
 
     def action_ok(self, service: str, name: str) -> bool:
         hit = any(p.matches(service, name) for p in self.actions)

@@ -8,6 +8,7 @@ Policies are compiled once: each pattern becomes globs, each principal list beco
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from enum import IntEnum
 
@@ -19,6 +20,7 @@ from workbench.policy.model import Located, PrincipalElement
 from workbench.policy.variables import Parts, Template, compile_template
 
 Lookup = Callable[[str], "str | list[str] | None"]
+_SPACE_OR_COMMA = re.compile(r"[\s,]")
 
 
 class ActionPattern:
@@ -32,7 +34,7 @@ class ActionPattern:
         self.any = text == "*"
         self.never = False
         service, sep, name = text.lower().partition(":")
-        if not self.any and (not sep or any(ch.isspace() or ch == "," for ch in text)):
+        if not self.any and (not sep or _SPACE_OR_COMMA.search(text) is not None):
             self.never = True
         self.service: Glob = compile_glob(service)
         self.name: Glob = compile_glob(name)

@@ -21,15 +21,16 @@ from workbench.policy.validate import validate
 
 def parse_policy(document: str | Mapping[str, Any] | JNode, *, name: str = "policy",
                  kind: PolicyKind | str = PolicyKind.IDENTITY, file: str = "",
-                 check_catalog: bool = True, aws_managed: bool = False) -> ParseResult:
+                 check_catalog: bool = True, aws_managed: bool = False, warnings: bool = True) -> ParseResult:
     """Read and validate a policy for its kind. Never raises on bad input: see `.diagnostics`.
     `aws_managed`: an AWS managed policy (`arn:aws:iam::aws:policy/...`), which AWS writes beyond
-    the size quotas of customer policies, so its size is not checked."""
+    the size quotas of customer policies, so its size is not checked. `warnings=False`: look for
+    errors only (what an evaluation needs; see `validate`)."""
     kind = PolicyKind(kind)
     result = read_policy(document, name=name, kind=kind, file=file)
     if result.policy is None:
         return result
-    findings = validate(result.policy, check_catalog=check_catalog, aws_managed=aws_managed)
+    findings = validate(result.policy, check_catalog=check_catalog, aws_managed=aws_managed, warnings=warnings)
     return ParseResult(result.policy, result.diagnostics + tuple(findings))
 
 

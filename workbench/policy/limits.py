@@ -21,7 +21,9 @@ white space.
 
 Counting rule [CHOICE]: the minified JSON of the document (white space outside strings removed,
 escapes decoded), which is what the IAM sentence and the Organizations advice agree on; white space
-inside string values is counted.
+inside string values is counted. A document given as data is counted as given; one read from
+text is counted from its parsed form (`model_size`: numbers and booleans written as strings,
+one-element lists as their element), which can differ from the text by a few characters.
 
 When the policy's kind does not say which container holds it (an identity policy may be managed or
 inline in a user, group or role; a resource policy's service may be unknown), a size over every
@@ -114,3 +116,72 @@ def check_size(kind: PolicyKind, size: int) -> SizeFinding | None:
         return None
     within = tuple(limit for limit in limits if size <= limit.characters)
     return SizeFinding(not within, size, exceeded, within)
+
+
+def _text_size(text: str) -> int:
+    """Characters of `text` as a minified JSON string (ensure_ascii off, as `counted_size`)."""
+    if text.isprintable() and '"' not in text and "\\" not in text:
+        return len(text) + 2
+    return len(json.dumps(text, ensure_ascii=False))
+
+
+def _values_size(values: tuple[Any, ...]) -> int:
+    if len(values) == 1:
+        return _text_size(values[0].text)
+    return 2 + sum(_text_size(v.text) for v in values) + max(len(values) - 1, 0)
+
+
+def _object_size(members: list[tuple[str, int]]) -> int:
+    """`{"k":v,...}` given each member's key and value size."""
+    return 2 + sum(len(key) + 3 + size for key, size in members) + max(len(members) - 1, 0)
+
+
+def _principal_size(element: Any) -> int:
+    if element.wildcard and not element.entries:
+        return 3
+    by_type: dict[str, list[Any]] = {}
+    for entry in element.entries:
+        by_type.setdefault(entry.type, []).append(entry.value)
+    return _object_size([(key, _values_size(tuple(values))) for key, values in by_type.items()])
+
+
+def _statement_size(stmt: Any) -> int:
+    members: list[tuple[str, int]] = []
+    if stmt.sid is not None:
+        members.append(("Sid", _text_size(stmt.sid)))
+    members.append(("Effect", _text_size(stmt.effect)))
+    if stmt.principal is not None:
+        members.append(("Principal", _principal_size(stmt.principal)))
+    if stmt.not_principal is not None:
+        members.append(("NotPrincipal", _principal_size(stmt.not_principal)))
+    for key, values in (("Action", stmt.action), ("NotAction", stmt.not_action), ("Resource", stmt.resource),
+                        ("NotResource", stmt.not_resource)):
+        if values is not None:
+            members.append((key, _values_size(values) if values else 2))
+    if stmt.conditions:
+        block: dict[str, dict[str, int]] = {}
+        for cond in stmt.conditions:
+            block.setdefault(cond.operator, {})[cond.key] = _values_size(cond.values) if cond.values else 2
+        members.append(("Condition", _object_size([
+            (_key(op), _object_size([(_key(k), size) for k, size in keys.items()])) for op, keys in block.items()])))
+    return _object_size([(_key(k), size) for k, size in members])
+
+
+def _key(name: str) -> str:
+    """A member name as `_object_size` counts it (its JSON text without the quotes)."""
+    return name if _text_size(name) == len(name) + 2 else json.dumps(name, ensure_ascii=False)[1:-1]
+
+
+def model_size(policy: Any) -> int:
+    """`counted_size(policy_to_dict(policy))`, computed from the model without building the dict."""
+    members: list[tuple[str, int]] = []
+    if policy.version is not None:
+        members.append(("Version", _text_size(policy.version)))
+    if policy.id is not None:
+        members.append(("Id", _text_size(policy.id)))
+    sizes = [_statement_size(s) for s in policy.statements]
+    if policy.statement_is_list or len(sizes) != 1:
+        members.append(("Statement", 2 + sum(sizes) + max(len(sizes) - 1, 0)))
+    else:
+        members.append(("Statement", sizes[0]))
+    return _object_size(members)

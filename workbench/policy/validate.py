@@ -9,35 +9,44 @@ an Access Analyzer warning becomes a warning (§2.4)."""
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
+
 from workbench.catalog import catalog
+from workbench.catalog.service_catalog import ServiceCatalog
 from workbench.conditions.family import INVALID
 from workbench.conditions.modifiers import read_null_value
 from workbench.conditions.registry import FOR_ALL, Operator, OperatorError, parse_operator
 from workbench.core.arn import is_account_id, parse_arn
-from workbench.core.codes import make
-from workbench.core.diagnostics import Diagnostic
+from workbench.core.codes import CODES, make
+from workbench.core.diagnostics import Diagnostic, Severity
 from workbench.core.glob import glob_match, has_wildcard
 from workbench.core.source import Span
-from workbench.policy.limits import SMALLEST, check_size, counted_size
+from workbench.policy.limits import SMALLEST, check_size, model_size
 from workbench.policy.model import Located, Policy, PolicyKind, PrincipalElement, Statement
-from workbench.policy.serialize import policy_to_dict
 from workbench.policy.variables import compile_template
 
 VERSIONS = ("2012-10-17", "2008-10-17")
+_SPACE_OR_COMMA = re.compile(r"[\s,]")
 IAM_KINDS = (PolicyKind.IDENTITY, PolicyKind.BOUNDARY, PolicyKind.SESSION, PolicyKind.TRUST)
 IDENTITY_KINDS = (PolicyKind.IDENTITY, PolicyKind.BOUNDARY, PolicyKind.SESSION)
 WELL_KNOWN_IDPS = ("cognito-identity.amazonaws.com", "accounts.google.com", "graph.facebook.com", "www.amazon.com")
 
 
 class _Validator:
-    def __init__(self, policy: Policy, check_catalog: bool, aws_managed: bool = False) -> None:
+    def __init__(self, policy: Policy, check_catalog: bool, aws_managed: bool = False, warnings: bool = True) -> None:
         self.aws_managed = aws_managed
+        self.warnings = warnings
+        self.iam_kind = policy.kind in IAM_KINDS
+        self.principal_kind = policy.kind.has_principal
         self.policy = policy
         self.kind = policy.kind
         self.check_catalog = check_catalog
         self.out: list[Diagnostic] = []
 
     def report(self, code: str, message: str, path: str, span: Span | None, help: str | None = None) -> None:
+        if not self.warnings and CODES[code][0] is not Severity.ERROR:
+            return
         self.out.append(make(code, message, help=help, file=self.policy.file, path=path, span=span))
 
     def run(self) -> list[Diagnostic]:
@@ -80,22 +89,23 @@ class _Validator:
         span = self.policy.span
         if span is not None and span.end - span.offset <= SMALLEST.get(self.kind, 0):
             return  # the source text, white space included, already fits the smallest limit
-        finding = check_size(self.kind, counted_size(policy_to_dict(self.policy)))
-        if finding is None:
+        size = self.policy.size if self.policy.size is not None else model_size(self.policy)
+        finding = check_size(self.kind, size)
+        if finding is None or (not finding.error and not self.warnings):
             return
         code = "policy-too-large" if finding.error else "policy-may-be-too-large"
         self.report(code, finding.message(), "", _start(self.policy.span), finding.help())
 
     def statement(self, stmt: Statement) -> None:
         kind, path = self.kind, stmt.path
-        if stmt.sid is not None and kind in IAM_KINDS and stmt.sid and not (stmt.sid.isascii() and stmt.sid.isalnum()):
+        if stmt.sid and self.iam_kind and not (stmt.sid.isascii() and stmt.sid.isalnum()):
             self.report("invalid-sid", f"Sid `{stmt.sid}` has characters other than letters and digits",
                         f"{path}.Sid", stmt.value_span("Sid"))
         has_principal = stmt.principal is not None or stmt.not_principal is not None
-        if kind.has_principal and not has_principal:
+        if self.principal_kind and not has_principal:
             self.report("missing-principal", f"{_kind_name(kind)} statement has no `Principal`", path,
                         _start(stmt.span))
-        if not kind.has_principal and has_principal:
+        if not self.principal_kind and has_principal:
             element = "Principal" if stmt.principal is not None else "NotPrincipal"
             self.report("principal-not-allowed", f"{_kind_name(kind)} cannot name a `{element}`",
                         f"{path}.{element}", stmt.key_span(element))
@@ -140,6 +150,8 @@ class _Validator:
             if element_value is not None:
                 self.principal(element_value)
         self.conditions(stmt)
+        if not self.warnings:
+            return  # the checks below can only warn
         self.redundant(stmt.action, "redundant-action", "action", lower=True)
         self.redundant(stmt.resource, "redundant-resource", "resource", lower=False)
         if stmt.effect == "Allow" and kind in (*IDENTITY_KINDS, PolicyKind.RESOURCE):
@@ -150,9 +162,14 @@ class _Validator:
         if not values or len(values) < 2 or len(values) > 400:
             return
         texts = [v.text.lower() if lower else v.text for v in values]
+        # Only a repeated entry or a pattern with a wildcard can cover another entry (`_covers`).
+        patterns = [j for j, t in enumerate(texts) if "*" in t or "?" in t]
+        if not patterns and len(set(texts)) == len(texts):
+            return
         for i, value in enumerate(values):
             text = texts[i]
-            for j, other in enumerate(texts):
+            for j in sorted({*patterns, *(k for k in range(i) if texts[k] == text)}):
+                other = texts[j]
                 if i != j and (other == text and j < i or other != text and _covers(other, text)):
                     self.report(code, f"{what} `{value.text}` is covered by `{values[j].text}`", value.path,
                                 value.span)
@@ -213,7 +230,7 @@ class _Validator:
             self.report("invalid-action", f"invalid action `{text}`", value.path, value.span,
                         "an action is `service:ActionName`, for example `s3:GetObject`")
             return
-        if any(ch.isspace() or ch == "," for ch in text):
+        if _SPACE_OR_COMMA.search(text) is not None:
             # AWS accepts the policy; such an entry can never equal an action name, so it matches
             # nothing (iam-semantics §3.2, a [CHOICE]). A warning, not an error.
             self.report("action-never-matches", f"action `{text}` holds a space or a comma, so it matches nothing",
@@ -339,13 +356,16 @@ class _Validator:
             self.condition(parsed, cond.key, cond.values, cond.path, cond.span)
 
     def condition(self, op: Operator, key: str, values: tuple[Located, ...], path: str, span: Span | None) -> None:
+        key_type, multivalued, known = _key_facts(key)
         if not values:
             self.report("empty-condition-values", f"`{key}` has no values", path, span)
-        if self.check_catalog and catalog().knows_key(key) is False:
+        if self.check_catalog and known is False:
             guess = catalog().suggest_key(key)
             self.report("unknown-condition-key", f"unknown condition key `{key}`", path, span,
                         f"did you mean `{guess}`?" if guess else None)
         if op.is_null:
+            if not self.warnings:
+                return  # `Null` findings are warnings
             if op.set_op:
                 self.report("null-with-qualifier", f"`{op.written}` has a fixed result", path, span)
             for value in values:
@@ -355,16 +375,19 @@ class _Validator:
             return
         family = op.family
         assert family is not None
-        key_type = catalog().condition_key_type(key) or ""
         if op.base in ("StringLike", "StringNotLike") and key_type in ("ARN", "ArrayOfARN"):
             self.report("string-operator-on-arn-key", f"`{op.written}` compares the ARN key `{key}` as text", path, span)
-        multivalued = catalog().is_multivalued(key)
-        if op.set_op == FOR_ALL and not multivalued and catalog().condition_key_type(key) is not None \
+        if op.set_op == FOR_ALL and not multivalued and key_type is not None \
                 and not op.negated:
             self.report("forallvalues-single-valued", f"`ForAllValues` on the single-valued key `{key}`", path, span)
         if op.set_op is None and multivalued:
             self.report("set-operator-missing", f"`{key}` is multivalued; `{op.written}` compares one value",
                         path, span)
+        if not self.warnings:
+            for value in values:  # only a malformed variable is an error here
+                if "${" in value.text and family.variables:
+                    self.variables(value)
+            return
         for value in values:
             text = value.text
             if "${" in text:
@@ -382,10 +405,25 @@ class _Validator:
                             value.span)
 
 
-def validate(policy: Policy, *, check_catalog: bool = True, aws_managed: bool = False) -> list[Diagnostic]:
+def _key_facts(key: str) -> tuple[str | None, bool, bool | None]:
+    """A condition key's type (None when unknown), whether it is multivalued, and whether the
+    catalog knows it: looked up once per key name (the catalog is fixed data)."""
+    return _catalog_key_facts(catalog(), key)
+
+
+@lru_cache(maxsize=8192)
+def _catalog_key_facts(cat: ServiceCatalog, key: str) -> tuple[str | None, bool, bool | None]:
+    return cat.condition_key_type(key), cat.is_multivalued(key), cat.knows_key(key)
+
+
+def validate(policy: Policy, *, check_catalog: bool = True, aws_managed: bool = False,
+             warnings: bool = True) -> list[Diagnostic]:
     """Every finding about a policy for its kind (`aws_managed`: skip the size quotas, which bind
-    customer policies only; AWS's own managed policies run to 150,000 characters)."""
-    return _Validator(policy, check_catalog, aws_managed).run()
+    customer policies only; AWS's own managed policies run to 150,000 characters). With
+    `warnings=False` only errors are looked for: what decides whether AWS accepts the policy (and
+    so whether there is an answer), which is all an evaluation needs; the checks that can only
+    warn are skipped."""
+    return _Validator(policy, check_catalog, aws_managed, warnings).run()
 
 
 def _covers(pattern: str, text: str) -> bool:
