@@ -81,20 +81,20 @@ def measure(name: str, base: dict[str, Any], n: int) -> dict[str, float]:
 
 
 def measure_cached(name: str, base: dict[str, Any], n: int) -> float:
-    """The content-addressed cache: many scenarios that share their policy documents (a folder of
-    scenarios, managed policies attached to thousands of principals), each with its own request."""
+    """The content-addressed cache: many scenarios (as data) that share their policy documents,
+    each with its own request. Positioned input (JSON text) is not cached: its positions differ."""
     try:
-        from workbench.load.policy_cache import policy_cache
+        from workbench.policy import policy_cache
     except ImportError:  # a checkout without the cache
         print(f"{name}, shared policies, cache on: (no cache in this checkout)")
         return 0.0
-    texts = []
+    items = []
     for i in range(n):
         scenario = copy.deepcopy(base)
         scenario["request"]["resource"] = f"arn:aws:s3:::b/alice/report-{i}.csv"
-        texts.append(json.dumps(scenario))
+        items.append(scenario)
     with policy_cache():
-        result = rate(texts, workbench.simulate)
+        result = rate(items, workbench.simulate)
     print(f"{name}, shared policies, cache on: {result:10,.0f} calls/s")
     return result
 

@@ -130,3 +130,36 @@ def _policies(policies: Any) -> list[Policy]:
     for level in (*policies.scps, *policies.rcps):
         out += level
     return out
+
+
+def test_policy_cache_answers_repeats_only() -> None:
+    from workbench.policy import policy_cache
+
+    document = {"Version": "2012-10-17", "Statement": [{"Sid": "A", "Effect": "Allow", "Action": "s3:GetObject",
+                                                        "Resource": "arn:aws:s3:::b/*"}]}
+    changed = copy.deepcopy(document)
+    changed["Statement"][0]["Sid"] = "B"
+    uncached = parse_policy(document, name="P")
+    with policy_cache():
+        first = parse_policy(document, name="P")
+        again = parse_policy(copy.deepcopy(document), name="P")
+        other = parse_policy(changed, name="P")
+        renamed = parse_policy(document, name="Q")
+        text = json.dumps(document)
+        assert parse_policy(text, name="P") is parse_policy(text, name="P")
+    assert again is first, "an identical document is answered from the cache"
+    assert other is not first and other.policy is not None and other.policy.statements[0].sid == "B"
+    assert renamed is not first and renamed.policy is not None and renamed.policy.name == "Q"
+    assert first.diagnostics == uncached.diagnostics and _normal(first.policy) == _normal(uncached.policy)  # type: ignore[arg-type]
+    assert parse_policy(document, name="P") is not first, "no cache outside the block"
+
+
+def test_policy_cache_keeps_simulate_answers() -> None:
+    from workbench.policy import policy_cache
+
+    files = CORPUS[:80]
+    plain = [workbench.simulate(json.loads(p.read_text())) for p in files if "decision" in json.loads(p.read_text())["expect"]]
+    with policy_cache():
+        cached = [workbench.simulate(json.loads(p.read_text())) for p in files
+                  if "decision" in json.loads(p.read_text())["expect"]]
+    assert [(d.decision, d.deciding, d.gates) for d in plain] == [(d.decision, d.deciding, d.gates) for d in cached]

@@ -31,6 +31,46 @@ _PRINCIPAL_TYPES = frozenset(("AWS", "Service", "Federated", "CanonicalUser"))
 _EFFECTS = frozenset(("Allow", "Deny"))
 
 
+# The model classes are frozen dataclasses with slots; their generated `__init__` goes through
+# `object.__setattr__` for every field. Here, where thousands are built per call, instances are
+# made with `object.__new__` and the slots' own descriptors: the same objects (equal, hashable,
+# immutable afterwards), at less than half the cost.
+_new = object.__new__
+
+
+def _setters(cls: type, names: tuple[str, ...]) -> tuple[Any, ...]:
+    return tuple(cls.__dict__[name].__set__ for name in names)
+
+
+_LOC = _setters(Located, ("text", "path", "span"))
+_STMT = _setters(Statement, ("index", "sid", "effect", "action", "not_action", "resource", "not_resource",
+                             "principal", "not_principal", "conditions", "path", "span", "element_spans"))
+_COND = _setters(Condition, ("operator", "key", "values", "path", "span", "operator_span"))
+
+
+def _located(text: str, path: str) -> Located:
+    obj = _new(Located)
+    set_text, set_path, set_span = _LOC
+    set_text(obj, text)
+    set_path(obj, path)
+    set_span(obj, None)
+    return obj
+
+
+def _make_statement(*values: Any) -> Statement:
+    obj = _new(Statement)
+    for setter, value in zip(_STMT, values, strict=True):
+        setter(obj, value)
+    return obj
+
+
+def _make_condition(operator: str, key: str, values: tuple[Located, ...], path: str) -> Condition:
+    obj = _new(Condition)
+    for setter, value in zip(_COND, (operator, key, values, path, None, None), strict=True):
+        setter(obj, value)
+    return obj
+
+
 class _Irregular(Exception):
     """The document needs the diagnostic parser."""
 
@@ -65,14 +105,14 @@ def _policy(document: Any, name: str, kind: PolicyKind, file: str) -> Policy:
 
 def _strings(value: Any, path: str) -> tuple[Located, ...]:
     if type(value) is str:
-        return (Located(value, path),)
+        return (_located(value, path),)
     if type(value) is not list:
         raise _Irregular
     out = []
     for i, item in enumerate(value):
         if type(item) is not str:
             raise _Irregular
-        out.append(Located(item, f"{path}[{i}]"))
+        out.append(_located(item, f"{path}[{i}]"))
     return tuple(out)
 
 
@@ -95,13 +135,13 @@ def _principal(value: Any, path: str) -> PrincipalElement:
 def _condition_value(item: Any, path: str) -> Located:
     kind = type(item)
     if kind is str:
-        return Located(item, path)
+        return _located(item, path)
     if kind is bool:
-        return Located("true" if item else "false", path)
+        return _located("true" if item else "false", path)
     if kind is int:
-        return Located(str(item), path)
+        return _located(str(item), path)
     if kind is float:
-        return Located(repr(item) if item == item else "NaN", path)  # as `from_python` spells it
+        return _located(repr(item) if item == item else "NaN", path)  # as `from_python` spells it
     raise _Irregular
 
 
@@ -118,10 +158,10 @@ def _conditions(value: Any, path: str) -> tuple[Condition, ...]:
                 raise _Irregular
             key_path = f"{op_path}.{key}"
             if type(values) is list:
-                located = tuple(_condition_value(item, f"{key_path}[{i}]") for i, item in enumerate(values))
+                located = tuple([_condition_value(item, f"{key_path}[{i}]") for i, item in enumerate(values)])
             else:
                 located = (_condition_value(values, key_path),)
-            out.append(Condition(operator, key, located, key_path))
+            out.append(_make_condition(operator, key, located, key_path))
     return tuple(out)
 
 
@@ -154,16 +194,13 @@ def _statement(node: Any, index: int, path: str) -> Statement:
     condition = get("Condition")
     if "Condition" in node and condition is None:
         raise _Irregular
-    return Statement(
-        index=index,
-        sid=sid,
-        effect=effect,
-        action=_strings(action, f"{path}.Action") if action is not None else None,
-        not_action=_strings(not_action, f"{path}.NotAction") if not_action is not None else None,
-        resource=_strings(resource, f"{path}.Resource") if resource is not None else None,
-        not_resource=_strings(not_resource, f"{path}.NotResource") if not_resource is not None else None,
-        principal=_principal(principal, f"{path}.Principal") if principal is not None else None,
-        not_principal=_principal(not_principal, f"{path}.NotPrincipal") if not_principal is not None else None,
-        conditions=_conditions(condition, f"{path}.Condition") if condition is not None else (),
-        path=path,
-    )
+    return _make_statement(
+        index, sid, effect,
+        _strings(action, f"{path}.Action") if action is not None else None,
+        _strings(not_action, f"{path}.NotAction") if not_action is not None else None,
+        _strings(resource, f"{path}.Resource") if resource is not None else None,
+        _strings(not_resource, f"{path}.NotResource") if not_resource is not None else None,
+        _principal(principal, f"{path}.Principal") if principal is not None else None,
+        _principal(not_principal, f"{path}.NotPrincipal") if not_principal is not None else None,
+        _conditions(condition, f"{path}.Condition") if condition is not None else (),
+        path, None, ())

@@ -38,6 +38,7 @@ class _Validator:
         self.aws_managed = aws_managed
         self.warnings = warnings
         self.iam_kind = policy.kind in IAM_KINDS
+        self.resource_required = policy.kind in (*IDENTITY_KINDS, PolicyKind.SCP, PolicyKind.RCP)
         self.principal_kind = policy.kind.has_principal
         self.policy = policy
         self.kind = policy.kind
@@ -128,7 +129,7 @@ class _Validator:
             element = "Resource" if stmt.resource is not None else "NotResource"
             self.report("resource-not-allowed", "role trust policies cannot name a resource", f"{path}.{element}",
                         stmt.key_span(element))
-        elif kind in (*IDENTITY_KINDS, PolicyKind.SCP, PolicyKind.RCP) and not has_resource:
+        elif self.resource_required and not has_resource:
             self.report("missing-resource", f"{_kind_name(kind)} statement has neither `Resource` nor `NotResource`",
                         path, _start(stmt.span))
         if kind == PolicyKind.RCP:
@@ -136,14 +137,17 @@ class _Validator:
         if kind == PolicyKind.TRUST and stmt.principal is not None and stmt.principal.wildcard and stmt.effect == "Allow":
             self.report("trust-wildcard-principal", "the role trusts every principal (`*`)",
                         f"{path}.Principal", stmt.principal.span)
+        warnings = self.warnings
         for element, values in (("Action", stmt.action), ("NotAction", stmt.not_action)):
             if values is not None:
-                self.empty(values, element, stmt)
+                if warnings:
+                    self.empty(values, element, stmt)
                 for value in values:
                     self.action(value)
         for element, values in (("Resource", stmt.resource), ("NotResource", stmt.not_resource)):
             if values is not None:
-                self.empty(values, element, stmt)
+                if warnings:
+                    self.empty(values, element, stmt)
                 for value in values:
                     self.resource(value)
         for element_value in (stmt.principal, stmt.not_principal):
@@ -230,6 +234,8 @@ class _Validator:
             self.report("invalid-action", f"invalid action `{text}`", value.path, value.span,
                         "an action is `service:ActionName`, for example `s3:GetObject`")
             return
+        if not self.warnings:
+            return  # everything below only warns
         if _SPACE_OR_COMMA.search(text) is not None:
             # AWS accepts the policy; such an entry can never equal an action name, so it matches
             # nothing (iam-semantics §3.2, a [CHOICE]). A warning, not an error.
@@ -271,6 +277,13 @@ class _Validator:
             # wildcards in any segment,
             # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html).
             self.variables(value, arn=True)
+            return
+        if not self.warnings:
+            if arn.service != arn.service.lower() and "*" not in arn.service and "?" not in arn.service:
+                self.report("arn-service-case", f"upper case in the service of `{text}`", value.path, value.span,
+                            f"write `{arn.service.lower()}`")
+            if "${" in text:
+                self.variables(value, arn=True)
             return
         if "*" in arn.service or "?" in arn.service:
             self.report("arn-service-wildcard", f"wildcard in the service of `{text}`", value.path, value.span)
@@ -356,6 +369,12 @@ class _Validator:
             self.condition(parsed, cond.key, cond.values, cond.path, cond.span)
 
     def condition(self, op: Operator, key: str, values: tuple[Located, ...], path: str, span: Span | None) -> None:
+        if not self.warnings:  # only a malformed policy variable is an error here
+            if op.family is not None and op.family.variables:
+                for value in values:
+                    if "${" in value.text:
+                        self.variables(value)
+            return
         key_type, multivalued, known = _key_facts(key)
         if not values:
             self.report("empty-condition-values", f"`{key}` has no values", path, span)
@@ -364,8 +383,6 @@ class _Validator:
             self.report("unknown-condition-key", f"unknown condition key `{key}`", path, span,
                         f"did you mean `{guess}`?" if guess else None)
         if op.is_null:
-            if not self.warnings:
-                return  # `Null` findings are warnings
             if op.set_op:
                 self.report("null-with-qualifier", f"`{op.written}` has a fixed result", path, span)
             for value in values:
@@ -383,11 +400,6 @@ class _Validator:
         if op.set_op is None and multivalued:
             self.report("set-operator-missing", f"`{key}` is multivalued; `{op.written}` compares one value",
                         path, span)
-        if not self.warnings:
-            for value in values:  # only a malformed variable is an error here
-                if "${" in value.text and family.variables:
-                    self.variables(value)
-            return
         for value in values:
             text = value.text
             if "${" in text:
