@@ -95,6 +95,8 @@ def test_scenario_data_path_agrees_with_node_path(path: Path) -> None:
     assert fast.diagnostics == slow.diagnostics
     assert fast.request == slow.request
     assert fast.ok == slow.ok
+    assert (fast.name, fast.description, fast.source, fast.strict_rbp, fast.expect) == \
+        (slow.name, slow.description, slow.source, slow.strict_rbp, slow.expect)
     if not fast.ok:
         return
     assert fast.policies is not None and slow.policies is not None
@@ -112,6 +114,10 @@ def test_generated_scenarios_read_the_same_either_way(data: dict[str, Any]) -> N
     fast = read_scenario(data)
     slow = read_scenario_node(from_python(data))
     assert fast.diagnostics == slow.diagnostics and fast.request == slow.request
+    assert (fast.name, fast.strict_rbp, fast.expect) == (slow.name, slow.strict_rbp, slow.expect)
+    if fast.ok and fast.policies is not None and slow.policies is not None:
+        for mine, theirs in zip(_policies(fast.policies), _policies(slow.policies), strict=True):
+            assert _normal(mine) == _normal(theirs)
 
 
 def test_data_path_sizes_count_the_document_as_given() -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from workbench.catalog import catalog
 from workbench.core.codes import make
@@ -26,6 +26,7 @@ from workbench.core.jsonnode import (
 from workbench.core.jsonreader import read_source
 from workbench.core.source import SourceText
 from workbench.load.files import read_text
+from workbench.load.scenario_data import scenario_from_data
 from workbench.model.principal import Principal, classify_principal
 from workbench.model.request import Context, ContextValue, PolicySet, Request
 from workbench.policy import PolicyKind, parse_policy
@@ -311,7 +312,11 @@ def read_scenario(scenario: str | Path | Mapping[str, Any] | JNode, *, file: str
     if isinstance(scenario, JNode):
         return read_scenario_node(scenario, file or "<scenario>", warnings=warnings)
     if isinstance(scenario, Mapping):
-        return read_scenario_node(_plain_documents(dict(scenario)), file or "<scenario>", warnings=warnings)
+        data = dict(scenario)
+        fast = scenario_from_data(data, file or "<scenario>", warnings)
+        if fast is not None:
+            return cast(Scenario, fast)
+        return read_scenario_node(_plain_documents(data), file or "<scenario>", warnings=warnings)
     if isinstance(scenario, Path) or (isinstance(scenario, str) and not _looks_like_json(scenario)):
         path = Path(scenario)
         text, diag = read_text(path)
