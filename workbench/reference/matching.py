@@ -139,11 +139,7 @@ def arn_match(pattern: list[Token], arn: str) -> bool:
     field 6 one glob whose `*` also spans `/` and `:`. Case-sensitive. Unparsable ARN: no match."""
     pattern_fields = split_arn_tokens(pattern)
     arn_fields = split_arn(arn)
-    if pattern_fields is None:
-        # Fewer than six fields (`arn:aws:ec2:*`, used by AWS managed policies): the Resource page
-        # allows a wildcard in any segment, so the pattern is one glob over the whole text (§3.3).
-        return glob_match(pattern, arn)
-    if arn_fields is None:
+    if pattern_fields is None or arn_fields is None:
         return False
     for k in range(6):
         if not glob_match(pattern_fields[k], arn_fields[k]):
@@ -178,4 +174,9 @@ def resource_matches(pattern: str, resource: str, context: Context, substitute: 
     tokens = expand(pattern, context, substitute)
     if tokens is None:
         return False
+    if split_arn_tokens(tokens) is None:
+        # Fewer than six fields (`arn:aws:ec2:*`, used by AWS managed policies): the Resource page
+        # allows a wildcard in any segment, so the entry is one glob over the whole text (§3.3).
+        # (ArnLike conditions keep their field-by-field rule: there a short pattern matches nothing.)
+        return glob_match(tokens, resource)
     return arn_match(tokens, resource)
