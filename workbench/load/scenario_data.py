@@ -198,4 +198,7 @@ def scenario_from_data(data: dict[str, Any], file: str, warnings: bool) -> Any:
 
 
 def _stem(file: str) -> str:
+    """`Path(file).stem` (a plain name such as the default `<scenario>` is its own stem)."""
+    if "/" not in file and "." not in file:
+        return file
     return Path(file).stem
