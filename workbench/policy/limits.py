@@ -79,8 +79,10 @@ LIMITS: dict[PolicyKind, tuple[Limit, ...]] = {
     ),
 }
 
-#: Below this many characters of source text, no policy can exceed any limit of its kind.
+#: Up to this many characters of source text, no policy can exceed any limit of its kind.
 SMALLEST = {kind: min(limit.characters for limit in limits) for kind, limits in LIMITS.items()}
+#: Up to this many, none can exceed every limit of its kind (so none can be an error).
+LARGEST = {kind: max(limit.characters for limit in limits) for kind, limits in LIMITS.items()}
 
 
 def counted_size(document: Any) -> int:

@@ -22,7 +22,7 @@ from workbench.core.codes import CODES, make
 from workbench.core.diagnostics import Diagnostic, Severity
 from workbench.core.glob import glob_match, has_wildcard
 from workbench.core.source import Span
-from workbench.policy.limits import SMALLEST, check_size, model_size
+from workbench.policy.limits import LARGEST, SMALLEST, check_size, model_size
 from workbench.policy.model import Located, Policy, PolicyKind, PrincipalElement, Statement
 from workbench.policy.variables import compile_template
 
@@ -88,8 +88,9 @@ class _Validator:
         if self.aws_managed:
             return
         span = self.policy.span
-        if span is not None and span.end - span.offset <= SMALLEST.get(self.kind, 0):
-            return  # the source text, white space included, already fits the smallest limit
+        bound = (SMALLEST if self.warnings else LARGEST).get(self.kind, 0)
+        if span is not None and span.end - span.offset <= bound:
+            return  # the source text, white space included, already fits (every limit, or the largest)
         size = self.policy.size if self.policy.size is not None else model_size(self.policy)
         finding = check_size(self.kind, size)
         if finding is None or (not finding.error and not self.warnings):
