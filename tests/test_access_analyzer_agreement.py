@@ -68,7 +68,7 @@ AA_TO_OURS: dict[str, frozenset[str]] = {
     "EMPTY_ARRAY_CONDITION": frozenset({"empty-condition-values"}),
     "EMPTY_OBJECT_CONDITION": frozenset({"empty-condition-values"}),
     "FORALLVALUES_WITH_SINGLE_VALUED_KEY": frozenset({"forallvalues-single-valued"}),
-    "POLICY_SIZE_EXCEEDS_IDENTITY_POLICY_QUOTA": frozenset({"policy-too-large"}),
+    "POLICY_SIZE_EXCEEDS_IDENTITY_POLICY_QUOTA": frozenset({"policy-too-large", "policy-may-be-too-large"}),
     "STRING_LIKE_OPERATOR_WITH_ARN_CONDITION_KEYS": frozenset({"string-operator-on-arn-key"}),
     "PASS_ROLE_WITH_STAR_IN_RESOURCE": frozenset({"pass-role-with-star"}),
     "PASS_ROLE_WITH_STAR_IN_ACTION_AND_RESOURCE": frozenset({"pass-role-with-star"}),
@@ -152,7 +152,11 @@ def test_agreement_with_access_analyzer(policies: list[dict[str, Any]]) -> None:
     for entry in policies:
         text = json.dumps(entry["document"], indent=2)
         result = parse_policy(text, name=entry["name"], kind=PolicyKind.IDENTITY, file=f"{entry['name']}.json")
-        errors.extend(f"{entry['name']}: {d.location}: {d.code}: {d.message}" for d in result.errors)
+        # These are AWS managed policies, which AWS writes beyond the customer size quotas; read as
+        # customer identity policies, Access Analyzer flags their size as an ERROR
+        # (POLICY_SIZE_EXCEEDS_IDENTITY_POLICY_QUOTA) and so do we. Every other error would be ours.
+        errors.extend(f"{entry['name']}: {d.location}: {d.code}: {d.message}" for d in result.errors
+                      if d.code != "policy-too-large")
         for finding in entry["findings"]:
             key = (finding["findingType"], finding["issueCode"])
             by_type[finding["findingType"]] += 1

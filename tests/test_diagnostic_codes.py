@@ -137,6 +137,7 @@ def user(name: str = "alice", arn: str | None = None, **more: Any) -> dict[str, 
     return {"UserName": name, "Arn": arn or f"arn:aws:iam::{ACCOUNT}:user/{name}", **more}
 
 
+MEDIUM_POLICY = pol(*[st(Sid=f"Read{i}", resource=f"arn:aws:s3:::example-bucket-number-{i}/*") for i in range(70)])
 BIG_POLICY = pol(*[st(Sid=f"Read{i}", resource=f"arn:aws:s3:::example-bucket-number-{i}/*") for i in range(300)])
 
 CASES: dict[str, Case] = {
@@ -181,6 +182,8 @@ CASES: dict[str, Case] = {
     "policy-not-object": P("[]"),
     # a 300-statement policy: far past the 6,144 characters of a managed policy
     "policy-too-large": P(BIG_POLICY),
+    # 40 statements: over a user's inline limit (2,048) and a managed policy's (6,144), under a role's (10,240)
+    "policy-may-be-too-large": P(MEDIUM_POLICY),
     "unknown-element": P(pol(st(), Statment=[])),
     "missing-statement": P('{\n  "Version": "2012-10-17"\n}'),
     "missing-version": P(pol(st(), version=None)),
@@ -206,6 +209,7 @@ CASES: dict[str, Case] = {
     "notprincipal-not-allowed": P(pol(st(effect="Deny", action="sts:AssumeRole", resource=None,
                                          NotPrincipal={"AWS": ACCOUNT})), "trust"),
     "notprincipal-with-allow": P(pol(st(NotPrincipal={"AWS": ACCOUNT})), "resource"),
+    "notprincipal-wildcard": P(pol(st(effect="Deny", NotPrincipal={"AWS": "*"})), "resource"),
     "notaction-not-allowed": P(pol(rcp(action=None, NotAction="s3:GetObject")), "rcp"),
     "rcp-allow": P(pol(rcp(effect="Allow", action="s3:GetObject")), "rcp"),
     "rcp-principal": P(pol(rcp(Principal={"AWS": ACCOUNT})), "rcp"),
@@ -229,6 +233,7 @@ CASES: dict[str, Case] = {
     "invalid-arn": P(pol(st(resource="arn:aws:s3"))),
     "arn-service-case": P(pol(st(resource="arn:aws:S3:::bucket/*"))),
     "arn-service-wildcard": P(pol(st(resource="arn:aws:s*:::bucket/*"))),
+    "variable-in-arn-prefix": P(pol(st(action="sqs:SendMessage", resource="arn:aws:sqs:*:${aws:PrincipalAccount}:*"))),
     "arn-type-wildcard": P(pol(st(action="iam:GetUser", resource=f"arn:aws:iam::{ACCOUNT}:u*/alice"))),
     # principals
     "invalid-principal-key": P(pol(st(Principal={"Users": ACCOUNT})), "resource"),

@@ -54,7 +54,7 @@ FACES: dict[str, list[str]] = {
         "ManagedPolicy", "MfaDevice", "OrgNode", "OrgPolicy", "Organization", "PolicySet", "Principal",
         "PrincipalType", "Request", "Resource", "Role", "Session", "User", "classify_principal"],
     "workbench.policy": ["Condition", "Located", "ParseResult", "Policy", "PolicyKind", "PrincipalElement",
-        "PrincipalEntry", "Statement", "parse_policy", "read_policy", "validate"],
+        "PrincipalEntry", "Statement", "parse_policy", "policy_cache", "read_policy", "validate"],
     "workbench.render": ["VIEWS", "install"],
     "workbench.widgets": ["ContextPanel", "ExplainView", "GraphView", "MatrixView", "PolicyEditor",
         "Workbench"],

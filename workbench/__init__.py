@@ -68,7 +68,9 @@ def explain(scenario: str | Path | Mapping[str, Any] | Scenario) -> Explanation:
 
 
 def _valid(scenario: str | Path | Mapping[str, Any] | Scenario) -> Scenario:
-    read = scenario if isinstance(scenario, Scenario) else read_scenario(scenario)
+    # An answer needs the errors only (they mean AWS would reject a policy); warnings are for
+    # `read_scenario` and `iamwb validate`.
+    read = scenario if isinstance(scenario, Scenario) else read_scenario(scenario, warnings=False)
     if not read.ok:
         raise ScenarioError(tuple(d for d in read.diagnostics if d.is_error) or read.diagnostics)
     return read

@@ -67,6 +67,14 @@ def evaluate_key(op: Operator, request: ContextValue, policy_values: Sequence[An
         return evaluate_null(op, request, policy_values)
     if request is None:
         if op.if_exists:
+            # `ForAnyValue:...IfExists` with the key absent: the pages pull both ways. The IfExists
+            # sentence: "If the policy key is not present in the request context, the condition
+            # evaluates to true" (reference_policies_elements_condition_operators.html#Conditions_IfExists);
+            # the ForAnyValue sentence: it returns false when the key is absent
+            # (reference_policies_condition-single-vs-multi-valued-context-keys.html). The docs are
+            # silent on the combination. [CHOICE] IfExists wins: it is the suffix written to say what an
+            # absent key does, and a set operator without it keeps its own rule (false). Pinned by
+            # datasets/scenarios/conditions/ifexists/forany-*-absent-key-*.json.
             return KeyOutcome(True, "key absent (IfExists)")
         if op.set_op == FOR_ALL:
             return KeyOutcome(True, "key absent (ForAllValues is vacuously true)")

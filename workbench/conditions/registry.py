@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
+from functools import lru_cache
 
 from workbench.conditions.arn import ArnLike
 from workbench.conditions.binary import BinaryEquals
@@ -83,8 +84,10 @@ class OperatorError:
     suggestion: str | None
 
 
+@lru_cache(maxsize=2048)
 def parse_operator(written: str) -> Operator | OperatorError:
-    """Parse an operator name, or explain why it is not one (with a suggestion)."""
+    """Parse an operator name, or explain why it is not one (with a suggestion). Memoized: the
+    answer depends on the name alone, and policies repeat a few dozen operator names."""
     name = written
     set_op: str | None = None
     if ":" in name:

@@ -27,7 +27,10 @@ CODES: dict[str, tuple[Severity, str]] = {
     "workspace-save": (E, "check that the folder exists and is writable; the previous file is unchanged"),
     # document level
     "policy-not-object": (E, "a policy is a JSON object with `Version` and `Statement`"),
-    "policy-too-large": (W, "AWS limits policy size (6,144 characters for a managed policy)"),
+    "policy-too-large": (E, "AWS rejects a policy over its size quota: split it or remove statements "
+                            "(https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html)"),
+    "policy-may-be-too-large": (W, "the policy fits some AWS size quotas of its kind but not others "
+                                   "(https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html)"),
     "unknown-element": (E, "valid policy elements are Version, Id and Statement"),
     "missing-statement": (E, "add a `Statement` element"),
     "missing-version": (W, "add `\"Version\": \"2012-10-17\"`; without it policy variables stay literal text"),
@@ -53,6 +56,8 @@ CODES: dict[str, tuple[Severity, str]] = {
                                  "remove `Principal`"),
     "notprincipal-not-allowed": (E, "use `Principal` with a condition on `aws:PrincipalArn` instead"),
     "notprincipal-with-allow": (E, "NotPrincipal is supported only with `\"Effect\": \"Deny\"`"),
+    "notprincipal-wildcard": (W, "`*` names every principal, so `NotPrincipal: *` exempts everyone and the "
+                                 "statement denies no one; use `Principal: *` to deny everyone"),
     "notaction-not-allowed": (E, "RCPs do not support NotAction"),
     "rcp-allow": (E, "customer RCPs can only Deny; RCPFullAWSAccess is the only Allow"),
     "rcp-principal": (E, "RCP statements use `\"Principal\": \"*\"` and narrow it with conditions"),
@@ -72,6 +77,8 @@ CODES: dict[str, tuple[Severity, str]] = {
     "arn-service-case": (E, "service names in ARNs are lower case"),
     "arn-service-wildcard": (W, "wildcards are not allowed in the service part of an ARN"),
     "arn-type-wildcard": (W, "a wildcard in the resource-type word (`u*` for `user`) is not supported by AWS"),
+    "variable-in-arn-prefix": (W, "the policy variables page allows variables only after the fifth colon of an ARN; "
+                                  "iamwb substitutes them in every field, as AWS managed policies rely on"),
     # principals
     "invalid-principal-key": (E, "principal keys are `AWS`, `Service`, `Federated` and `CanonicalUser`"),
     "invalid-principal": (E, "name an account id, an account root ARN, a user, role, session or federated-user ARN"),

@@ -76,6 +76,13 @@ def applicability(request: Request, policies: PolicySet, action: str, arn: Arn |
         else:
             notes.append(f"SCPs do not apply to a {ptype.value} principal")
     service = action.split(":", 1)[0]
+    # RCPs and actions that take no resource (request resource `*`, e.g. s3:ListAllMyBuckets):
+    # skipped. An RCP "defines a permissions guardrail, or sets limits, on the actions that
+    # identities can take on resources in your organizations" and RCPs "don't affect resources in
+    # the management account" (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html):
+    # they are attached by the account that owns the resource, and such an action has no resource
+    # and so no owning account. The page does not name this case: [CHOICE], pinned by
+    # datasets/scenarios/rcp/rcp-not-applied-to-action-without-resource*.json.
     rcp = (bool(policies.rcps) and not request.resource_is_management and service in catalog().rcp_services
            and not principal.is_service_linked_role and not request.aws_managed_kms_key
            and request.resource != "*" and action != "kms:retiregrant")

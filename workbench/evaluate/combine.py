@@ -144,6 +144,15 @@ def _grants(facts: Facts, applying: list[GroupOutcome],
 
     unlimited = kinds(*UNLIMITED)
     entity = kinds(*ENTITY)
+    if ptype == PrincipalType.FEDERATED_USER:
+        # A federated user's permissions come from its session policy or from "A resource-based
+        # policy that explicitly names the AWS STS federated user session in the Principal element"
+        # (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_getfederationtoken.html).
+        # `Principal: "*"` does not name the session, so its grant counts like one to the IAM user
+        # behind the session: limited by the boundary and the session policy (EVAL-DENYALLOW).
+        wildcard = kinds(MatchKind.WILDCARD)
+        unlimited = [r for r in unlimited if r not in wildcard]
+        entity = entity + [r for r in wildcard if r not in entity]
     account = kinds(MatchKind.ACCOUNT)
     deciding: list[StatementRef] = []
     if ptype == PrincipalType.ANONYMOUS:
@@ -156,7 +165,7 @@ def _grants(facts: Facts, applying: list[GroupOutcome],
         # Same account: an allow in the identity path or in the resource policy suffices, with the
         # limits that depend on which principal the resource policy names (EVAL-DENYALLOW); a role
         # trust policy or KMS key policy must allow in any case.
-        deciding = list(unlimited)
+        deciding = list(unlimited) if pb_ok or not _boundary_gates_trust(facts, app) else []
         if pb_ok and sp_ok:
             deciding += entity
         id_grant = identity_path and (bool(account) if app.strict else True)
@@ -173,6 +182,32 @@ def _grants(facts: Facts, applying: list[GroupOutcome],
                         notes=("root user: implicit full access",) if not deciding else ())
     gates = _gates(facts, app, id_allows, rbp, unlimited, entity, account, pb_ok, sp_ok, resource is not None)
     return Decision(IMPLICIT_DENY, (), gates[0], None, tuple(gates), stage_builder=stages)
+
+
+def _boundary_gates_trust(facts: Facts, app: Applicability) -> bool:
+    """A role trust policy does not lift the caller's permissions boundary: "If a user is listed as
+    the principal in a role's trust policy but cannot assume the role, check the user's permissions
+    boundary. If a permissions boundary is set for the user, then it must allow the sts:AssumeRole
+    action" (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_update-role-trust-policy.html).
+    So a same-account trust grant that names the caller directly (or `*`) needs the boundary to
+    allow too. Scope, each pinned by a scenario in datasets/scenarios/boundary/:
+    - every trust action decided by the trust policy (sts:AssumeRole, and sts:TagSession,
+      sts:SetSourceIdentity, sts:SetContext, which the same call must be allowed as; [DERIVED]
+      from the same sentence, https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html);
+    - IAM users and, for role chaining, role sessions named by their session ARN (the boundary of
+      the session's role limits the session: access_policies_boundaries.html) [DERIVED]; a trust
+      entry naming the role ARN was already limited by the boundary (EVAL-DENYALLOW);
+    - not the session policy: the note names the boundary only, and EVAL-DENYALLOW says a grant to
+      the session ARN is not limited by it [CHOICE];
+    - AssumeRoleWithWebIdentity / AssumeRoleWithSAML: "there are no policies to evaluate because
+      the caller of the API is not an AWS identity"
+      (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_assumerole.html),
+      so no boundary either: the trust policy alone decides;
+    - identity policies are still not needed: in the same account a trust policy that names the
+      user suffices (https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html).
+    """
+    return app.strict_kind == "trust" and facts.principal.type in (PrincipalType.USER, PrincipalType.SESSION,
+                                                                   PrincipalType.ROLE)
 
 
 def _gates(facts: Facts, app: Applicability, id_allows: list[StatementRef],

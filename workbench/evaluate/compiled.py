@@ -25,24 +25,85 @@ _RCP_FULL_ACCESS = {"Version": "2012-10-17", "Statement": [
 
 
 class CompiledStatement:
-    __slots__ = ("ref", "statement", "allow", "actions", "not_action", "resources", "not_resource",
-                 "principal", "not_principal", "conditions")
+    """One statement ready for evaluation. Action patterns are compiled at once (every request
+    tests them); the Resource patterns, principal lists and conditions are compiled the first time
+    a request gets that far, so statements whose action never matches cost almost nothing."""
 
-    def __init__(self, statement: Statement, ref: StatementRef, substitute: bool) -> None:
-        self.ref = ref
+    __slots__ = ("_ref", "_where", "statement", "allow", "_actions", "_texts", "not_action", "not_resource",
+                 "substitute", "_done", "_resources", "_principal", "_not_principal", "_conditions")
+
+    def __init__(self, statement: Statement, ref: StatementRef | None, substitute: bool,
+                 where: tuple[PolicyType, int | None, str] = ("identity", None, "")) -> None:
+        """`ref`, or `where` (policy type, level, policy name) to make it from when first asked."""
+        self._ref = ref
+        self._where = where
         self.statement = statement
+        self.substitute = substitute
         self.allow = statement.effect == "Allow"
         self.not_action = statement.action is None and statement.not_action is not None
-        self.actions = tuple(ActionPattern(v.text) for v in (statement.action or statement.not_action or ()))
+        self._texts = tuple(v.text for v in (statement.action or statement.not_action or ()))
+        self._actions: tuple[ActionPattern, ...] | None = None
         self.not_resource = statement.resource is None and statement.not_resource is not None
-        raw = statement.resource if statement.resource is not None else statement.not_resource
-        self.resources = None if raw is None else tuple(ResourcePattern(v.text, substitute) for v in raw)
-        self.principal = PrincipalMatcher(statement.principal) if statement.principal is not None else None
-        self.not_principal = (PrincipalMatcher(statement.not_principal)
-                              if statement.not_principal is not None else None)
-        self.conditions: tuple[CompiledCondition, ...] = compile_conditions(statement.conditions, substitute)
+        self._done = False
+        self._resources: tuple[ResourcePattern, ...] | None = None
+        self._principal: PrincipalMatcher | None = None
+        self._not_principal: PrincipalMatcher | None = None
+        self._conditions: tuple[CompiledCondition, ...] = ()
+
+    @property
+    def ref(self) -> StatementRef:
+        ref = self._ref
+        if ref is None:
+            stmt = self.statement
+            policy_type, level, name = self._where
+            ref = self._ref = StatementRef(policy_type, level, name, stmt.index, stmt.sid,
+                                           stmt.span.line if stmt.span else None, stmt.effect)
+        return ref
+
+    @property
+    def actions(self) -> tuple[ActionPattern, ...]:
+        found = self._actions
+        if found is None:
+            found = self._actions = tuple(ActionPattern(text) for text in self._texts)
+        return found
+
+    def _compile(self) -> None:
+        """Everything but the actions, compiled when a request first gets past the Action test."""
+        stmt = self.statement
+        raw = stmt.resource if stmt.resource is not None else stmt.not_resource
+        self._resources = None if raw is None else tuple(ResourcePattern(v.text, self.substitute) for v in raw)
+        self._principal = PrincipalMatcher(stmt.principal) if stmt.principal is not None else None
+        self._not_principal = PrincipalMatcher(stmt.not_principal) if stmt.not_principal is not None else None
+        self._conditions = compile_conditions(stmt.conditions, self.substitute)
+        self._done = True
+
+    @property
+    def resources(self) -> tuple[ResourcePattern, ...] | None:
+        if not self._done:
+            self._compile()
+        return self._resources
+
+    @property
+    def principal(self) -> PrincipalMatcher | None:
+        if not self._done:
+            self._compile()
+        return self._principal
+
+    @property
+    def not_principal(self) -> PrincipalMatcher | None:
+        if not self._done:
+            self._compile()
+        return self._not_principal
+
+    @property
+    def conditions(self) -> tuple[CompiledCondition, ...]:
+        if not self._done:
+            self._compile()
+        return self._conditions
 
     def action_ok(self, service: str, name: str) -> bool:
+        if self._actions is None and not self.not_action and not _may_name(self._texts, service):
+            return False  # no entry can name an action of this service: nothing to compile
         hit = any(p.matches(service, name) for p in self.actions)
         return not hit if self.not_action else hit
 
@@ -71,6 +132,20 @@ class CompiledStatement:
         return True
 
 
+def _may_name(texts: tuple[str, ...], service: str) -> bool:
+    """Whether some Action entry could match an action of `service` (lower-cased): `*`, a
+    wildcard in its service prefix, or that very prefix in any case (iam-semantics §3.2)."""
+    for text in texts:
+        prefix, sep, _ = text.partition(":")
+        if not sep:
+            if text == "*":
+                return True
+            continue
+        if prefix.lower() == service or "*" in prefix or "?" in prefix:
+            return True
+    return False
+
+
 @dataclass(frozen=True)
 class PolicyGroup:
     """The statements of one policy type (and OU level)."""
@@ -95,10 +170,9 @@ def compiled_statements(policy: Policy, policy_type: PolicyType, level: int | No
         return found[1]
     substitute = policy.substitutes_variables
     out = []
+    where = (policy_type, level, policy.name)
     for stmt in policy.statements:
-        ref = StatementRef(policy_type, level, policy.name, stmt.index, stmt.sid,
-                           stmt.span.line if stmt.span else None, stmt.effect)
-        out.append(CompiledStatement(stmt, ref, substitute))
+        out.append(CompiledStatement(stmt, None, substitute, where))
     if len(_STATEMENTS) >= _STATEMENTS_MAX:
         _STATEMENTS.clear()
     _STATEMENTS[key] = (policy, tuple(out))

@@ -8,6 +8,7 @@ Policies are compiled once: each pattern becomes globs, each principal list beco
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from enum import IntEnum
 
@@ -19,6 +20,7 @@ from workbench.policy.model import Located, PrincipalElement
 from workbench.policy.variables import Parts, Template, compile_template
 
 Lookup = Callable[[str], "str | list[str] | None"]
+_SPACE_OR_COMMA = re.compile(r"[\s,]")
 
 
 class ActionPattern:
@@ -32,7 +34,7 @@ class ActionPattern:
         self.any = text == "*"
         self.never = False
         service, sep, name = text.lower().partition(":")
-        if not self.any and (not sep or any(ch.isspace() or ch == "," for ch in text)):
+        if not self.any and (not sep or _SPACE_OR_COMMA.search(text) is not None):
             self.never = True
         self.service: Glob = compile_glob(service)
         self.name: Glob = compile_glob(name)
@@ -50,7 +52,7 @@ class ResourcePattern:
     """One Resource/NotResource entry: `*`, or an ARN matched field by field, the resource part
     (after the fifth colon) as one glob where policy variables are substituted (iam-semantics §3.3)."""
 
-    __slots__ = ("text", "any", "never", "fields", "template", "whole", "static", "full", "prefix")
+    __slots__ = ("text", "any", "never", "fields", "template", "whole", "static", "full", "prefix", "short")
 
     def __init__(self, text: str, substitute: bool) -> None:
         self.text = text
@@ -61,12 +63,22 @@ class ResourcePattern:
         self.static: Glob | None = None
         self.full: Template | None = None
         self.prefix: str | None = None
+        self.short: Template | None = None
         self.whole = compile_glob(text)
         if self.any:
             return
         parts = text.split(":", 5)
         if len(parts) != 6:
-            self.never = True  # a short ARN is invalid and matches nothing ([CHOICE] §3.3)
+            # Fewer than six fields (`arn:aws:ec2:*`, `arn:aws:waf:*`, in AWS managed policies such
+            # as AWSShieldDRTAccessPolicy and NeptuneConsoleFullAccess): AWS accepts these as
+            # Resource patterns. The Resource page lets a wildcard stand in any segment and span
+            # colons ("You can use wildcard characters as part of the resource ARN ... in any ARN
+            # segment (the parts separated by colons)",
+            # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html),
+            # so the pattern is one glob over the whole ARN text. Without a wildcard it can equal
+            # no ARN and matches nothing.
+            self.short, _ = compile_template(text, substitute)
+            self.static = compile_parts(self.short.static) if self.short.static is not None else None
             return
         if substitute and "${" in text[:len(text) - len(parts[5])]:
             # The variables page allows variables after the fifth colon only, yet AWS's own managed
@@ -86,6 +98,11 @@ class ResourcePattern:
             return True
         if self.never or resource == "*":
             return False
+        if self.short is not None:
+            if self.static is not None:
+                return self.static.match(resource)
+            short = self.short.resolve(lookup)
+            return short is not None and compile_parts(short).match(resource)
         if arn is None:
             return self.whole.match(resource)
         if self.full is not None:
@@ -211,7 +228,15 @@ class PrincipalMatcher:
 
     def names(self, principal: Principal) -> bool:
         """NotPrincipal: whether the requester's own identifier is listed (iam-semantics §3.6).
-        An account entry exempts only the root user; a role entry does not exempt its sessions."""
+        An account entry exempts only the root user; a role entry does not exempt its sessions.
+        `*` (or `{"AWS": "*"}`) is every principal, anonymous included
+        (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html
+        "All principals"), and NotPrincipal denies every principal "except the principal specified"
+        (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html),
+        so `*` exempts everyone and the statement denies no one. Neither page says AWS rejects
+        such a policy; the validator warns (W-NOTPRINCIPAL-WILDCARD)."""
+        if self.wildcard:
+            return True
         ptype = principal.type
         if ptype == PrincipalType.SERVICE:
             return principal.identifier in self.services

@@ -280,7 +280,8 @@ class _Loader:
                           "`IsDefaultVersion`")
             return
         version_id, document, where = default
-        policy, versions[version_id] = self.r.document(document, where, name=name, kind=PolicyKind.IDENTITY)
+        policy, versions[version_id] = self.r.document(document, where, name=name, kind=PolicyKind.IDENTITY,
+                                                       aws_managed=":iam::aws:policy/" in arn)
         if policy is None:
             return
         managed = ManagedPolicy(arn, name, policy, path=self.r.text(node, "Path", path) or "/",

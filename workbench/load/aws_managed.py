@@ -46,7 +46,7 @@ class AwsManagedPolicies(Mapping[str, ManagedPolicy]):
         name = str(entry.get("name") or arn.rsplit("/", 1)[-1])
         version = str(entry.get("version") or "v1")
         result = parse_policy(entry["document"], name=name, kind=PolicyKind.IDENTITY, file=f"{self.file}#{name}",
-                              check_catalog=False)
+                              check_catalog=False, aws_managed=True)
         if result.policy is None:  # not an object: never the case in the bundled data
             raise KeyError(arn)
         found = ManagedPolicy(arn, name, result.policy, path=str(entry.get("path") or "/"),

@@ -232,7 +232,7 @@ class ExportReader:
     # --- policy documents ---
 
     def document(self, value: Any, path: str, *, name: str, kind: PolicyKind,
-                 parse: bool = True) -> tuple[Policy | None, Any]:
+                 parse: bool = True, aws_managed: bool = False) -> tuple[Policy | None, Any]:
         """Read a policy document (an object, or a JSON string, URL-encoded or not): the policy
         (when `parse`; None after an error that keeps it from being read) and its plain JSON."""
         decoded = self.decode(value, path)
@@ -243,10 +243,10 @@ class ExportReader:
         if not parse:
             return None, document
         if not self.precise:
-            return self._parse_fast(node, name, kind), document
+            return self._parse_fast(node, name, kind, aws_managed), document
         assert isinstance(node, JNode)
         file = inner.name if inner is not None else self.file
-        result = parse_policy(node, name=name, kind=kind, file=file, check_catalog=False)
+        result = parse_policy(node, name=name, kind=kind, file=file, check_catalog=False, aws_managed=aws_managed)
         for d in result.errors:
             where = f"{path}.{d.path}" if d.path else path
             message = f"policy `{name}`: {d.message}"
@@ -292,11 +292,12 @@ class ExportReader:
             return None
         return node, inner
 
-    def _parse_fast(self, document: Any, name: str, kind: PolicyKind) -> Policy:
+    def _parse_fast(self, document: Any, name: str, kind: PolicyKind, aws_managed: bool = False) -> Policy:
         key = (kind, json.dumps(document))
         policy = self._parsed.get(key)
         if policy is None:
-            result = parse_policy(document, name=name, kind=kind, file=self.file, check_catalog=False)
+            result = parse_policy(document, name=name, kind=kind, file=self.file, check_catalog=False,
+                                  aws_managed=aws_managed)
             if result.policy is None or result.errors:
                 raise Fallback("policy")
             policy = self._parsed[key] = result.policy

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from workbench.catalog import catalog
 from workbench.core.codes import make
@@ -18,6 +18,7 @@ from workbench.core.jsonnode import (
     KIND_NUMBER,
     KIND_OBJECT,
     KIND_STRING,
+    JMember,
     JNode,
     describe_kind,
     from_python,
@@ -25,6 +26,7 @@ from workbench.core.jsonnode import (
 from workbench.core.jsonreader import read_source
 from workbench.core.source import SourceText
 from workbench.load.files import read_text
+from workbench.load.scenario_data import scenario_from_data
 from workbench.model.principal import Principal, classify_principal
 from workbench.model.request import Context, ContextValue, PolicySet, Request
 from workbench.policy import PolicyKind, parse_policy
@@ -56,8 +58,9 @@ class Scenario:
 
 
 class _Reader:
-    def __init__(self, file: str) -> None:
+    def __init__(self, file: str, warnings: bool = True) -> None:
         self.file = file
+        self.warnings = warnings
         self.diagnostics: list[Diagnostic] = []
 
     def report(self, code: str, message: str, node: JNode | None, path: str, help: str | None = None) -> None:
@@ -148,16 +151,20 @@ class _Reader:
             self.report("scenario-missing", f"`{path}.document` is required", node, f"{path}.document")
             return None
         source_file = self.file
-        if document.kind == KIND_STRING:
+        parsed: JNode | dict[str, Any] = document
+        if document.kind == KIND_OBJECT and isinstance(document.value, dict):
+            parsed = document.value  # plain data kept as it was given (see `_plain_documents`)
+        elif document.kind == KIND_STRING:
             source = SourceText.of(f"{self.file}#{path}.document", str(document.value))
             doc_node, diags = read_source(source)
             self.diagnostics.extend(diags)
             if doc_node is None:
                 return None
-            document = doc_node
+            parsed = doc_node
             source_file = source.name
         # errors decide whether there is an answer; catalog warnings (unknown actions) are for `validate`
-        result = parse_policy(document, name=name, kind=kind, file=source_file, check_catalog=False)
+        result = parse_policy(parsed, name=name, kind=kind, file=source_file, check_catalog=False,
+                              warnings=self.warnings)
         if not result.ok:
             self.report("scenario-invalid-policy", f"policy `{name}` is not a valid {kind.value} policy; AWS would "
                         "reject it, so there is no decision", node, path)
@@ -218,8 +225,10 @@ def _is_trust(action: str, resource: str) -> bool:
     return action.lower().startswith("sts:assumerole") and ":iam:" in resource and ":role/" in resource
 
 
-def read_scenario_node(node: JNode, file: str = "<scenario>") -> Scenario:
-    reader = _Reader(file)
+def read_scenario_node(node: JNode, file: str = "<scenario>", *, warnings: bool = True) -> Scenario:
+    """`warnings=False`: report the scenario's errors only (policy findings that can only warn are
+    not looked for), which is all a decision needs."""
+    reader = _Reader(file, warnings)
     if node.kind != KIND_OBJECT:
         reader.report("scenario-not-object", f"a scenario must be a JSON object, found {describe_kind(node)}", node, "")
         return Scenario("", file, None, None, diagnostics=tuple(reader.diagnostics))
@@ -296,20 +305,65 @@ def read_scenario_node(node: JNode, file: str = "<scenario>") -> Scenario:
     return Scenario(name, file, request, policies, expect, description, source, strict, tuple(reader.diagnostics))
 
 
-def read_scenario(scenario: str | Path | Mapping[str, Any] | JNode, *, file: str | None = None) -> Scenario:
-    """Read a scenario from a dict, JSON text, or a path to a JSON file."""
+def read_scenario(scenario: str | Path | Mapping[str, Any] | JNode, *, file: str | None = None,
+                  warnings: bool = True) -> Scenario:
+    """Read a scenario from a dict, JSON text, or a path to a JSON file (`warnings=False`: errors
+    only, see `read_scenario_node`)."""
     if isinstance(scenario, JNode):
-        return read_scenario_node(scenario, file or "<scenario>")
+        return read_scenario_node(scenario, file or "<scenario>", warnings=warnings)
     if isinstance(scenario, Mapping):
-        return read_scenario_node(from_python(dict(scenario)), file or "<scenario>")
+        data = dict(scenario)
+        fast = scenario_from_data(data, file or "<scenario>", warnings)
+        if fast is not None:
+            return cast(Scenario, fast)
+        return read_scenario_node(_plain_documents(data), file or "<scenario>", warnings=warnings)
     if isinstance(scenario, Path) or (isinstance(scenario, str) and not _looks_like_json(scenario)):
         path = Path(scenario)
         text, diag = read_text(path)
         if text is None:
             assert diag is not None
             return Scenario(path.stem, str(path), None, None, diagnostics=(diag,))
-        return read_scenario_text(text, file or str(path))
-    return read_scenario_text(str(scenario), file or "<scenario>")
+        return read_scenario_text(text, file or str(path), warnings=warnings)
+    return read_scenario_text(str(scenario), file or "<scenario>", warnings=warnings)
+
+
+def _plain_documents(data: dict[str, Any]) -> JNode:
+    """The scenario as span-less nodes, except that each policy's `document` object stays plain
+    data (in the node's `value`): data given as Python objects has no positions to keep, and the
+    policy reader builds a well-formed document directly from it (`workbench.policy.fast`)."""
+    policies = data.get("policies")
+    if not isinstance(policies, dict):
+        return from_python(data)
+    documents: dict[int, dict[str, Any]] = {}
+
+    def entries(value: Any) -> list[Any]:
+        return list(value) if isinstance(value, list) else [value]
+    for key in POLICY_FIELDS:
+        value = policies.get(key)
+        candidates = entries(value)
+        if key in ("scps", "rcps") and isinstance(value, list):
+            candidates = [item for level in value for item in entries(level)]
+        for entry in candidates:
+            if isinstance(entry, dict) and type(entry.get("document")) is dict:
+                documents[id(entry)] = entry
+    if not documents:
+        return from_python(data)
+    stripped = {id(e): {k: (None if k == "document" else v) for k, v in e.items()} for e in documents.values()}
+
+    def convert(value: Any, depth: int = 0) -> JNode:
+        if isinstance(value, dict) and id(value) in documents:
+            node = from_python(stripped[id(value)], depth)
+            members = tuple(JMember(m.key, None, JNode(KIND_OBJECT, None, value["document"]))
+                            if m.key == "document" else m for m in node.members)
+            return JNode(KIND_OBJECT, None, members=members)
+        if isinstance(value, dict):
+            return JNode(KIND_OBJECT, None, members=tuple(JMember(str(k), None, convert(v, depth + 1))
+                                                          for k, v in value.items()))
+        if isinstance(value, list):
+            return JNode(KIND_ARRAY, None, items=tuple(convert(v, depth + 1) for v in value))
+        return from_python(value, depth)
+    return JNode(KIND_OBJECT, None, members=tuple(
+        JMember(str(k), None, convert(v, 1) if k == "policies" else from_python(v, 1)) for k, v in data.items()))
 
 
 def _looks_like_json(text: str) -> bool:
@@ -318,11 +372,11 @@ def _looks_like_json(text: str) -> bool:
     return not head or head[0] in "{[\"" or "\n" in text or "\x00" in text
 
 
-def read_scenario_text(text: str, file: str) -> Scenario:
+def read_scenario_text(text: str, file: str, *, warnings: bool = True) -> Scenario:
     node, diagnostics = read_source(SourceText.of(file, text))
     if node is None:
         return Scenario(Path(file).stem, file, None, None, diagnostics=tuple(diagnostics))
-    scenario = read_scenario_node(node, file)
+    scenario = read_scenario_node(node, file, warnings=warnings)
     if diagnostics:
         return Scenario(scenario.name, scenario.file, scenario.request, scenario.policies, scenario.expect,
                         scenario.description, scenario.source, scenario.strict_rbp,

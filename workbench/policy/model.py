@@ -3,7 +3,7 @@ from text, its span (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from workbench.core.source import SourceText, Span
@@ -128,6 +128,8 @@ class Policy(ElementSpanned):
     source: SourceText | None = None
     span: Span | None = None
     element_spans: ElementSpans = ()
+    #: characters of the document as given, white space excluded, when known at reading time
+    size: int | None = field(default=None, compare=False, repr=False)
 
     @property
     def substitutes_variables(self) -> bool:

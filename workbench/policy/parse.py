@@ -23,6 +23,7 @@ from workbench.core.jsonnode import (
 )
 from workbench.core.jsonreader import read_source
 from workbench.core.source import SourceText, Span
+from workbench.policy.fast import policy_from_data
 from workbench.policy.model import (
     Condition,
     Located,
@@ -278,6 +279,11 @@ def read_policy(document: str | Mapping[str, Any] | JNode, *, name: str = "polic
     elif isinstance(document, JNode):
         node, diagnostics = document, []
     else:
+        # Plain data: a well-formed document is built directly, without position nodes (it has no
+        # positions to keep); anything irregular goes through the diagnostic parser below.
+        fast = policy_from_data(document, name=name, kind=kind, file=file)
+        if fast is not None:
+            return ParseResult(fast)
         node, diagnostics = from_python(document), []
     policy, more = parse_node(node, name=name, kind=kind, file=file, source=source)
     return ParseResult(policy, tuple(diagnostics + more))

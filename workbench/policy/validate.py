@@ -9,43 +9,45 @@ an Access Analyzer warning becomes a warning (§2.4)."""
 
 from __future__ import annotations
 
-import json
+import re
+from functools import lru_cache
 
 from workbench.catalog import catalog
+from workbench.catalog.service_catalog import ServiceCatalog
 from workbench.conditions.family import INVALID
 from workbench.conditions.modifiers import read_null_value
 from workbench.conditions.registry import FOR_ALL, Operator, OperatorError, parse_operator
 from workbench.core.arn import is_account_id, parse_arn
-from workbench.core.codes import make
-from workbench.core.diagnostics import Diagnostic
+from workbench.core.codes import CODES, make
+from workbench.core.diagnostics import Diagnostic, Severity
 from workbench.core.glob import glob_match, has_wildcard
 from workbench.core.source import Span
+from workbench.policy.limits import LARGEST, SMALLEST, check_size, model_size
 from workbench.policy.model import Located, Policy, PolicyKind, PrincipalElement, Statement
-from workbench.policy.serialize import policy_to_dict
 from workbench.policy.variables import compile_template
 
 VERSIONS = ("2012-10-17", "2008-10-17")
-SIZE_LIMITS = {
-    PolicyKind.IDENTITY: (6144, "a managed policy"),
-    PolicyKind.BOUNDARY: (6144, "a managed policy"),
-    PolicyKind.SCP: (5120, "an SCP"),
-    PolicyKind.RCP: (5120, "an RCP"),
-    PolicyKind.TRUST: (8192, "a role trust policy (at its raised quota; the default is 2,048)"),
-    PolicyKind.SESSION: (2048, "a session policy"),
-}
+_SPACE_OR_COMMA = re.compile(r"[\s,]")
 IAM_KINDS = (PolicyKind.IDENTITY, PolicyKind.BOUNDARY, PolicyKind.SESSION, PolicyKind.TRUST)
 IDENTITY_KINDS = (PolicyKind.IDENTITY, PolicyKind.BOUNDARY, PolicyKind.SESSION)
 WELL_KNOWN_IDPS = ("cognito-identity.amazonaws.com", "accounts.google.com", "graph.facebook.com", "www.amazon.com")
 
 
 class _Validator:
-    def __init__(self, policy: Policy, check_catalog: bool) -> None:
+    def __init__(self, policy: Policy, check_catalog: bool, aws_managed: bool = False, warnings: bool = True) -> None:
+        self.aws_managed = aws_managed
+        self.warnings = warnings
+        self.iam_kind = policy.kind in IAM_KINDS
+        self.resource_required = policy.kind in (*IDENTITY_KINDS, PolicyKind.SCP, PolicyKind.RCP)
+        self.principal_kind = policy.kind.has_principal
         self.policy = policy
         self.kind = policy.kind
         self.check_catalog = check_catalog
         self.out: list[Diagnostic] = []
 
     def report(self, code: str, message: str, path: str, span: Span | None, help: str | None = None) -> None:
+        if not self.warnings and CODES[code][0] is not Severity.ERROR:
+            return
         self.out.append(make(code, message, help=help, file=self.policy.file, path=path, span=span))
 
     def run(self) -> list[Diagnostic]:
@@ -80,27 +82,32 @@ class _Validator:
         return self.out
 
     def size(self) -> None:
-        """Policy size quotas, white space not counted
-        (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html,
-        https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html)."""
-        limit = SIZE_LIMITS.get(self.kind)
-        if limit is None:
+        """Policy size quotas of the policy's kind, white space not counted (the limits and their
+        AWS pages are in `workbench.policy.limits`): over every limit of the kind is an error,
+        over some of them a warning."""
+        if self.aws_managed:
             return
-        size = len(json.dumps(policy_to_dict(self.policy), separators=(",", ":"), ensure_ascii=False))
-        if size > limit[0]:
-            self.report("policy-too-large", f"the policy has {size} characters without white space; "
-                        f"{limit[1]} allows {limit[0]}", "", _start(self.policy.span))
+        span = self.policy.span
+        bound = (SMALLEST if self.warnings else LARGEST).get(self.kind, 0)
+        if span is not None and span.end - span.offset <= bound:
+            return  # the source text, white space included, already fits (every limit, or the largest)
+        size = self.policy.size if self.policy.size is not None else model_size(self.policy)
+        finding = check_size(self.kind, size)
+        if finding is None or (not finding.error and not self.warnings):
+            return
+        code = "policy-too-large" if finding.error else "policy-may-be-too-large"
+        self.report(code, finding.message(), "", _start(self.policy.span), finding.help())
 
     def statement(self, stmt: Statement) -> None:
         kind, path = self.kind, stmt.path
-        if stmt.sid is not None and kind in IAM_KINDS and stmt.sid and not (stmt.sid.isascii() and stmt.sid.isalnum()):
+        if stmt.sid and self.iam_kind and not (stmt.sid.isascii() and stmt.sid.isalnum()):
             self.report("invalid-sid", f"Sid `{stmt.sid}` has characters other than letters and digits",
                         f"{path}.Sid", stmt.value_span("Sid"))
         has_principal = stmt.principal is not None or stmt.not_principal is not None
-        if kind.has_principal and not has_principal:
+        if self.principal_kind and not has_principal:
             self.report("missing-principal", f"{_kind_name(kind)} statement has no `Principal`", path,
                         _start(stmt.span))
-        if not kind.has_principal and has_principal:
+        if not self.principal_kind and has_principal:
             element = "Principal" if stmt.principal is not None else "NotPrincipal"
             self.report("principal-not-allowed", f"{_kind_name(kind)} cannot name a `{element}`",
                         f"{path}.{element}", stmt.key_span(element))
@@ -111,12 +118,19 @@ class _Validator:
             elif stmt.effect == "Allow":
                 self.report("notprincipal-with-allow", "`NotPrincipal` with `Allow` is not supported",
                             f"{path}.NotPrincipal", stmt.key_span("NotPrincipal"))
+            if stmt.not_principal.wildcard or any(e.type == "AWS" and e.value.text == "*"
+                                                  for e in stmt.not_principal.entries):
+                # `*` is every principal (reference_policies_elements_principal.html), NotPrincipal
+                # exempts "the principal specified" (reference_policies_elements_notprincipal.html):
+                # nothing is left to deny. Neither page says AWS rejects it, so a warning.
+                self.report("notprincipal-wildcard", "`NotPrincipal: *` exempts every principal",
+                            f"{path}.NotPrincipal", stmt.not_principal.span)
         has_resource = stmt.resource is not None or stmt.not_resource is not None
         if kind == PolicyKind.TRUST and has_resource:
             element = "Resource" if stmt.resource is not None else "NotResource"
             self.report("resource-not-allowed", "role trust policies cannot name a resource", f"{path}.{element}",
                         stmt.key_span(element))
-        elif kind in (*IDENTITY_KINDS, PolicyKind.SCP, PolicyKind.RCP) and not has_resource:
+        elif self.resource_required and not has_resource:
             self.report("missing-resource", f"{_kind_name(kind)} statement has neither `Resource` nor `NotResource`",
                         path, _start(stmt.span))
         if kind == PolicyKind.RCP:
@@ -124,20 +138,25 @@ class _Validator:
         if kind == PolicyKind.TRUST and stmt.principal is not None and stmt.principal.wildcard and stmt.effect == "Allow":
             self.report("trust-wildcard-principal", "the role trusts every principal (`*`)",
                         f"{path}.Principal", stmt.principal.span)
+        warnings = self.warnings
         for element, values in (("Action", stmt.action), ("NotAction", stmt.not_action)):
             if values is not None:
-                self.empty(values, element, stmt)
+                if warnings:
+                    self.empty(values, element, stmt)
                 for value in values:
                     self.action(value)
         for element, values in (("Resource", stmt.resource), ("NotResource", stmt.not_resource)):
             if values is not None:
-                self.empty(values, element, stmt)
+                if warnings:
+                    self.empty(values, element, stmt)
                 for value in values:
                     self.resource(value)
         for element_value in (stmt.principal, stmt.not_principal):
             if element_value is not None:
                 self.principal(element_value)
         self.conditions(stmt)
+        if not self.warnings:
+            return  # the checks below can only warn
         self.redundant(stmt.action, "redundant-action", "action", lower=True)
         self.redundant(stmt.resource, "redundant-resource", "resource", lower=False)
         if stmt.effect == "Allow" and kind in (*IDENTITY_KINDS, PolicyKind.RESOURCE):
@@ -148,9 +167,14 @@ class _Validator:
         if not values or len(values) < 2 or len(values) > 400:
             return
         texts = [v.text.lower() if lower else v.text for v in values]
+        # Only a repeated entry or a pattern with a wildcard can cover another entry (`_covers`).
+        patterns = [j for j, t in enumerate(texts) if "*" in t or "?" in t]
+        if not patterns and len(set(texts)) == len(texts):
+            return
         for i, value in enumerate(values):
             text = texts[i]
-            for j, other in enumerate(texts):
+            for j in sorted({*patterns, *(k for k in range(i) if texts[k] == text)}):
+                other = texts[j]
                 if i != j and (other == text and j < i or other != text and _covers(other, text)):
                     self.report(code, f"{what} `{value.text}` is covered by `{values[j].text}`", value.path,
                                 value.span)
@@ -211,7 +235,9 @@ class _Validator:
             self.report("invalid-action", f"invalid action `{text}`", value.path, value.span,
                         "an action is `service:ActionName`, for example `s3:GetObject`")
             return
-        if any(ch.isspace() or ch == "," for ch in text):
+        if not self.warnings:
+            return  # everything below only warns
+        if _SPACE_OR_COMMA.search(text) is not None:
             # AWS accepts the policy; such an entry can never equal an action name, so it matches
             # nothing (iam-semantics §3.2, a [CHOICE]). A warning, not an error.
             self.report("action-never-matches", f"action `{text}` holds a space or a comma, so it matches nothing",
@@ -243,19 +269,40 @@ class _Validator:
             return
         arn = parse_arn(text)
         if arn is None:
-            self.report("invalid-arn", f"invalid ARN `{text}`", value.path, value.span)
+            fields = text.split(":")
+            if fields[0] != "arn" or len(fields) < 3 or not any(ch in text for ch in "*?"):
+                self.report("invalid-arn", f"invalid ARN `{text}`", value.path, value.span)
+                return
+            # Fewer than six fields with a wildcard (`arn:aws:ec2:*`, in AWS managed policies):
+            # AWS accepts it; it matches as one glob over the ARN text (the Resource page allows
+            # wildcards in any segment,
+            # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html).
+            self.variables(value, arn=True)
+            return
+        if not self.warnings:
+            if arn.service != arn.service.lower() and "*" not in arn.service and "?" not in arn.service:
+                self.report("arn-service-case", f"upper case in the service of `{text}`", value.path, value.span,
+                            f"write `{arn.service.lower()}`")
+            if "${" in text:
+                self.variables(value, arn=True)
             return
         if "*" in arn.service or "?" in arn.service:
             self.report("arn-service-wildcard", f"wildcard in the service of `{text}`", value.path, value.span)
         elif arn.service != arn.service.lower():
             self.report("arn-service-case", f"upper case in the service of `{text}`", value.path, value.span,
                         f"write `{arn.service.lower()}`")
+        # The ARN page says the resource-type word cannot hold a wildcard
+        # (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html, "Incorrect
+        # wildcard usage"), while the Resource page allows wildcards "in any ARN segment"
+        # (reference_policies_elements_resource.html). The pages conflict: we warn, and match the
+        # pattern as an ordinary glob (iam-semantics §3.3 [CHOICE]; pinned by
+        # datasets/scenarios/matching/resource-wildcard-in-resource-type-*.json).
         rtype = arn.resource_type
         if (rtype and ("*" in rtype or "?" in rtype) and rtype != "*" and arn.resource != rtype
                 and arn.service not in ("s3", "s3-object-lambda")):  # S3: the first word is a bucket name
             self.report("arn-type-wildcard", f"wildcard in the resource type `{rtype}` of `{text}`", value.path,
                         value.span)
-        self.variables(value)
+        self.variables(value, arn=True)
 
     def principal(self, element: PrincipalElement) -> None:
         for entry in element.entries:
@@ -285,13 +332,21 @@ class _Validator:
                     self.report("principal-partial-wildcard", f"wildcard in federated principal `{text}`",
                                 value.path, value.span)
 
-    def variables(self, value: Located) -> None:
+    def variables(self, value: Located, arn: bool = False) -> None:
         if "${" not in value.text:
             return
         if not self.policy.substitutes_variables:
             self.report("variable-in-old-version", f"`{value.text}` holds a policy variable, but Version is not "
                         "2012-10-17", value.path, value.span)
             return
+        if arn and "${" in ":".join(value.text.split(":", 5)[:5]):
+            # "You can use policy variables only in the resource part of the ARN (after the fifth
+            # colon)" (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html),
+            # yet AWS managed policies use one in the account field
+            # (`arn:*:kms:*:${aws:PrincipalAccount}:key/*`, AmazonTimestreamInfluxDBServiceRolePolicy).
+            # The engine substitutes in every field so those policies work; we warn.
+            self.report("variable-in-arn-prefix", f"`{value.text}` holds a policy variable before the fifth colon",
+                        value.path, value.span)
         _, errors = compile_template(value.text)
         for error in errors:
             self.report(error.code, error.message, value.path, value.span)
@@ -315,9 +370,16 @@ class _Validator:
             self.condition(parsed, cond.key, cond.values, cond.path, cond.span)
 
     def condition(self, op: Operator, key: str, values: tuple[Located, ...], path: str, span: Span | None) -> None:
+        if not self.warnings:  # only a malformed policy variable is an error here
+            if op.family is not None and op.family.variables:
+                for value in values:
+                    if "${" in value.text:
+                        self.variables(value)
+            return
+        key_type, multivalued, known = _key_facts(key)
         if not values:
             self.report("empty-condition-values", f"`{key}` has no values", path, span)
-        if self.check_catalog and catalog().knows_key(key) is False:
+        if self.check_catalog and known is False:
             guess = catalog().suggest_key(key)
             self.report("unknown-condition-key", f"unknown condition key `{key}`", path, span,
                         f"did you mean `{guess}`?" if guess else None)
@@ -331,11 +393,9 @@ class _Validator:
             return
         family = op.family
         assert family is not None
-        key_type = catalog().condition_key_type(key) or ""
         if op.base in ("StringLike", "StringNotLike") and key_type in ("ARN", "ArrayOfARN"):
             self.report("string-operator-on-arn-key", f"`{op.written}` compares the ARN key `{key}` as text", path, span)
-        multivalued = catalog().is_multivalued(key)
-        if op.set_op == FOR_ALL and not multivalued and catalog().condition_key_type(key) is not None \
+        if op.set_op == FOR_ALL and not multivalued and key_type is not None \
                 and not op.negated:
             self.report("forallvalues-single-valued", f"`ForAllValues` on the single-valued key `{key}`", path, span)
         if op.set_op is None and multivalued:
@@ -358,9 +418,25 @@ class _Validator:
                             value.span)
 
 
-def validate(policy: Policy, *, check_catalog: bool = True) -> list[Diagnostic]:
-    """Every finding about a policy for its kind."""
-    return _Validator(policy, check_catalog).run()
+def _key_facts(key: str) -> tuple[str | None, bool, bool | None]:
+    """A condition key's type (None when unknown), whether it is multivalued, and whether the
+    catalog knows it: looked up once per key name (the catalog is fixed data)."""
+    return _catalog_key_facts(catalog(), key)
+
+
+@lru_cache(maxsize=8192)
+def _catalog_key_facts(cat: ServiceCatalog, key: str) -> tuple[str | None, bool, bool | None]:
+    return cat.condition_key_type(key), cat.is_multivalued(key), cat.knows_key(key)
+
+
+def validate(policy: Policy, *, check_catalog: bool = True, aws_managed: bool = False,
+             warnings: bool = True) -> list[Diagnostic]:
+    """Every finding about a policy for its kind (`aws_managed`: skip the size quotas, which bind
+    customer policies only; AWS's own managed policies run to 150,000 characters). With
+    `warnings=False` only errors are looked for: what decides whether AWS accepts the policy (and
+    so whether there is an answer), which is all an evaluation needs; the checks that can only
+    warn are skipped."""
+    return _Validator(policy, check_catalog, aws_managed, warnings).run()
 
 
 def _covers(pattern: str, text: str) -> bool:

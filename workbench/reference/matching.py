@@ -174,4 +174,9 @@ def resource_matches(pattern: str, resource: str, context: Context, substitute: 
     tokens = expand(pattern, context, substitute)
     if tokens is None:
         return False
+    if split_arn_tokens(tokens) is None:
+        # Fewer than six fields (`arn:aws:ec2:*`, used by AWS managed policies): the Resource page
+        # allows a wildcard in any segment, so the entry is one glob over the whole text (§3.3).
+        # (ArnLike conditions keep their field-by-field rule: there a short pattern matches nothing.)
+        return glob_match(tokens, resource)
     return arn_match(tokens, resource)

@@ -277,6 +277,17 @@ def is_strict(action: str, resource: str, resource_meta: dict[str, Any]) -> bool
     return False
 
 
+def is_trust(action: str, resource: str) -> bool:
+    """The request is decided by a role's trust policy (§6.6, §7.1): a trust action on a role."""
+    fields = split_arn(resource)
+    return (
+        fields is not None
+        and action.lower() in STRICT_ROLE_ACTIONS
+        and fields[2] == "iam"
+        and fields[5].startswith("role/")
+    )
+
+
 def grant_holds(
     principal: Principal,
     same_account: bool,
@@ -285,8 +296,10 @@ def grant_holds(
     rbp_kinds: set[str],
     pb_ok: bool,
     sp_ok: bool,
+    trust: bool = False,
 ) -> bool:
-    """§6.4 step 4: is the request granted? `rbp_kinds` holds every k with R[k] ≠ ∅.
+    """§6.4 step 4: is the request granted? `rbp_kinds` holds every k with R[k] ≠ ∅. `trust`: the
+    resource is a role and the action one its trust policy decides (§6.6).
 
     An identity provider (web identity / SAML caller, §7.2) is decided by the trust policy alone,
     like a service principal.
@@ -300,7 +313,18 @@ def grant_holds(
         return FEDERATED_IDP in rbp_kinds or WILDCARD in rbp_kinds
     if same_account:
         direct = DIRECT in rbp_kinds or WILDCARD in rbp_kinds or FEDERATED_IDP in rbp_kinds
-        entity = (ROLE_OF_SESSION in rbp_kinds or USER_OF_FEDERATED in rbp_kinds) and pb_ok and sp_ok
+        entity_kinds = {ROLE_OF_SESSION, USER_OF_FEDERATED}
+        if principal.kind == "federated":
+            # `*` does not "explicitly name" the federated user session (GetFederationToken
+            # permissions page): it counts like a grant to the IAM user behind it.
+            direct = DIRECT in rbp_kinds or FEDERATED_IDP in rbp_kinds
+            entity_kinds = {ROLE_OF_SESSION, USER_OF_FEDERATED, WILDCARD}
+        if trust and principal.kind in ("user", "session", "role") and not pb_ok:
+            # A trust policy naming the caller does not lift its permissions boundary: "If a
+            # permissions boundary is set for the user, then it must allow the sts:AssumeRole
+            # action" (id_roles_update-role-trust-policy.html).
+            direct = False
+        entity = bool(entity_kinds & rbp_kinds) and pb_ok and sp_ok
         if strict:
             identity_grant = identity_path and ACCOUNT in rbp_kinds
         else:
@@ -318,6 +342,7 @@ def allowed_deciding(
     rbp_allows: list[tuple[Statement, set[str]]],
     pb_ok: bool,
     sp_ok: bool,
+    trust: bool = False,
 ) -> set[StatementRef]:
     """The effective granting Allow statements of an `allowed` answer (§6.8).
 
@@ -359,10 +384,16 @@ def allowed_deciding(
     if identity_grant:
         for statement in identity_allows:
             deciding.add(statement.ref())
+    boundary_blocks = trust and principal.kind in ("user", "session", "role") and not pb_ok
+    direct_kinds = {DIRECT, WILDCARD, SERVICE, FEDERATED_IDP}
+    entity_kinds = {ROLE_OF_SESSION, USER_OF_FEDERATED}
+    if principal.kind == "federated":
+        direct_kinds = {DIRECT, SERVICE, FEDERATED_IDP}
+        entity_kinds = {ROLE_OF_SESSION, USER_OF_FEDERATED, WILDCARD}
     for statement, kinds in rbp_allows:
-        if kinds & {DIRECT, WILDCARD, SERVICE, FEDERATED_IDP}:
+        if kinds & direct_kinds and not boundary_blocks:
             deciding.add(statement.ref())
-        if kinds & {ROLE_OF_SESSION, USER_OF_FEDERATED} and pb_ok and sp_ok:
+        if kinds & entity_kinds and pb_ok and sp_ok:
             deciding.add(statement.ref())
         if ACCOUNT in kinds and strict and identity_grant:
             deciding.add(statement.ref())
@@ -523,11 +554,12 @@ def evaluate_scenario(scenario: dict[str, Any]) -> RefDecision:
 
     same_account = principal.account is not None and principal.account == resource_account
     strict = is_strict(action, resource, resource_meta)
+    trust = is_trust(action, resource)
 
-    if grant_holds(principal, same_account, strict, has_identity_allow, rbp_kinds, pb_ok, sp_ok):
+    if grant_holds(principal, same_account, strict, has_identity_allow, rbp_kinds, pb_ok, sp_ok, trust):
         return allowed(
             allowed_deciding(
-                principal, same_account, strict, identity_allows, rbp_allows, pb_ok, sp_ok
+                principal, same_account, strict, identity_allows, rbp_allows, pb_ok, sp_ok, trust
             )
         )
 
@@ -537,6 +569,6 @@ def evaluate_scenario(scenario: dict[str, Any]) -> RefDecision:
         return implicit_deny("rbp-required")
     if not grant_holds(principal, same_account, strict, has_identity_allow, rbp_kinds, True, True):
         return implicit_deny("no-allow")
-    if not grant_holds(principal, same_account, strict, has_identity_allow, rbp_kinds, pb_ok, True):
+    if not grant_holds(principal, same_account, strict, has_identity_allow, rbp_kinds, pb_ok, True, trust):
         return implicit_deny("permissions-boundary")
     return implicit_deny("session-policy")

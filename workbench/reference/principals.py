@@ -179,8 +179,13 @@ def listed_in_not_principal(element: Any, principal: Principal) -> bool:
 
     Exact user / role / session / federated-user / root ARN or service / provider name. An account
     entry (`A`) stands for the root ARN and exempts only the root user; a role ARN does not exempt
-    its sessions. An anonymous caller is never listed.
+    its sessions. An anonymous caller is never listed, except by `*`: `*` is every principal,
+    anonymous included (§2.2), so NotPrincipal `*` exempts everyone (the NotPrincipal page's
+    "except the principal specified").
     """
+    for type_key, value in principal_entries(element):
+        if type_key == "AWS" and value == "*":
+            return True
     if principal.kind == "anonymous":
         return False
     for type_key, value in principal_entries(element):
