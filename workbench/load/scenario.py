@@ -4,13 +4,12 @@ with positioned diagnostics for anything that is not a valid scenario."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
 from workbench.catalog import catalog
 from workbench.core.codes import make
-from workbench.core.diagnostics import Diagnostic, has_errors
+from workbench.core.diagnostics import Diagnostic
 from workbench.core.jsonnode import (
     KIND_ARRAY,
     KIND_BOOL,
@@ -27,6 +26,7 @@ from workbench.core.jsonreader import read_source
 from workbench.core.source import SourceText
 from workbench.load.files import read_text
 from workbench.load.scenario_data import scenario_from_data
+from workbench.load.scenario_model import Scenario as Scenario
 from workbench.model.principal import Principal, classify_principal
 from workbench.model.request import Context, ContextValue, PolicySet, Request
 from workbench.policy import PolicyKind, parse_policy
@@ -36,25 +36,6 @@ TOP_FIELDS = ("name", "description", "source", "request", "policies", "expect", 
 REQUEST_FIELDS = ("principal", "action", "resource", "resource_account", "context", "principal_meta", "resource_meta")
 POLICY_FIELDS = ("identity", "permission_boundary", "session", "resource", "scps", "rcps")
 DECISIONS = ("allowed", "explicitDeny", "implicitDeny")
-
-
-@dataclass(frozen=True)
-class Scenario:
-    """A scenario read from a file (or a dict): the request, the policies, and what it expects."""
-
-    name: str
-    file: str
-    request: Request | None
-    policies: PolicySet | None
-    expect: dict[str, Any] = field(default_factory=dict)
-    description: str = ""
-    source: str = ""
-    strict_rbp: bool | None = None
-    diagnostics: tuple[Diagnostic, ...] = ()
-
-    @property
-    def ok(self) -> bool:
-        return self.request is not None and self.policies is not None and not has_errors(self.diagnostics)
 
 
 class _Reader:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.catalog import catalog
+from workbench.load.scenario_model import Scenario
 from workbench.model.principal import Principal, classify_principal
 from workbench.model.request import Context, ContextValue, PolicySet, Request
 from workbench.policy import PolicyKind, parse_policy
@@ -138,8 +139,6 @@ def _is_trust(action: str, resource: str) -> bool:
 
 def scenario_from_data(data: dict[str, Any], file: str, warnings: bool) -> Any:
     """A `Scenario`, or None when the node-based reader must read it (see the module text)."""
-    from workbench.load.scenario import Scenario  # the result type lives with the full reader
-
     try:
         if not data.keys() <= _TOP:
             return None
