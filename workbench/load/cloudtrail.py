@@ -41,6 +41,7 @@ import pyarrow.parquet as pq
 
 from workbench.core.codes import make
 from workbench.core.diagnostics import Diagnostic, Severity
+from workbench.core.jsonreader import read_json
 from workbench.core.source import Span
 from workbench.load.activity_input import decode_json, read_bytes, span_at
 from workbench.model.inventory import Inventory
@@ -287,7 +288,6 @@ class _FileReader:
 
     def _report_positions(self, data: bytes, file: str, prefix: str, bad: list[tuple[int, str]]) -> None:
         """Position the first problems by re-reading this one file with the positioned reader."""
-        from workbench.core.jsonreader import read_json
         node, _ = read_json(data.decode("utf-8", errors="replace"), file)
         items = None
         if node is not None:

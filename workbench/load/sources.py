@@ -11,7 +11,7 @@ from pathlib import Path
 
 from workbench.core.codes import make
 from workbench.core.diagnostics import Diagnostic
-from workbench.load.activity_sources import activity_loaders
+from workbench.load.activity_sources import activity_loaders, detect_kind, load_activity_files
 from workbench.load.authorization_details import load_authorization_details
 from workbench.load.aws_managed import aws_managed_policies
 from workbench.load.organizations import load_organization_folder
@@ -87,7 +87,6 @@ def _load_folder(folder: Path) -> WorkspaceFile:
     """A folder of exports: authorization-details files, an `organization/` folder of
     `aws organizations` outputs, and a `resources/` folder of resource policies."""
     workspace = WorkspaceFile(folder, Inventory(), None, name=folder.name)
-    from workbench.load.activity_sources import detect_kind
     load = loaders()
     found = False
     for path in sorted(folder.iterdir()):
@@ -102,7 +101,6 @@ def _load_folder(folder: Path) -> WorkspaceFile:
     if (folder / "describe-organization.json").is_file():
         workspace.diagnostics.extend(load["organization"](folder, workspace.inventory))
         found = True
-    from workbench.load.activity_sources import load_activity_files
     found = load_activity_files(folder, workspace.inventory, workspace.diagnostics) or found
     if not found:
         workspace.diagnostics.append(make("workspace-source", f"`{folder}` holds no workspace file and no AWS export",

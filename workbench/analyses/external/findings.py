@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from workbench.catalog import catalog
 from workbench.core import display
 from workbench.core.diagnostics import Diagnostic
 from workbench.evaluate.decision import Decision, StatementRef
@@ -75,7 +76,6 @@ class Finding:
 
     def expanded_actions(self) -> list[str]:
         """The granted actions expanded through the service catalog (unknown patterns kept as written)."""
-        from workbench.catalog import catalog
         out: list[str] = []
         for pattern in self.action:
             found = catalog().expand(pattern) if ("*" in pattern or "?" in pattern) else []
