@@ -123,6 +123,7 @@ class TargetAnalysis:
                 hit = self._confirm(compiled, caller)
                 if hit is None:
                     continue
+                self._alternatives(compiled, caller, hit)
                 if caller.general and not caller.pinned:
                     reached = True
                     if not hit.choice.pinned:
@@ -208,7 +209,31 @@ class TargetAnalysis:
             out.append(f"{arn}/x")
         return [*out[:2], arn]
 
-    def _confirm(self, compiled: CompiledStatement, caller: Caller) -> Hit | None:
+    def _alternatives(self, compiled: CompiledStatement, caller: Caller, hit: Hit, limit: int = 6) -> None:
+        """Other condition sets under which the same caller gets in: a Deny passed by making one of
+        its conditions false is also passed by making another false (`Deny ... StringNotEquals
+        aws:SourceVpce, NotIpAddress aws:SourceIp` lets in callers through the endpoint AND callers
+        from the network), and each is a finding of its own, as Access Analyzer reports one per
+        condition set."""
+        seen = [hit.choice.pinned]
+        queue = [frozenset({pair}) for pair in hit.choice.falsified]
+        tried: set[frozenset[tuple[StatementRef, str]]] = set()
+        while queue and len(tried) < limit:
+            avoid = queue.pop(0)
+            if avoid in tried:
+                continue
+            tried.add(avoid)
+            other = self._confirm(compiled, caller, avoid)
+            if other is None:
+                continue
+            if other.choice.pinned in seen:
+                self.hits.remove(other)
+                continue
+            seen.append(other.choice.pinned)
+            queue.extend(avoid | {pair} for pair in other.choice.falsified)
+
+    def _confirm(self, compiled: CompiledStatement, caller: Caller,
+                 avoid: frozenset[tuple[StatementRef, str]] = frozenset()) -> Hit | None:
         confirmer = self.confirm[caller.identity]
         choice = confirmer.satisfy(compiled, caller)
         if choice is None:
@@ -216,7 +241,7 @@ class TargetAnalysis:
         granted: list[str] = []
         evidence: Evidence | None = None
         for written, concretes in self._actions(compiled, caller):
-            found = self._first_allowed(confirmer, compiled, caller, concretes, choice)
+            found = self._first_allowed(confirmer, compiled, caller, concretes, choice, avoid)
             if found is not None:
                 granted.append(written)
                 evidence = evidence or found
@@ -227,10 +252,11 @@ class TargetAnalysis:
         return hit
 
     def _first_allowed(self, confirmer: Confirmer, compiled: CompiledStatement, caller: Caller,
-                       actions: list[str], choice: Choice) -> Evidence | None:
+                       actions: list[str], choice: Choice,
+                       avoid: frozenset[tuple[StatementRef, str]] = frozenset()) -> Evidence | None:
         for action in actions:
             for resource in self._resources(compiled):
-                decision, request = confirmer.decide(compiled, caller, action, resource, choice)
+                decision, request = confirmer.decide(compiled, caller, action, resource, choice, avoid)
                 if confirmer.allowed(decision) and compiled.ref in decision.deciding:
                     return Evidence(request, decision)
         return None

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from workbench.analyses.external.parties import Caller
 from workbench.analyses.external.scope import IDENTITY_KEYS, SERVICE_ONLY_KEYS, resource_key
-from workbench.evaluate import ALLOWED, EXPLICIT_DENY, CompiledPolicySet, Decision, evaluate
+from workbench.evaluate import ALLOWED, EXPLICIT_DENY, CompiledPolicySet, Decision, StatementRef, evaluate
 from workbench.evaluate.compiled import CompiledStatement
 from workbench.evaluate.condition_block import CompiledCondition
 from workbench.evaluate.context import context_lookup
@@ -34,6 +34,8 @@ class Choice:
     values: dict[str, ContextValue] = field(default_factory=dict)  # lower-cased key -> value
     names: dict[str, str] = field(default_factory=dict)  # lower-cased key -> key as the policy writes it
     pinned: dict[str, list[str]] = field(default_factory=dict)  # key as written -> the policy's values
+    #: (Deny statement, condition key) pairs whose condition was made false to get past the Deny
+    falsified: list[tuple[StatementRef, str]] = field(default_factory=list)
 
 
 class Candidates:
@@ -218,9 +220,11 @@ class Confirmer:
         return choice
 
     def decide(self, statement: CompiledStatement, caller: Caller, action: str, resource: str,
-               choice: Choice) -> tuple[Decision, Request]:
+               choice: Choice, avoid: frozenset[tuple[StatementRef, str]] = frozenset()) -> tuple[Decision, Request]:
         """Decide the request; when a Deny (or an RCP) stops it, try to falsify that Deny's
-        conditions with other caller-controlled values, keeping the Allow's conditions true."""
+        conditions with other caller-controlled values, keeping the Allow's conditions true. A
+        Deny whose conditions are joined by AND is passed by making any one of them false, so each
+        is another way in: `avoid` names the (Deny, key) pairs not to use, to find the others."""
         keep: dict[str, list[CompiledCondition]] = {}
         for cond in statement.conditions:
             keep.setdefault(cond.key, []).append(cond)
@@ -235,8 +239,11 @@ class Confirmer:
                 if deny is None or deny.allow:
                     continue
                 for cond in deny.conditions:
+                    if (ref, cond.key) in avoid:
+                        continue
                     if caller_controls(cond.key, caller) and self._pick(caller, choice, cond.key,
                                                                         keep.get(cond.key, []), falsify=cond):
+                        choice.falsified.append((ref, cond.key))
                         changed = True
                         break
             if not changed:
