@@ -151,7 +151,7 @@ def test_edit_a_policy_in_jupyterlab(chromium: Any, lab: str) -> None:
     assert "NoExportReads" in (cell.get_attribute("title") or "")
     cell.click()
     detail = matrix.locator(".iamwb-detail")
-    detail.get_by_text("NoExportReads").first.wait_for(timeout=30_000)
+    detail.get_by_text("NoExportReads").first.wait_for(timeout=90_000)  # a loaded machine re-explains slowly
     assert "explicitDeny" in detail.inner_text()
     page.shot("lab-matrix-after-edit", matrix)
     page.shot("lab-editor-valid", editor)

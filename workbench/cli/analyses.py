@@ -14,7 +14,7 @@ from workbench.cli.args import CommandContext, workspace_command
 from workbench.core.arn import short_name
 from workbench.load.files import atomic_text_write
 from workbench.render.html import page
-from workbench.render.report import ReportContent, report_html
+from workbench.render.report import ReportContent, Section, report_html
 from workbench.workspace import Workspace
 
 FORMATS = ("text", "csv", "json", "html")
@@ -174,7 +174,8 @@ SENSITIVE = {
 
 @workspace_command("report")
 def run_report(args: argparse.Namespace, ws: Workspace, context: CommandContext) -> int:
-    """Inventory, an access matrix per service and the graph, in one HTML page."""
+    """Findings first (admins and escalation, external access, hygiene, unused access), then the
+    inventory, an access matrix per service and the graph, in one HTML page."""
     try:
         by_service: dict[str, list[str]] = {}
         for arn in [*ws.inventory.resources, *[r.arn for r in ws.inventory.roles() if not r.service_linked]]:
@@ -188,8 +189,55 @@ def run_report(args: argparse.Namespace, ws: Workspace, context: CommandContext)
     except (NameResolutionError, ValueError) as error:
         print(f"iamwb report: {error}", file=sys.stderr)
         return 1
-    _emit(report_html(ReportContent(ws.name, ws.summary(), matrices, graph)), args.output)
+    content = ReportContent(ws.name, ws.summary(), matrices, graph, findings_sections(ws))
+    _emit(report_html(content), args.output)
     return 0
+
+
+def findings_sections(ws: Workspace) -> list[Section]:
+    """The report's first sections, each computed on its own: one that fails says so in its place."""
+    sections = []
+
+    def escalation() -> Section:
+        result = ws.escalation()
+        data = result.to_json()["principals"]
+        admins = sum(1 for e in data.values() if e["admin"])
+        reach = sum(1 for e in data.values() if e["reaches_admin"] and not e["admin"])
+        conditional = sum(1 for e in data.values() if e["conditional"])
+        return Section("Who is admin, and who can become admin", result,
+                       lead=f"{admins} principal(s) are effectively admin; {reach} more can become admin; "
+                            f"{conditional} only on a condition the workspace cannot show.")
+
+    def external() -> Section:
+        zone = "organization" if ws.inventory.organization is not None else "account"
+        result = ws.external_access(zone)
+        public = sum(1 for f in result.active if f.is_public)
+        return Section(f"External access ({zone} zone of trust)", result,
+                       lead=f"{len(result.active)} resource(s) × external part(ies) with access; {public} public.")
+
+    def hygiene() -> Section:
+        result = ws.hygiene()
+        failed = sum(1 for f in result.findings if f.status == "FAIL")
+        unknown = sum(1 for f in result.findings if f.status == "UNKNOWN")
+        return Section("Credential hygiene", result,
+                       lead=f"{failed} check(s) failed; {unknown} cannot be decided from the data the workspace "
+                            "holds (unknown, not passed).")
+
+    def unused() -> Section:
+        activity = ws.inventory.activity
+        if not activity.cloudtrail and not activity.last_accessed and not activity.credential_reports:
+            return Section("Unused access", absent="The workspace holds no CloudTrail, last-accessed data or "
+                           "credential report: unused access cannot be judged (unknown, not unused).")
+        result = ws.unused_access()
+        return Section("Unused access", result, lead=f"{len(result.findings)} finding(s) over {result.days} days.")
+
+    for title, build in (("Who is admin, and who can become admin", escalation), ("External access", external),
+                         ("Credential hygiene", hygiene), ("Unused access", unused)):
+        try:
+            sections.append(build())
+        except Exception as error:  # one analysis failing must not lose the rest of the report
+            sections.append(Section(title, absent=f"this analysis could not run: {type(error).__name__}: {error}"))
+    return sections
 
 
 @workspace_command("who-can")

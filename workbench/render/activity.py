@@ -30,10 +30,18 @@ def unused_html(result: UnusedAccess) -> str:
 
 
 def hygiene_html(result: Hygiene) -> str:
-    rows = [[f.status, f.check, f.resource, f.message, ", ".join(f.info.prowler), ", ".join(f.info.cis),
-             "" if f.reach is None else ("admin" if f.reach.admin else "not admin")] for f in result.findings]
-    return (f"<h4>Hygiene: {len(result.findings)} findings</h4>"
-            + _table(["status", "check", "resource", "message", "Prowler", "CIS", "reach"], rows))
+    """Failed checks first; the checks the data cannot decide (UNKNOWN) folded below them."""
+    def rows(status: str) -> list[list[Any]]:
+        return [[f.status, f.check, f.resource, f.message, ", ".join(f.info.prowler), ", ".join(f.info.cis),
+                 "" if f.reach is None else ("admin" if f.reach.admin else "not admin")]
+                for f in result.findings if f.status == status]
+    head = ["status", "check", "resource", "message", "Prowler", "CIS", "reach"]
+    failed, unknown = rows("FAIL"), rows("UNKNOWN")
+    out = f"<h4>Hygiene: {len(failed)} failed</h4>" + _table(head, failed)
+    if unknown:
+        out += (f"<details><summary>{len(unknown)} checks cannot be decided from the data given "
+                "(unknown, not passed)</summary>" + _table(head, unknown) + "</details>")
+    return out
 
 
 def text_hygiene(result: Hygiene) -> str:

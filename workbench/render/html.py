@@ -19,10 +19,16 @@ def tag(name: str, text: object = "", **attributes: object) -> str:
 
 
 STYLE = """
-body { font-family: system-ui, sans-serif; margin: 1.5rem; color: #222; }
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
+       margin: 1.5rem auto; max-width: 1200px; color: #222; line-height: 1.4; }
+h1 { font-size: 1.6rem; } h2 { font-size: 1.25rem; border-bottom: 1px solid #ddd; padding-bottom: 2px; }
+section { margin-bottom: 1.5rem; }
 table { border-collapse: collapse; font-size: 12px; }
-th, td { border: 1px solid #ddd; padding: 2px 6px; }
-code, pre { font-family: ui-monospace, monospace; }
+th, td { border: 1px solid #ddd; padding: 2px 6px; vertical-align: top; text-align: left; }
+code, pre, .arn { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace; }
+.lead { font-weight: 600; } .absent { color: #555; font-style: italic; }
+tr.public td { background: #ffebee; }
+@media print { body { max-width: none; margin: 0.5cm; } details { display: block; } section { break-inside: avoid-page; } }
 """
 
 

@@ -32,6 +32,9 @@ def admin_of(principal: str, definition: str, requests: tuple[RequestEvidence, .
     for request in requests:
         if request.assuming is None:  # statements of the model as exported
             deciding.extend(r for r in request.deciding if r not in deciding)
+    if not deciding:  # every request needed an assumption (signed with MFA, say): its statements decided
+        for request in requests:
+            deciding.extend(r for r in request.deciding if r not in deciding)
     return Admin(principal, definition, tuple(deciding), requests)
 
 
