@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+import workbench
 from workbench.analyses.activity.hygiene import Reach, hygiene
 from workbench.load.credential_report import parse_credential_csv
 from workbench.model.inventory import Inventory
@@ -114,3 +115,19 @@ def test_naive_times_are_utc() -> None:
     inventory.activity.credential_reports.append(report)
     result = hygiene(inventory, lambda arn: Reach(False), now=NOW)
     assert ("unused-password", "FAIL") in {(f.check, f.status) for f in result.findings}
+
+
+def test_a_workspace_file_states_its_users_credentials_and_password_policy() -> None:
+    """The example organization states credentials in its workspace file (its README's credential
+    lesson): no credential report is needed to check what the file says, and what it does not say
+    stays unknown (the root users: the file states nothing about them)."""
+    ws = workbench.open()
+    found = ws.hygiene(now=datetime(2026, 12, 2, tzinfo=UTC))
+    failed = {(f.check, f.resource.rsplit(":", 1)[-1]) for f in found.findings if f.status == "FAIL"}
+    assert ("console-without-mfa", "user/eli") in failed  # a console password and no MFA device
+    assert ("key-rotation", "user/dana") in failed  # "older than 90 days, in daily use: due for rotation"
+    assert ("console-without-mfa", "user/dana") not in failed  # dana has an MFA device
+    assert ("password-minimum-length", "root") in failed  # the development account asks for 12 characters
+    unknown = {(f.check, f.resource) for f in found.findings if f.status == "UNKNOWN"}
+    assert all(check == "root-mfa" or resource.endswith(":root") for check, resource in unknown)
+    assert not any(f.check == "console-without-mfa" and f.status == "UNKNOWN" for f in found.findings)

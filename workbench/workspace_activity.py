@@ -93,7 +93,8 @@ def ws_hygiene(ws: Workspace, now: datetime | None, reach: Callable[[str], Reach
         roots = frame[(frame["principal_kind"] == "root") & frame["time"].notna()]
         for principal, last in roots.groupby("principal")["time"].max().items():
             root_events[str(principal).split(":")[4]] = last.to_pydatetime()
-    result = hygiene(ws.inventory, reach or default_reach(ws), now=_now(now), root_events=root_events)
+    stated = {u.arn for u in ws.inventory.users() if u.arn not in ws.from_sources}  # the workspace file's own
+    result = hygiene(ws.inventory, reach or default_reach(ws), now=_now(now), root_events=root_events, stated=stated)
     add_cross_account_unused(result, _unused_cross_account(ws, _now(now)))
     return result
 

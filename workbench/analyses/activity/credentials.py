@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from workbench.model.activity import CredentialRow, KeyRow, Missing
+from workbench.model.activity import CredentialRow, KeyRow, Missing, Stamp
+from workbench.model.inventory import User
 
 PASSWORD_TRACKED_SINCE = datetime(2014, 10, 20, tzinfo=UTC)
 KEY_TRACKED_SINCE = datetime(2015, 4, 22, tzinfo=UTC)
@@ -39,3 +40,36 @@ def key_last_used(key: KeyRow) -> datetime | None | Missing:
         return None  # an active key created after tracking began: never used
     return Missing("unknown", value.raw, "the key may have been used before 2015-04-22, when tracking began") \
         if key.active is True else value
+
+
+def _stamp(text: str | None, never: str) -> Stamp:
+    """A date the workspace file gives, or `N/A` (never) when it says there is none."""
+    if text:
+        try:
+            found = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            return found if found.tzinfo is not None else found.replace(tzinfo=UTC)
+        except ValueError:
+            return Missing("unknown", text, f"`{text}` is not a date")
+    return Missing("not_applicable", "N/A", never)
+
+
+def stated_row(user: User) -> CredentialRow:
+    """The credential-report row of a user whose credentials a workspace file states (console
+    password, MFA devices, access keys with their dates): what the workspace says, with the dates
+    it does not give (password changes, certificates) unknown."""
+    unknown = Missing("unknown", "", "the workspace file does not state it")
+    keys = []
+    for slot in (1, 2):
+        key = user.access_keys[slot - 1] if len(user.access_keys) >= slot else None
+        if key is None:
+            na = Missing("not_applicable", "N/A", "no such key")
+            keys.append(KeyRow(slot, False, na, na, na, na))
+            continue
+        keys.append(KeyRow(slot, key.status == "Active", _stamp(key.created, "no creation date given"),
+                           _stamp(key.last_used, "never used"), unknown, key.last_used_service or unknown))
+    created = _stamp(user.created, "no creation date given")
+    return CredentialRow(user.name, user.arn, created, user.console_access,
+                         _stamp(user.password_last_used, "never used") if user.console_access
+                         else Missing("not_applicable", "N/A", "no console password"),
+                         unknown, unknown, bool(user.mfa_devices), (keys[0], keys[1]),
+                         ((unknown, unknown), (unknown, unknown)), file="workspace file")

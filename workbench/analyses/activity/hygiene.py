@@ -25,7 +25,7 @@ from typing import Any
 
 import pandas as pd
 
-from workbench.analyses.activity.credentials import key_last_used, password_last_used
+from workbench.analyses.activity.credentials import key_last_used, password_last_used, stated_row
 from workbench.analyses.activity.usage import utc
 from workbench.core import display
 from workbench.model.activity import CredentialRow, Missing
@@ -161,12 +161,16 @@ class _Run:
 
 
 def hygiene(inventory: Inventory, reach: Callable[[str], Reach], *, now: datetime,
-            root_events: dict[str, datetime] | None = None) -> Hygiene:
-    """`root_events`: account -> the latest CloudTrail record of its root user."""
+            root_events: dict[str, datetime] | None = None, stated: set[str] | None = None) -> Hygiene:
+    """`root_events`: account -> the latest CloudTrail record of its root user. `stated`: the users
+    whose credentials a workspace file states (console, MFA devices, access keys): without a
+    credential report row, what the file says is checked (an export states none of it)."""
     run = _Run(utc(now), reach)
     activity = inventory.activity
     rows = [r for report in activity.credential_reports for r in report.rows]
+    in_report = {r.arn for r in rows}
     accounts_with_report = {r.account for r in rows}
+    rows += [stated_row(u) for u in inventory.users() if u.arn in (stated or set()) and u.arn not in in_report]
     for row in rows:
         where = f"credential report {row.file}:{row.line}"
         if row.is_root:
@@ -177,9 +181,11 @@ def hygiene(inventory: Inventory, reach: Callable[[str], Reach], *, now: datetim
         if account.id not in accounts_with_report:
             run.unknown("root-mfa", f"arn:aws:iam::{account.id}:root", "no credential report for this account: "
                         "MFA, keys and credential use cannot be checked")
-        _password_policy(run, account.id, activity.account(account.id).password_policy
-                         if account.id in activity.accounts or "" not in activity.accounts
-                         else activity.accounts[""].password_policy)
+        given = activity.account(account.id).password_policy if account.id in activity.accounts or \
+            "" not in activity.accounts else activity.accounts[""].password_policy
+        if isinstance(given, Missing) and account.password_policy is not None:
+            given = account.password_policy  # as the workspace file states it (the same shape)
+        _password_policy(run, account.id, given)
     reported = {r.arn for r in rows}
     for user in inventory.users():
         if user.arn not in reported:  # an authorization-details export holds no MFA or password data
