@@ -1,0 +1,130 @@
+"""`compare(a, b)`: does policy `b` allow any request that `a` does not, and the reverse? Both
+directions are decided by the lazy solver loop, and every request reported was confirmed by the
+evaluator (the question Access Analyzer's CheckNoNewAccess answers:
+https://docs.aws.amazon.com/access-analyzer/latest/APIReference/API_CheckNoNewAccess.html)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import z3
+
+from workbench.analyses.compare.concretize import Concretizer
+from workbench.analyses.compare.conditions import set_operator_counts
+from workbench.analyses.compare.domain import ActionDomain
+from workbench.analyses.compare.result import Comparison, CounterexampleRequest, answer_of
+from workbench.analyses.compare.solver import Search, search
+from workbench.analyses.compare.space import Space
+from workbench.analyses.compare.statements import RESOURCE_KINDS, encode_policy, principal_domain
+from workbench.catalog import catalog
+from workbench.core.jsonnode import JNode
+from workbench.model.principal import Principal
+from workbench.policy import Policy, PolicyKind, parse_policy
+
+PolicyInput = str | Mapping[str, Any] | JNode | Policy
+
+#: Keys every identity-policy caller carries (an IAM principal), derived by the evaluator
+#: (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html).
+ALWAYS_PRESENT = frozenset({"aws:principalarn", "aws:principalaccount", "aws:principaltype",
+                            "aws:principalisawsservice", "aws:resourceaccount"})
+#: z3 random seeds tried in turn when a direction times out (the hard string equations are
+#: seed-sensitive: ../shared/policy-comparison.md).
+SEEDS = (0, 1, 2)
+
+
+def _parse(policy: PolicyInput, kind: PolicyKind, name: str) -> tuple[Policy | None, tuple[Any, ...]]:
+    if isinstance(policy, Policy):
+        return policy, ()
+    result = parse_policy(policy, name=name, kind=kind, check_catalog=False)
+    errors = tuple(d for d in result.diagnostics if d.is_error)
+    return (result.policy if not errors else None), errors
+
+
+def compare(a: PolicyInput, b: PolicyInput, *, kind: PolicyKind | str = "identity", typed: bool = False,
+            timeout: float = 10.0) -> Comparison:
+    """Compare two policies of one kind: `more` (b allows something a does not, and nothing less),
+    `less`, `equivalent`, `incomparable` or `unknown` (with `reason`)."""
+    start = time.monotonic()
+    kind = PolicyKind(kind)
+    old, old_errors = _parse(a, kind, "old")
+    new, new_errors = _parse(b, kind, "new")
+    if old is None or new is None:
+        diagnostics = old_errors + new_errors
+        first = diagnostics[0].message if diagnostics else "not a policy"
+        return Comparison("unknown", None, None, f"a policy is not valid: {first}", time.monotonic() - start,
+                          kind.value, typed, {"new_access": "unknown", "removed_access": "unknown"}, diagnostics)
+    if typed:
+        reason = "typed comparison (resources in the action's ARN formats) is not built yet"
+        return Comparison("unknown", None, None, reason, time.monotonic() - start, kind.value, typed,
+                          {"new_access": "unknown", "removed_access": "unknown"})
+    space, domain, principals, allowed_old, allowed_new = _encode(old, new, kind)
+    deadline = start + timeout
+    bounds = [space.action >= 0, space.action < len(domain)]
+    if kind in RESOURCE_KINDS:
+        bounds += [space.principal >= 0, space.principal < len(principals)]
+    states: dict[str, str] = {}
+    found: dict[str, CounterexampleRequest | None] = {}
+    reasons: list[str] = []
+    for direction, goal, allows, denies in (("new_access", z3.And(allowed_new, z3.Not(allowed_old)), new, old),
+                                            ("removed_access", z3.And(allowed_old, z3.Not(allowed_new)), old, new)):
+        confirm = Concretizer(space, domain, principals, kind, allows, denies)
+        outcome = _portfolio(space, goal, bounds, start, deadline, direction, confirm)
+        states[direction] = outcome.status
+        request = outcome.found if isinstance(outcome.found, CounterexampleRequest) else None
+        found[direction] = request
+        if outcome.status == "unknown":
+            reasons.append(f"{direction.replace('_', ' ')}: {outcome.reason}")
+    answer = answer_of(states["new_access"], states["removed_access"])
+    return Comparison(answer, found["new_access"], found["removed_access"], "; ".join(reasons) or None,
+                      time.monotonic() - start, kind.value, typed, states)
+
+
+def _portfolio(space: Space, goal: z3.BoolRef, bounds: list[z3.BoolRef], start: float, deadline: float,
+               direction: str, confirm: Concretizer) -> Search:
+    """The first direction gets half of what is left, the second all of it; within that, seeds in turn."""
+    now = time.monotonic()
+    share = (deadline - now) / 2 if direction == "new_access" else deadline - now
+    end = now + share
+    outcome = Search("unknown", reason="time limit reached")
+    for i, seed in enumerate(SEEDS):
+        left = end - time.monotonic()
+        if left <= 0.05:
+            break
+        slice_end = time.monotonic() + left / (len(SEEDS) - i) if i < len(SEEDS) - 1 else end
+        outcome = search(space, goal, bounds, slice_end, confirm, seed=seed)
+        if outcome.status != "unknown" or outcome.reason != "time limit reached":
+            return outcome
+    return outcome
+
+
+def _encode(old: Policy, new: Policy, kind: PolicyKind
+            ) -> tuple[Space, ActionDomain, list[Principal], z3.BoolRef, z3.BoolRef]:
+    space = Space()
+    conditions = [c for p in (old, new) for s in p.statements for c in s.conditions]
+    space.set_bound = set_operator_counts(conditions)
+    if kind not in RESOURCE_KINDS:
+        space.forced = set(ALWAYS_PRESENT)
+    literals = [e.text for p in (old, new) for s in p.statements for e in (s.action or s.not_action or ())]
+    services = catalog().rcp_services if kind == PolicyKind.RCP else None
+    domain = ActionDomain(literals, services)
+    principals = principal_domain([old, new]) if kind in RESOURCE_KINDS else []
+    cache: dict[str, z3.BoolRef] = {}
+    allowed_old = encode_policy(space, domain, old, kind, principals, cache)
+    allowed_new = encode_policy(space, domain, new, kind, principals, cache)
+    if kind in RESOURCE_KINDS:
+        _derived_presence(space, principals)
+    if kind == PolicyKind.RCP:
+        space.definitions.append(z3.Not(space.resource_star))  # RCPs do not apply to `*`
+    return space, domain, principals, allowed_old, allowed_new
+
+
+def _derived_presence(space: Space, principals: list[Principal]) -> None:
+    """Keys the evaluator derives from a principal are present whenever that principal asks."""
+    from workbench.evaluate.context import principal_keys
+    for i, principal in enumerate(principals):
+        derived = {k.lower() for k in principal_keys(principal)} | {"aws:resourceaccount"}
+        present = [space.keys[k].present for k in derived if k in space.keys]
+        if present:
+            space.definitions.append(z3.Implies(space.principal == i, z3.And(*present)))

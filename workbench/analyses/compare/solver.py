@@ -1,0 +1,201 @@
+"""The lazy solver loop: the main problem has no string theory (string atoms are free Booleans);
+each model is cut down to an implicant (the atoms that matter, from an unsat core of the negated goal
+with every other variable fixed), the atoms of each string are checked together as one regular
+membership `x ∈ ∩ Rᵢ ∩ ¬Rⱼ` (plus the policy-variable relations), a conflict becomes a blocking
+clause, and a consistent model is handed to the caller, which builds the request and has the
+evaluator confirm it (counterexample-guided refinement; see ../shared/policy-comparison.md).
+
+Soundness: a blocking clause only removes atom combinations no string satisfies, so `unsat` is a
+proof. A model the loop cannot finish (a string check that times out, a candidate the evaluator does
+not confirm) is blocked too, but then `unsat` is reported as `unknown` with the reason.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+import z3
+
+from workbench.analyses.compare.regex import ANY, ARN_SHAPE
+from workbench.analyses.compare.space import Space, StringAtom
+
+Status = Literal["sat", "unsat", "unknown"]
+#: Builds and confirms a request from a model and the strings found; None when not confirmed.
+Confirm = Callable[[z3.ModelRef, dict[str, str]], object | None]
+
+_ESCAPE = re.compile(r"\\u\{([0-9a-fA-F]+)\}")
+
+
+def decode(text: str) -> str:
+    """z3's printed string with `\\u{...}` escapes, as Python text."""
+    return _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+
+
+@dataclass
+class Search:
+    status: Status
+    found: object | None = None
+    reason: str | None = None
+    rounds: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def _intersect(items: list[z3.ReRef]) -> z3.ReRef:
+    if not items:
+        return ANY
+    out = items[0]
+    for item in items[1:]:
+        out = z3.Intersect(out, item)
+    return out
+
+
+def _components(literals: list[tuple[StringAtom, bool]]) -> list[list[tuple[StringAtom, bool]]]:
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            x = parent[x]
+        return x
+
+    for atom, _ in literals:
+        first = find(atom.strings[0])
+        for other in atom.strings[1:]:
+            parent[find(other)] = first
+    groups: dict[str, list[tuple[StringAtom, bool]]] = {}
+    for item in literals:
+        groups.setdefault(find(item[0].strings[0]), []).append(item)
+    return list(groups.values())
+
+
+def _check_strings(group: list[tuple[StringAtom, bool]], timeout_ms: int, resource_is_arn: bool
+                   ) -> tuple[Status, dict[str, str]]:
+    """Whether some strings give every atom of the group its polarity."""
+    names = sorted({s for atom, _ in group for s in atom.strings})
+    strings = {n: z3.String(n) for n in names}
+    solver = z3.Solver()
+    solver.set("timeout", max(1, timeout_ms))
+    pos: dict[str, list[z3.ReRef]] = {n: [] for n in names}
+    if "resource" in pos and resource_is_arn:
+        pos["resource"].append(ARN_SHAPE)
+    deferred: list[tuple[StringAtom, bool]] = []
+    for atom, polarity in group:
+        if atom.regex is not None:
+            pos[atom.strings[0]].append(atom.regex if polarity else z3.Complement(atom.regex))
+            continue
+        assert atom.term is not None
+        positive, negative = atom.term(strings)
+        if polarity:
+            solver.add(positive)
+        elif negative is not None:
+            solver.add(negative)
+        deferred.append((atom, polarity))
+    for name, regexes in pos.items():
+        if regexes:
+            solver.add(z3.InRe(strings[name], _intersect(regexes)))
+    for _ in range(6):
+        result = solver.check()
+        if result == z3.unsat:
+            return "unsat", {}
+        if result != z3.sat:
+            return "unknown", {}
+        model = solver.model()
+        values = {n: decode(model.eval(strings[n], model_completion=True).as_string()) for n in names}
+        wrong = [a for a, p in deferred if a.check is not None and a.check(values) != p]
+        if not wrong:
+            return "sat", values
+        solver.add(z3.Or(*[strings[n] != z3.StringVal(values[n]) for n in names]))
+    return "unknown", {}
+
+
+def search(space: Space, goal: z3.BoolRef, bounds: list[z3.BoolRef], deadline: float, confirm: Confirm,
+           seed: int = 0) -> Search:
+    """Find a request satisfying `goal` that `confirm` accepts, or prove there is none."""
+    main = z3.Solver()
+    main.set("random_seed", seed)
+    main.add(*space.definitions, *bounds, goal)
+    implicant = z3.Solver()
+    implicant.add(*space.definitions, *bounds, z3.Not(goal))
+    atoms = list(space.by_var.values())
+    notes: list[str] = []
+    cache: dict[frozenset[tuple[str, bool]], tuple[Status, dict[str, str]]] = {}
+    rounds = 0
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return Search("unknown", reason="time limit reached", rounds=rounds, notes=notes)
+        main.set("timeout", max(1, int(left * 1000)))
+        result = main.check()
+        rounds += 1
+        if result == z3.unsat:
+            if notes:
+                return Search("unknown", reason="; ".join(dict.fromkeys(notes)), rounds=rounds, notes=notes)
+            return Search("unsat", rounds=rounds)
+        if result != z3.sat:
+            reason = main.reason_unknown()
+            return Search("unknown", reason="time limit reached" if "timeout" in reason or "canceled" in reason
+                          else f"solver: {reason}", rounds=rounds, notes=notes)
+        model = main.model()
+        literals = _implicant(model, implicant, atoms, deadline)
+        star = z3.is_true(model.eval(space.resource_star, model_completion=True))
+        values: dict[str, str] = {}
+        blocked = False
+        for group in _components(literals):
+            if star:
+                group = [(a, p) for a, p in group if "resource" not in a.strings]
+                if not group:
+                    continue
+            signature = frozenset((str(a.var), p) for a, p in group)
+            found = cache.get(signature)
+            if found is None:
+                left_ms = int((deadline - time.monotonic()) * 1000)
+                found = _check_strings(group, left_ms, not star)
+                cache[signature] = found
+            status, strings = found
+            if status == "sat":
+                values.update(strings)
+                continue
+            main.add(z3.Or(*[z3.Not(a.var) if p else a.var for a, p in group]))
+            if status == "unknown":
+                notes.append("a string constraint could not be decided in time")
+            blocked = True
+            break
+        if blocked:
+            continue
+        request = confirm(model, values)
+        if request is not None:
+            return Search("sat", found=request, rounds=rounds, notes=notes)
+        notes.append("a candidate request was not confirmed by the evaluator")
+        scalars = [space.action == model.eval(space.action, model_completion=True),
+                   space.principal == model.eval(space.principal, model_completion=True)]
+        main.add(z3.Not(z3.And(*scalars, *[a.var if p else z3.Not(a.var) for a, p in literals])))
+
+
+def _implicant(model: z3.ModelRef, solver: z3.Solver, atoms: list[StringAtom], deadline: float
+               ) -> list[tuple[StringAtom, bool]]:
+    """The atom literals the model needs: an unsat core of ¬goal with every other variable fixed."""
+    names = {str(a.var) for a in atoms}
+    fixed = [d() == model[d] for d in model.decls() if d.arity() == 0 and d.name() not in names]
+    by_name = {str(a.var): a for a in atoms}
+    assumptions = {}
+    for atom in atoms:
+        polarity = z3.is_true(model.eval(atom.var, model_completion=True))
+        assumptions[str(atom.var)] = (atom, polarity, atom.var if polarity else z3.Not(atom.var))
+    solver.push()
+    solver.add(*fixed)
+    solver.set("timeout", max(1, int((deadline - time.monotonic()) * 1000)))
+    result = solver.check(*[lit for _, _, lit in assumptions.values()])
+    if result == z3.unsat:
+        core = solver.unsat_core()
+        keep = []
+        for lit in core:
+            name = str(lit.arg(0)) if z3.is_not(lit) else str(lit)
+            if name in by_name:
+                keep.append((assumptions[name][0], assumptions[name][1]))
+        solver.pop()
+        return keep
+    solver.pop()
+    return [(a, p) for a, p, _ in assumptions.values()]
