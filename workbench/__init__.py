@@ -11,6 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from workbench.analyses.compare import Comparison, CounterexampleRequest, compare
 from workbench.analyses.explain import Explanation
 from workbench.analyses.explain import explain as explain_request
 from workbench.core.diagnostics import Diagnostic, Severity
@@ -68,7 +69,7 @@ def open(path: str | Path | None = None) -> Workspace:  # noqa: A001 - the docum
 
 
 __all__ = [
-    "Workspace", "open", "explain", "Explanation",
+    "Workspace", "open", "explain", "Explanation", "compare", "Comparison", "CounterexampleRequest",
     "ALLOWED", "EXPLICIT_DENY", "IMPLICIT_DENY", "Context", "Decision", "Diagnostic", "ParseResult", "Policy",
     "PolicyKind", "PolicySet", "Principal", "Request", "Scenario", "ScenarioError", "Severity", "StatementRef",
     "classify_principal", "evaluate", "parse_policy", "read_scenario", "simulate",

@@ -20,6 +20,7 @@ from workbench.analyses.assemble import (
 )
 from workbench.analyses.assume import AssumePath, AssumeResult, assume_paths, chain_session_arn
 from workbench.analyses.explain import Explanation, explain_question
+from workbench.analyses.compare import Comparison, compare
 from workbench.analyses.graph import AccessGraph, build_graph
 from workbench.analyses.matrix import AccessMatrix
 from workbench.analyses.principals import find_principal, find_role
@@ -368,6 +369,16 @@ class Workspace:
     @property
     def errors(self) -> list[Diagnostic]:
         return [d for d in self.diagnostics if d.is_error]
+
+    def compare_policy(self, key: str, new_text: str | Mapping[str, Any], *, typed: bool = False,
+                       timeout: float = 10.0) -> Comparison:
+        """Does a new version of one workspace policy (by `policies()` key) grant any request the
+        current one does not, or remove any? Nothing in the workspace changes."""
+        current = self.policies().get(key)
+        if current is None:
+            raise KeyError(f"no policy `{key}` in the workspace")
+        document = new_text if isinstance(new_text, str) else dict(new_text)
+        return compare(current, document, kind=current.kind, typed=typed, timeout=timeout)
 
     def __repr__(self) -> str:
         counts = self.summary()

@@ -7,7 +7,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from workbench.cli import analysis_cmds, export_cmd, simulate_cmd, validate_cmd, workspace_cmds
+from workbench.cli import analysis_cmds, compare, export_cmd, simulate_cmd, validate_cmd, workspace_cmds
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -18,6 +18,7 @@ def build_parser() -> argparse.ArgumentParser:
     workspace_cmds.add_parsers(sub)
     analysis_cmds.add_parsers(sub)
     export_cmd.add_parser(sub)
+    compare.add_parser(sub)
     return parser
 
 

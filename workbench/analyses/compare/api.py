@@ -13,15 +13,15 @@ import z3
 
 from workbench.analyses.compare.concretize import Concretizer
 from workbench.analyses.compare.conditions import set_operator_counts
-from workbench.analyses.compare.domain import ActionDomain
+from workbench.analyses.compare.domain import ActionClasses, ActionDomain
 from workbench.analyses.compare.result import Comparison, CounterexampleRequest, answer_of
 from workbench.analyses.compare.solver import Search, search
 from workbench.analyses.compare.space import Space
-from workbench.analyses.compare.statements import RESOURCE_KINDS, encode_policy, principal_domain
+from workbench.analyses.compare.statements import RESOURCE_KINDS, action_set, encode_policy, principal_domain
 from workbench.catalog import catalog
 from workbench.core.jsonnode import JNode
 from workbench.model.principal import Principal
-from workbench.policy import Policy, PolicyKind, parse_policy
+from workbench.policy import Policy, PolicyKind, read_policy
 
 PolicyInput = str | Mapping[str, Any] | JNode | Policy
 
@@ -32,12 +32,20 @@ ALWAYS_PRESENT = frozenset({"aws:principalarn", "aws:principalaccount", "aws:pri
 #: z3 random seeds tried in turn when a direction times out (the hard string equations are
 #: seed-sensitive: ../shared/policy-comparison.md).
 SEEDS = (0, 1, 2)
+#: Keys that say who the caller is or where the call comes from: pinned to the caller's own values
+#: when asking whether anyone at all is granted access (the conditions Access Analyzer treats as
+#: restricting access to known accounts: https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-concepts.html).
+PINNED = ("aws:principalaccount", "aws:principalarn", "aws:principalorgid", "aws:principalorgpaths",
+          "aws:userid", "aws:username", "aws:sourceaccount", "aws:sourcearn", "aws:sourceowner",
+          "aws:sourceorgid", "aws:sourceorgpaths", "aws:sourcevpc", "aws:sourcevpce", "aws:sourcevpcarn",
+          "aws:vpceaccount", "aws:vpceorgid", "aws:vpceorgpaths", "aws:principalservicename",
+          "aws:principalservicenameslist", "aws:calledvia", "aws:calledviafirst", "aws:calledvialast")
 
 
 def _parse(policy: PolicyInput, kind: PolicyKind, name: str) -> tuple[Policy | None, tuple[Any, ...]]:
     if isinstance(policy, Policy):
         return policy, ()
-    result = parse_policy(policy, name=name, kind=kind, check_catalog=False)
+    result = read_policy(policy, name=name, kind=kind)  # structure only: AWS accepts what validation warns of
     errors = tuple(d for d in result.diagnostics if d.is_error)
     return (result.policy if not errors else None), errors
 
@@ -99,9 +107,12 @@ def _portfolio(space: Space, goal: z3.BoolRef, bounds: list[z3.BoolRef], start: 
     return outcome
 
 
-def _encode(old: Policy, new: Policy, kind: PolicyKind
-            ) -> tuple[Space, ActionDomain, list[Principal], z3.BoolRef, z3.BoolRef]:
+def _encode(old: Policy, new: Policy, kind: PolicyKind, pin_principal_keys: bool = False
+            ) -> tuple[Space, ActionClasses, list[Principal], z3.BoolRef, z3.BoolRef]:
     space = Space()
+    if pin_principal_keys:
+        for name in PINNED:
+            space.key(name)
     conditions = [c for p in (old, new) for s in p.statements for c in s.conditions]
     space.set_bound = set_operator_counts(conditions)
     if kind not in RESOURCE_KINDS:
@@ -110,21 +121,33 @@ def _encode(old: Policy, new: Policy, kind: PolicyKind
     services = catalog().rcp_services if kind == PolicyKind.RCP else None
     domain = ActionDomain(literals, services)
     principals = principal_domain([old, new]) if kind in RESOURCE_KINDS else []
-    cache: dict[str, z3.BoolRef] = {}
-    allowed_old = encode_policy(space, domain, old, kind, principals, cache)
-    allowed_new = encode_policy(space, domain, new, kind, principals, cache)
+    classes = ActionClasses(domain, [action_set(domain, s) for p in (old, new) for s in p.statements])
+    allowed_old = encode_policy(space, classes, old, kind, principals)
+    allowed_new = encode_policy(space, classes, new, kind, principals)
     if kind in RESOURCE_KINDS:
-        _derived_presence(space, principals)
+        _derived_presence(space, principals, pin_principal_keys)
     if kind == PolicyKind.RCP:
         space.definitions.append(z3.Not(space.resource_star))  # RCPs do not apply to `*`
-    return space, domain, principals, allowed_old, allowed_new
+    return space, classes, principals, allowed_old, allowed_new
 
 
-def _derived_presence(space: Space, principals: list[Principal]) -> None:
-    """Keys the evaluator derives from a principal are present whenever that principal asks."""
+def _derived_presence(space: Space, principals: list[Principal], pin: bool) -> None:
+    """Keys the evaluator derives from a principal are present whenever that principal asks; with
+    `pin`, the keys that tell who the caller is hold exactly the caller's own values (or are absent)."""
+    from workbench.analyses.compare.regex import literal
     from workbench.evaluate.context import principal_keys
     for i, principal in enumerate(principals):
-        derived = {k.lower() for k in principal_keys(principal)} | {"aws:resourceaccount"}
+        keys = {k.lower(): v for k, v in principal_keys(principal).items()}
+        derived = set(keys) | {"aws:resourceaccount"}
         present = [space.keys[k].present for k in derived if k in space.keys]
+        if pin:
+            for name in PINNED:
+                key = space.keys[name]
+                value = keys.get(name)
+                if value is None or isinstance(value, list) or key.is_list:
+                    present.append(z3.Not(key.present) if value is None else key.present)
+                    continue
+                text = value
+                present.append(space.regex_atom(key.text(0), ("eq", text), lambda text=text: literal(text)))
         if present:
             space.definitions.append(z3.Implies(space.principal == i, z3.And(*present)))

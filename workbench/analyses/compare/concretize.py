@@ -24,14 +24,14 @@ from functools import cache
 
 import z3
 
-from workbench.analyses.compare.domain import ActionDomain
+from workbench.analyses.compare.domain import ActionClasses
 from workbench.analyses.compare.result import ContextJson, CounterexampleRequest
 from workbench.analyses.compare.space import KeyVars, Space
 from workbench.analyses.compare.statements import FRESH_ACCOUNTS, RESOURCE_KINDS
 from workbench.catalog import catalog
 from workbench.core.arn import is_account_id, parse_arn
 from workbench.evaluate import ALLOWED, Decision, evaluate
-from workbench.model.principal import Principal, classify_principal
+from workbench.model.principal import Principal, PrincipalType, classify_principal
 from workbench.model.request import Context, PolicySet, Request
 from workbench.policy.model import Policy, PolicyKind
 from workbench.policy.parse import read_policy
@@ -79,9 +79,9 @@ class Concretizer:
     """Turns models into confirmed, minimised counterexamples for one direction: `allows` grants,
     `denies` does not."""
 
-    def __init__(self, space: Space, domain: ActionDomain, principals: list[Principal], kind: PolicyKind,
+    def __init__(self, space: Space, classes: ActionClasses, principals: list[Principal], kind: PolicyKind,
                  allows: Policy, denies: Policy) -> None:
-        self.space, self.domain, self.principals, self.kind = space, domain, principals, kind
+        self.space, self.classes, self.principals, self.kind = space, classes, principals, kind
         self.allow_set, self.deny_set = policy_set(kind, allows), policy_set(kind, denies)
 
     # -- building ---------------------------------------------------------------------------
@@ -89,7 +89,8 @@ class Concretizer:
         def value(term: z3.ExprRef) -> z3.ExprRef:
             return model.eval(term, model_completion=True)
 
-        action = self.domain.display[value(self.space.action).as_long()]  # type: ignore[attr-defined]
+        index = self.classes.representative(value(self.space.action).as_long())  # type: ignore[attr-defined]
+        action = self.classes.domain.display[index]
         resource = "*" if z3.is_true(value(self.space.resource_star)) else strings.get(
             "resource", _default_resource(action))
         context: ContextJson = {}
@@ -173,6 +174,12 @@ class Concretizer:
                 trial = {**context, key: candidate}
                 if self.confirms(principal, action, resource, trial):
                     context = trial
+                    break
+        if self.kind in RESOURCE_KINDS and principal.type != PrincipalType.SESSION:
+            # a role session reads best; keep the model's principal when no session is granted
+            for other in self.principals:
+                if other.type == PrincipalType.SESSION and self.confirms(other, action, resource, context):
+                    principal = other
                     break
         for candidate in friendly_resources(resource, principal.account or DEFAULT_ACCOUNT):
             if self.confirms(principal, action, candidate, context):
@@ -260,6 +267,9 @@ def friendly_resources(resource: str, account: str) -> list[str]:
     arn = parse_arn(resource)
     if arn is None:
         return []
+    if arn.service == "s3" and not arn.region and not arn.account:
+        # S3 ARNs carry no Region or account: only give an empty object key a name
+        return [resource + "example"] if resource.endswith("/") else []
     cleaned = "".join(c if c.isascii() and c.isprintable() else "x" for c in arn.resource) or "example"
     region = arn.region or DEFAULT_REGION
     owner = arn.account or account

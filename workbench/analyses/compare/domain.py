@@ -49,6 +49,17 @@ class ActionDomain:
     def __len__(self) -> int:
         return len(self.names)
 
+    def bits(self, pattern: str) -> int:
+        """The actions a pattern matches, as a bit set over the indices."""
+        out = 0
+        for lo, hi in self.ranges(pattern):
+            out |= (1 << hi) - (1 << lo)
+        return out
+
+    @property
+    def everything(self) -> int:
+        return (1 << len(self.names)) - 1
+
     def ranges(self, pattern: str) -> Ranges:
         """The index ranges [lo, hi) of the actions a pattern matches (`ActionPattern`'s rules)."""
         found = self._ranges.get(pattern)
@@ -87,3 +98,31 @@ def _as_ranges(indices: list[int]) -> Ranges:
         else:
             out.append((i, i + 1))
     return tuple(out)
+
+
+class ActionClasses:
+    """The coarsest partition of the domain that every statement's action set is a union of: the
+    solver picks a class, not an action, so two actions no statement tells apart cost nothing."""
+
+    def __init__(self, domain: ActionDomain, sets: Iterable[int]) -> None:
+        classes = [domain.everything] if len(domain) else []
+        for wanted in dict.fromkeys(sets):
+            split: list[int] = []
+            for block in classes:
+                inside, outside = block & wanted, block & ~wanted
+                split += [b for b in (inside, outside) if b]
+            classes = split
+        self.blocks = classes
+        self.domain = domain
+
+    def __len__(self) -> int:
+        return len(self.blocks)
+
+    def members(self, wanted: int) -> list[int]:
+        """The classes inside a set (the set is a union of classes)."""
+        return [i for i, block in enumerate(self.blocks) if block & wanted]
+
+    def representative(self, index: int) -> int:
+        """The lowest action index in a class."""
+        block = self.blocks[index]
+        return (block & -block).bit_length() - 1

@@ -20,7 +20,7 @@ from __future__ import annotations
 import z3
 
 from workbench.analyses.compare.conditions import encode_condition
-from workbench.analyses.compare.domain import ActionDomain, Ranges
+from workbench.analyses.compare.domain import ActionClasses, ActionDomain, Ranges
 from workbench.analyses.compare.space import Space
 from workbench.analyses.compare.templates import resource_hit
 from workbench.core.arn import is_account_id, parse_arn
@@ -41,18 +41,12 @@ def in_ranges(var: z3.ArithRef, ranges: Ranges) -> z3.BoolRef:
     return z3.Or(*terms) if terms else z3.BoolVal(False)
 
 
-def _action_match(space: Space, domain: ActionDomain, stmt: Statement, cache: dict[str, z3.BoolRef]) -> z3.BoolRef:
-    entries = stmt.action if stmt.action is not None else stmt.not_action
-    hits: list[z3.BoolRef] = []
-    for entry in entries or ():
-        atom = cache.get(entry.text)
-        if atom is None:
-            atom = z3.Bool(f"act:{entry.text}")
-            space.definitions.append(atom == in_ranges(space.action, domain.ranges(entry.text)))
-            cache[entry.text] = atom
-        hits.append(atom)
-    hit = z3.Or(*hits) if hits else z3.BoolVal(False)
-    return z3.Not(hit) if stmt.action is None and stmt.not_action is not None else hit
+def action_set(domain: ActionDomain, stmt: Statement) -> int:
+    """The domain actions a statement's Action (or NotAction) element covers, as a bit set."""
+    hit = 0
+    for entry in (stmt.action if stmt.action is not None else stmt.not_action) or ():
+        hit |= domain.bits(entry.text)
+    return domain.everything & ~hit if stmt.action is None and stmt.not_action is not None else hit
 
 
 def _resource_match(space: Space, stmt: Statement, substitute: bool) -> z3.BoolRef:
@@ -114,14 +108,15 @@ def _principal_match(space: Space, stmt: Statement, principals: list[Principal],
     return in_ranges(space.principal, tuple((i, i + 1) for i in hits))
 
 
-def encode_policy(space: Space, domain: ActionDomain, policy: Policy, kind: PolicyKind,
-                  principals: list[Principal], cache: dict[str, z3.BoolRef]) -> z3.BoolRef:
+def encode_policy(space: Space, classes: ActionClasses, policy: Policy, kind: PolicyKind,
+                  principals: list[Principal]) -> z3.BoolRef:
     """Whether the policy allows the symbolic request."""
     substitute = policy.substitutes_variables
     allows: list[z3.BoolRef] = []
     denies: list[z3.BoolRef] = []
     for stmt in policy.statements:
-        parts = [_action_match(space, domain, stmt, cache), _resource_match(space, stmt, substitute)]
+        members = classes.members(action_set(classes.domain, stmt))
+        parts = [in_ranges(space.action, tuple((i, i + 1) for i in members)), _resource_match(space, stmt, substitute)]
         if kind in RESOURCE_KINDS:
             parts.append(_principal_match(space, stmt, principals, substitute))
         parts += [encode_condition(space, c, substitute) for c in stmt.conditions]
