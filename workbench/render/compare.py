@@ -3,8 +3,9 @@ HTML fragment for notebooks; every policy-supplied string is escaped."""
 
 from __future__ import annotations
 
-from workbench.analyses.compare import Comparison, CounterexampleRequest
 from html import escape as _escape
+
+from workbench.analyses.compare import Comparison, CounterexampleRequest
 
 
 def esc(value: object) -> str:

@@ -6,6 +6,7 @@ https://docs.aws.amazon.com/access-analyzer/latest/APIReference/API_CheckNoNewAc
 from __future__ import annotations
 
 import time
+from functools import partial
 from collections.abc import Mapping
 from typing import Any
 
@@ -147,7 +148,6 @@ def _derived_presence(space: Space, principals: list[Principal], pin: bool) -> N
                 if value is None or isinstance(value, list) or key.is_list:
                     present.append(z3.Not(key.present) if value is None else key.present)
                     continue
-                text = value
-                present.append(space.regex_atom(key.text(0), ("eq", text), lambda text=text: literal(text)))
+                present.append(space.regex_atom(key.text(0), ("eq", value), partial(literal, value)))
         if present:
             space.definitions.append(z3.Implies(space.principal == i, z3.And(*present)))

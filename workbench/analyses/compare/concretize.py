@@ -89,7 +89,7 @@ class Concretizer:
         def value(term: z3.ExprRef) -> z3.ExprRef:
             return model.eval(term, model_completion=True)
 
-        index = self.classes.representative(value(self.space.action).as_long())  # type: ignore[attr-defined]
+        index = self.classes.representative(value(self.space.action).as_long())
         action = self.classes.domain.display[index]
         resource = "*" if z3.is_true(value(self.space.resource_star)) else strings.get(
             "resource", _default_resource(action))
@@ -98,12 +98,12 @@ class Concretizer:
             if not z3.is_true(value(key.present)):
                 continue
             if key.length is not None:
-                count = value(key.length).as_long()  # type: ignore[attr-defined]
+                count = value(key.length).as_long()
                 context[key.written] = [self._slot(key, i, value, strings) for i in range(count)]
             else:
                 context[key.written] = self._slot(key, 0, value, strings)
         if self.kind in RESOURCE_KINDS:
-            principal = self.principals[value(self.space.principal).as_long()]  # type: ignore[attr-defined]
+            principal = self.principals[value(self.space.principal).as_long()]
         else:
             account = context.get("aws:PrincipalAccount", context.get(_written(self.space, "aws:principalaccount"), ""))
             principal = session_in(account if isinstance(account, str) and is_account_id(account) else DEFAULT_ACCOUNT)
@@ -126,12 +126,12 @@ class Concretizer:
         if "ip" in families:
             address, is_v6, ok = self.space.address(key, i)
             if z3.is_true(value(ok)):
-                bits = value(address).as_long()  # type: ignore[attr-defined]
+                bits = value(address).as_long()
                 if z3.is_true(value(is_v6)):
                     return str(ipaddress.IPv6Address(bits))
                 return str(ipaddress.IPv4Address(bits & 0xFFFFFFFF))
         if "binary" in families:
-            index = value(self.space.binary(key, i)).as_long()  # type: ignore[attr-defined]
+            index = value(self.space.binary(key, i)).as_long()
             classes = self.space.binary_classes.get(key.name, [])
             if 0 <= index < len(classes):
                 item = classes[index]
@@ -195,7 +195,7 @@ def _written(space: Space, low: str) -> str:
 
 
 def _number_text(number: z3.ExprRef, is_date: bool) -> str:
-    fraction = number.as_fraction()  # type: ignore[attr-defined]
+    fraction = number.as_fraction()
     getcontext().prec = 40
     value = Decimal(fraction.numerator) / Decimal(fraction.denominator)
     if is_date and value == value.to_integral_value():

@@ -5,6 +5,7 @@ https://docs.aws.amazon.com/access-analyzer/latest/APIReference/API_CheckNoNewAc
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -78,8 +79,11 @@ class Comparison:
         }
 
     def _repr_html_(self) -> str:
-        from workbench.render.compare import comparison_html  # render sits above analyses
-        return comparison_html(self)
+        # The full view is workbench.render.compare.comparison_html (render sits above analyses).
+        found = [f"{label} {r.action} on {r.resource} by {r.principal} {r.context or ''}"
+                 for label, r in (("now allows", self.new_access), ("no longer allows", self.removed_access)) if r]
+        lines = [f"{self.answer} ({self.elapsed:.2f} s)", *found, *([self.reason] if self.reason else [])]
+        return "<pre>" + html.escape("\n".join(lines)) + "</pre>"
 
 
 def answer_of(new: str, removed: str) -> Answer:
