@@ -22,7 +22,7 @@ from workbench.analyses.compare.api import PolicyInput, _encode, _parse, compare
 from workbench.analyses.compare.concretize import Concretizer
 from workbench.analyses.compare.result import CounterexampleRequest
 from workbench.analyses.compare.solver import search
-from workbench.analyses.compare.statements import FRESH_ACCOUNTS
+from workbench.analyses.compare.statements import named_accounts
 from workbench.model.principal import PrincipalType
 from workbench.policy import PolicyKind
 
@@ -126,11 +126,13 @@ def check_no_public_access(resource_policy: PolicyInput, resource_type: str = "A
     if policy is None or empty is None:
         return CheckOutcome("UNKNOWN", f"Not decided: the policy is not valid: {errors[0].message if errors else ''}")
     space, classes, principals, _, allowed = _encode(empty, policy, PolicyKind.RESOURCE, pin_principal_keys=True)
+    named = named_accounts([policy])
     outsiders = [i for i, p in enumerate(principals) if p.type == PrincipalType.ANONYMOUS
-                 or (p.account in FRESH_ACCOUNTS and p.type != PrincipalType.SERVICE)]
+                 or (p.account is not None and p.account not in named and p.type != PrincipalType.SERVICE)]
     bounds = [space.action >= 0, space.action < len(classes),
               z3.Or(*[space.principal == i for i in outsiders])]
-    confirm = Concretizer(space, classes, principals, PolicyKind.RESOURCE, policy, empty)
+    confirm = Concretizer(space, classes, principals, PolicyKind.RESOURCE, policy, empty,
+                          preferred=[principals[i] for i in outsiders])
     outcome = search(space, allowed, bounds, start + timeout, confirm)
     elapsed = time.monotonic() - start
     found = outcome.found if isinstance(outcome.found, CounterexampleRequest) else None

@@ -80,8 +80,10 @@ class Concretizer:
     `denies` does not."""
 
     def __init__(self, space: Space, classes: ActionClasses, principals: list[Principal], kind: PolicyKind,
-                 allows: Policy, denies: Policy) -> None:
+                 allows: Policy, denies: Policy, preferred: list[Principal] | None = None) -> None:
         self.space, self.classes, self.principals, self.kind = space, classes, principals, kind
+        #: the principals a counterexample may switch to when one reads better (default: all)
+        self.preferred = principals if preferred is None else preferred
         self.allow_set, self.deny_set = policy_set(kind, allows), policy_set(kind, denies)
 
     # -- building ---------------------------------------------------------------------------
@@ -177,7 +179,7 @@ class Concretizer:
                     break
         if self.kind in RESOURCE_KINDS and principal.type != PrincipalType.SESSION:
             # a role session reads best; keep the model's principal when no session is granted
-            for other in self.principals:
+            for other in self.preferred:
                 if other.type == PrincipalType.SESSION and self.confirms(other, action, resource, context):
                     principal = other
                     break
@@ -186,7 +188,8 @@ class Concretizer:
                 resource = candidate
                 break
         allowed, denied = self.decide(principal, action, resource, context)
-        return CounterexampleRequest(principal.identifier, action, resource, context, allowed, denied)
+        return CounterexampleRequest(principal.identifier, action, resource, context,
+                                     self._resource_account(principal, resource), allowed, denied)
 
 
 def _written(space: Space, low: str) -> str:

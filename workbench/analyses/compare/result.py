@@ -23,6 +23,8 @@ class CounterexampleRequest:
     action: str
     resource: str
     context: ContextJson
+    #: the account that owns the resource in the request the evaluator decided
+    resource_account: str = ""
     #: the evaluator's decisions: under the policy that allows it, and under the one that does not
     allowed_by: Decision | None = field(default=None, compare=False, repr=False)
     denied_by: Decision | None = field(default=None, compare=False, repr=False)
@@ -34,7 +36,7 @@ class CounterexampleRequest:
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"principal": self.principal, "action": self.action, "resource": self.resource,
-                               "context": dict(self.context)}
+                               "context": dict(self.context), "resource_account": self.resource_account}
         out["allowed_by"] = [_ref(r) for r in self.deciding]
         out["denied_decision"] = self.denied_by.decision if self.denied_by is not None else None
         return out

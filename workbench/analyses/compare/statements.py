@@ -88,7 +88,7 @@ def principal_domain(policies: list[Policy]) -> list[Principal]:
                             name = arn.resource_id.rsplit("/", 1)[-1]
                             add(classify_principal(f"arn:{arn.partition}:sts::{arn.account}:assumed-role/{name}/session",
                                                    role_arn=text))
-    fresh = next(a for a in FRESH_ACCOUNTS if a not in accounts)
+    fresh = fresh_account(accounts)
     for account in sorted(accounts) + [fresh]:
         add(classify_principal(f"arn:aws:iam::{account}:root"))
         add(classify_principal(f"arn:aws:iam::{account}:user/example-user"))
@@ -99,6 +99,28 @@ def principal_domain(policies: list[Policy]) -> list[Principal]:
     add(classify_principal("accounts.example.com"))
     add(Principal("anonymous", PrincipalType.ANONYMOUS))
     return list(found.values())
+
+
+def named_accounts(policies: list[Policy]) -> set[str]:
+    """Every account a Principal or NotPrincipal entry names."""
+    out: set[str] = set()
+    for policy in policies:
+        for stmt in policy.statements:
+            for element in (stmt.principal, stmt.not_principal):
+                for entry in element.entries if element is not None else ():
+                    if entry.type != "AWS":
+                        continue
+                    if is_account_id(entry.value.text):
+                        out.add(entry.value.text)
+                    arn = parse_arn(entry.value.text)
+                    if arn is not None and arn.account:
+                        out.add(arn.account)
+    return out
+
+
+def fresh_account(named: set[str]) -> str:
+    """An account none of the policies names."""
+    return next(a for a in FRESH_ACCOUNTS if a not in named)
 
 
 def _principal_match(space: Space, stmt: Statement, principals: list[Principal], substitute: bool) -> z3.BoolRef:

@@ -100,6 +100,43 @@ def _concat(template: Template, chosen: dict[str, str | None], strings: dict[str
     return (items[0] if len(items) == 1 else z3.Concat(*items)), side, wild
 
 
+def _segments(template: Template, chosen: dict[str, str | None], strings: dict[str, z3.SeqRef]
+              ) -> list[z3.SeqRef] | None:
+    """The template split at its `*` wildcards into string terms; None when it holds a `?`."""
+    segments: list[list[z3.SeqRef]] = [[]]
+    for piece in template.pieces:
+        if isinstance(piece, tuple):
+            segments[-1].append(z3.StringVal(piece[0]))
+        elif isinstance(piece, Variable):
+            slot = chosen[piece.key]
+            segments[-1].append(strings[slot] if slot is not None else z3.StringVal(piece.default or ""))
+        else:
+            if "?" in piece:
+                return None
+            for i, run in enumerate(piece.split("*")):
+                if i:
+                    segments.append([])
+                if run:
+                    segments[-1].append(z3.StringVal(run))
+    return [z3.StringVal("") if not seg else seg[0] if len(seg) == 1 else z3.Concat(*seg) for seg in segments]
+
+
+def _like(target: z3.SeqRef, segments: list[z3.SeqRef]) -> z3.BoolRef | None:
+    """`target` matches the glob of `segments` (joined by `*`), written exactly for up to two
+    wildcards; None beyond."""
+    if len(segments) == 1:
+        return target == segments[0]
+    head, tail = segments[0], segments[-1]
+    ends = z3.And(z3.PrefixOf(head, target), z3.SuffixOf(tail, target),
+                  z3.Length(target) >= z3.Length(head) + z3.Length(tail))
+    if len(segments) == 2:
+        return ends
+    if len(segments) == 3:
+        middle = z3.SubString(target, z3.Length(head), z3.Length(target) - z3.Length(head) - z3.Length(tail))
+        return z3.And(ends, z3.Contains(middle, segments[1]))
+    return None
+
+
 def template_hit(space: Space, string: str, template: Template, family_name: str) -> z3.BoolRef:
     """A condition value with variables matches the slot `string`."""
     family = BASE_OPERATORS[family_name][0]
@@ -116,6 +153,11 @@ def template_hit(space: Space, string: str, template: Template, family_name: str
                  ) -> tuple[z3.BoolRef, z3.BoolRef | None]:
             if family_name not in ("StringEquals", "StringLike", "ArnLike"):
                 return z3.BoolVal(True), None  # IgnoreCase, Bool: decided on concrete strings only
+            if family_name == "StringLike":
+                segments = _segments(template, chosen, strings)
+                exact = _like(strings[string], segments) if segments is not None else None
+                if exact is not None:
+                    return exact, z3.Not(exact)
             whole, side, wild = _concat(template, chosen, strings)
             if family_name == "StringEquals":
                 whole, side, wild = _concat(_literal(template), chosen, strings)
@@ -162,6 +204,9 @@ def resource_hit(space: Space, text: str, substitute: bool) -> z3.BoolRef:
 
         def term(strings: dict[str, z3.SeqRef], chosen: dict[str, str | None] = chosen
                  ) -> tuple[z3.BoolRef, z3.BoolRef | None]:
+            exact = _literal_prefix_term(text, pattern, chosen, strings)
+            if exact is not None:
+                return exact, z3.Not(exact)
             whole, side, _ = _concat(template, chosen, strings)
             return z3.And(strings["resource"] == whole, *side), None
 
@@ -170,6 +215,24 @@ def resource_hit(space: Space, text: str, substitute: bool) -> z3.BoolRef:
         options.append(z3.And(*guard, atom))
     shape = space.regex_atom("resource", ("res-prefix", text), lambda: _prefix_regex(text))
     return z3.And(not_star, shape, z3.Or(*options) if options else z3.BoolVal(False))
+
+
+def _literal_prefix_term(text: str, pattern: ResourcePattern, chosen: dict[str, str | None],
+                         strings: dict[str, z3.SeqRef]) -> z3.BoolRef | None:
+    """Exactly: the resource starts with the pattern's literal first five fields and its resource
+    part matches the part's glob (when the fields hold no wildcard or variable, `pattern.prefix`)."""
+    if pattern.prefix is None or pattern.full is not None or pattern.template is None:
+        return None
+    segments = _segments(pattern.template, chosen, strings)
+    if segments is None:
+        return None
+    resource = strings["resource"]
+    size = len(pattern.prefix)
+    rest = z3.SubString(resource, size, z3.Length(resource) - size)
+    body = _like(rest, segments)
+    if body is None:
+        return None
+    return z3.And(z3.PrefixOf(z3.StringVal(pattern.prefix), resource), body)
 
 
 def _prefix_regex(text: str) -> z3.ReRef:
