@@ -422,3 +422,16 @@ def test_managed_policy_latest_bumps(chunk: int) -> None:
             continue  # a slow run on a busy machine is not a wrong answer; a different verdict is
         assert result.answer == pair["verdict"], (pair["name"], pair["old_version"], pair["new_version"], result.reason)
         check_counterexamples("identity", pair["old"], new, result)
+
+
+def test_views_escape_policy_strings() -> None:
+    from workbench.render.compare import comparison_html, comparison_text
+    old = doc(allow("s3:GetObject", **cond("StringEquals", "aws:PrincipalTag/x", "\x1b[31m<b>")))
+    new = doc(allow("s3:GetObject"))
+    result = workbench.compare(new, old)  # removed access needs the tag to differ: no new access
+    assert result.answer == "less"
+    request = CounterexampleRequest("p", "s3:GetObject", "arn:aws:s3:::b/<i>", {"k": "\x1b[31m<script>"})
+    shown = Comparison("more", request, None, None, 0.1)
+    assert "\x1b" not in comparison_text(shown)
+    assert "<script>" not in comparison_html(shown) and "<i>" not in comparison_html(shown)
+    assert "<script>" not in shown._repr_html_() and "<i>" not in shown._repr_html_()

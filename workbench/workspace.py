@@ -19,8 +19,8 @@ from workbench.analyses.assemble import (
     resource_side,
 )
 from workbench.analyses.assume import AssumePath, AssumeResult, assume_paths, chain_session_arn
-from workbench.analyses.explain import Explanation, explain_question
 from workbench.analyses.compare import Comparison, compare
+from workbench.analyses.explain import Explanation, explain_question
 from workbench.analyses.graph import AccessGraph, build_graph
 from workbench.analyses.matrix import AccessMatrix
 from workbench.analyses.principals import find_principal, find_role

@@ -6,8 +6,8 @@ https://docs.aws.amazon.com/access-analyzer/latest/APIReference/API_CheckNoNewAc
 from __future__ import annotations
 
 import time
-from functools import partial
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 import z3

@@ -101,14 +101,14 @@ def _check_strings(group: list[tuple[StringAtom, bool]], timeout_ms: int, resour
         if result == z3.unsat:
             return "unsat", {}
         if result != z3.sat:
-            return "unknown", {}
+            return "unknown", {"": "a string constraint could not be decided in time"}
         model = solver.model()
         values = {n: decode(model.eval(strings[n], model_completion=True).as_string()) for n in names}
         wrong = [a for a, p in deferred if a.check is not None and a.check(values) != p]
         if not wrong:
             return "sat", values
         solver.add(z3.Or(*[strings[n] != z3.StringVal(values[n]) for n in names]))
-    return "unknown", {}
+    return "unknown", {"": "a policy variable inside a wildcard pattern could not be settled"}
 
 
 def search(space: Space, goal: z3.BoolRef, bounds: list[z3.BoolRef], deadline: float, confirm: Confirm,
@@ -160,7 +160,7 @@ def search(space: Space, goal: z3.BoolRef, bounds: list[z3.BoolRef], deadline: f
                 continue
             main.add(z3.Or(*[z3.Not(a.var) if p else a.var for a, p in group]))
             if status == "unknown":
-                notes.append("a string constraint could not be decided in time")
+                notes.append(strings.get("", "a string constraint was undecided"))
             blocked = True
             break
         if blocked:
