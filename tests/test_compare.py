@@ -64,10 +64,12 @@ def scenario(kind: str, policy: dict[str, Any], request: CounterexampleRequest) 
     elif kind == "scp":
         policies["scps"] = [[named]]
     elif kind == "rcp":
+        policies["session"] = everything
         policies["rcps"] = [[named]]
         policies["resource"] = {"name": "open", "document": doc({"Effect": "Allow", "Principal": "*", "Action": "*",
                                                                   "Resource": "*"})}
     else:
+        policies["session"] = everything
         policies["resource"] = named
     return {"request": {"principal": request.principal, "action": request.action, "resource": request.resource,
                         "resource_account": request.resource_account, "context": request.context},
@@ -193,6 +195,10 @@ CASES: list[tuple[str, str, dict[str, Any], dict[str, Any], str]] = [
      doc(allow("s3:PutObject", "arn:aws:s3:::b/*", Principal={"Service": "cloudtrail.amazonaws.com"})),
      doc(allow("s3:PutObject", "arn:aws:s3:::b/*",
                Principal={"Service": ["cloudtrail.amazonaws.com", "config.amazonaws.com"]})), "more"),
+    ("federated-user-of-user", "resource",
+     doc(allow(resource="arn:aws:s3:::b/*", Principal={"AWS": f"arn:aws:iam::{OTHER}:user/bob"})),
+     doc(allow(resource="arn:aws:s3:::b/*", Principal={"AWS": f"arn:aws:iam::{OTHER}:user/bob"}),
+         deny(resource="arn:aws:s3:::b/*", Principal={"AWS": f"arn:aws:sts::{OTHER}:federated-user/bob"})), "less"),
     ("notprincipal-deny-dropped", "resource",
      doc(allow(resource="arn:aws:s3:::b/*", Principal="*"),
          deny(resource="arn:aws:s3:::b/*", NotPrincipal={"AWS": f"arn:aws:iam::{OTHER}:root"})),

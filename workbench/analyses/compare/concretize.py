@@ -8,8 +8,8 @@ https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-ke
 How each kind is judged (the policy's own grant, everything else allowing):
 - identity: the only identity policy of a role session in the resource's account;
 - boundary, session, SCP: with an identity policy that allows everything;
-- resource, trust: for a principal in another account whose identity policy allows everything,
-  so the resource policy must grant by itself;
+- resource, trust: for a principal in another account whose identity policy (and session policy,
+  for sessions and federated users) allows everything, so the resource policy must grant by itself;
 - RCP: with everything else allowing, so only its Deny statements count.
 """
 
@@ -63,9 +63,13 @@ def policy_set(kind: PolicyKind, policy: Policy) -> PolicySet:
         return PolicySet(identity=everything, session=policy)
     if kind == PolicyKind.SCP:
         return PolicySet(identity=everything, scps=((policy,),))
+    # a federated user's requests need a session policy (GetFederationToken); one allowing
+    # everything limits no principal (access_policies.html#policies_session)
+    session = _allow_all(PolicyKind.SESSION)
     if kind == PolicyKind.RCP:
-        return PolicySet(identity=everything, resource=_allow_all(PolicyKind.RESOURCE), rcps=((policy,),))
-    return PolicySet(identity=everything, resource=policy)
+        return PolicySet(identity=everything, session=session, resource=_allow_all(PolicyKind.RESOURCE),
+                         rcps=((policy,),))
+    return PolicySet(identity=everything, session=session, resource=policy)
 
 
 def session_in(account: str) -> Principal:

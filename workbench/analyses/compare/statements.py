@@ -84,6 +84,10 @@ def principal_domain(policies: list[Policy]) -> list[Principal]:
                             continue
                         add(classify_principal(text))
                         arn = parse_arn(text)
+                        if arn is not None and arn.service == "iam" and arn.resource_type == "user":
+                            # a federated user named like the user matches it (MatchKind.USER_OF_FEDERATED)
+                            name = arn.resource_id.rsplit("/", 1)[-1]
+                            add(classify_principal(f"arn:{arn.partition}:sts::{arn.account}:federated-user/{name}"))
                         if arn is not None and arn.service == "iam" and arn.resource_type == "role":
                             name = arn.resource_id.rsplit("/", 1)[-1]
                             add(classify_principal(f"arn:{arn.partition}:sts::{arn.account}:assumed-role/{name}/session",
