@@ -60,6 +60,8 @@ class Comparison:
     #: per direction: "sat" (found and confirmed), "unsat" (proved none) or "unknown"
     directions: dict[str, str] = field(default_factory=dict)
     diagnostics: tuple[Any, ...] = ()
+    #: seconds per direction (the first includes encoding both policies)
+    timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def grants_new_access(self) -> bool | None:
@@ -77,6 +79,7 @@ class Comparison:
             "kind": self.kind,
             "typed": self.typed,
             "directions": dict(self.directions),
+            "timings": {k: round(v, 4) for k, v in self.timings.items()},
             "diagnostics": [d.to_json() if hasattr(d, "to_json") else str(d) for d in self.diagnostics],
         }
 
