@@ -36,14 +36,15 @@ _COMPARE = {
 
 
 def set_operator_counts(conditions: list[Condition]) -> dict[str, int]:
-    """How many set-operator conditions name each key (the list bound)."""
-    counts: dict[str, int] = {}
+    """How many distinct set-operator conditions name each key (the list bound): the same
+    operator with the same values, written twice, needs one witness value, not two."""
+    seen: dict[str, set[tuple[str, tuple[str, ...]]]] = {}
     for condition in conditions:
         parsed = parse_operator(condition.operator)
         if not isinstance(parsed, OperatorError) and parsed.set_op is not None:
-            low = condition.key.lower()
-            counts[low] = counts.get(low, 0) + 1
-    return counts
+            seen.setdefault(condition.key.lower(), set()).add(
+                (parsed.canonical.lower(), tuple(sorted(v.text for v in condition.values))))
+    return {key: len(found) for key, found in seen.items()}
 
 
 def encode_condition(space: Space, condition: Condition, substitute: bool) -> z3.BoolRef:
@@ -93,12 +94,27 @@ def _empty(space: Space, key: KeyVars, i: int) -> z3.BoolRef:
 
 
 def _all_empty(space: Space, key: KeyVars) -> z3.BoolRef:
-    return z3.And(*[z3.Implies(_in_list(key, i), _empty(space, key, i)) for i in range(key.slots)])
+    found = space.shared.get(("all-empty", key.name))
+    if found is None:
+        found = z3.And(*[z3.Implies(_in_list(key, i), _empty(space, key, i)) for i in range(key.slots)])
+        space.shared[("all-empty", key.name)] = found
+    return found
+
+
+def _all_valid(space: Space, key: KeyVars, op: Operator) -> z3.BoolRef:
+    assert op.family is not None
+    family = op.family.name
+    family = "num" if family.startswith("Numeric") else "date" if family.startswith("Date") else family
+    found = space.shared.get(("all-valid", key.name, family))
+    if found is None:
+        found = z3.And(*[z3.Implies(_in_list(key, i), _valid(space, key, i, op)) for i in range(key.slots)])
+        space.shared[("all-valid", key.name, family)] = found
+    return found
 
 
 def _set(space: Space, key: KeyVars, op: Operator, texts: list[str], substitute: bool) -> z3.BoolRef:
     slots = range(key.slots)
-    valid = z3.And(*[z3.Implies(_in_list(key, i), _valid(space, key, i, op)) for i in slots])
+    valid = _all_valid(space, key, op)
     sat = [_satisfied(space, key, i, op, texts, substitute) for i in slots]
     empty = _all_empty(space, key)
     if op.set_op == FOR_ALL:

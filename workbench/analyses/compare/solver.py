@@ -82,6 +82,9 @@ def _check_strings(group: list[tuple[StringAtom, bool]], timeout_ms: int, resour
     if "resource" in pos and resource_is_arn:
         pos["resource"].append(ARN_SHAPE)
     deferred: list[tuple[StringAtom, bool]] = []
+    # A negated policy-variable atom is usually met by any fresh value of its variables: first try
+    # without it (checking it on the strings found), and add its exact form only when that fails.
+    negatives: list[z3.BoolRef] = []
     for atom, polarity in group:
         if atom.regex is not None:
             pos[atom.strings[0]].append(atom.regex if polarity else z3.Complement(atom.regex))
@@ -91,7 +94,7 @@ def _check_strings(group: list[tuple[StringAtom, bool]], timeout_ms: int, resour
         if polarity:
             solver.add(positive)
         elif negative is not None:
-            solver.add(negative)
+            negatives.append(negative)
         deferred.append((atom, polarity))
     for name, regexes in pos.items():
         if regexes:
@@ -107,6 +110,10 @@ def _check_strings(group: list[tuple[StringAtom, bool]], timeout_ms: int, resour
         wrong = [a for a, p in deferred if a.check is not None and a.check(values) != p]
         if not wrong:
             return "sat", values
+        if negatives:
+            solver.add(*negatives)
+            negatives = []
+            continue
         solver.add(z3.Or(*[strings[n] != z3.StringVal(values[n]) for n in names]))
     return "unknown", {"": "a policy variable inside a wildcard pattern could not be settled"}
 
@@ -148,7 +155,7 @@ def search(space: Space, goal: z3.BoolRef, bounds: list[z3.BoolRef], deadline: f
                 group = [(a, p) for a, p in group if "resource" not in a.strings]
                 if not group:
                     continue
-            signature = frozenset((str(a.var), p) for a, p in group)
+            signature = frozenset((a.name, p) for a, p in group)
             found = cache.get(signature)
             if found is None:
                 left_ms = int((deadline - time.monotonic()) * 1000)
@@ -177,25 +184,22 @@ def search(space: Space, goal: z3.BoolRef, bounds: list[z3.BoolRef], deadline: f
 def _implicant(model: z3.ModelRef, solver: z3.Solver, atoms: list[StringAtom], deadline: float
                ) -> list[tuple[StringAtom, bool]]:
     """The atom literals the model needs: an unsat core of ¬goal with every other variable fixed."""
-    names = {str(a.var) for a in atoms}
+    names = {a.name for a in atoms}
     fixed = [d() == model[d] for d in model.decls() if d.arity() == 0 and d.name() not in names]
-    by_name = {str(a.var): a for a in atoms}
-    assumptions = {}
+    by_id: dict[int, tuple[StringAtom, bool]] = {}
+    literals: list[z3.BoolRef] = []
     for atom in atoms:
         polarity = z3.is_true(model.eval(atom.var, model_completion=True))
-        assumptions[str(atom.var)] = (atom, polarity, atom.var if polarity else z3.Not(atom.var))
+        literal = atom.var if polarity else z3.Not(atom.var)
+        by_id[literal.get_id()] = (atom, polarity)
+        literals.append(literal)
     solver.push()
     solver.add(*fixed)
     solver.set("timeout", max(1, int((deadline - time.monotonic()) * 1000)))
-    result = solver.check(*[lit for _, _, lit in assumptions.values()])
+    result = solver.check(*literals)
     if result == z3.unsat:
-        core = solver.unsat_core()
-        keep = []
-        for lit in core:
-            name = str(lit.arg(0)) if z3.is_not(lit) else str(lit)
-            if name in by_name:
-                keep.append((assumptions[name][0], assumptions[name][1]))
+        keep = [by_id[lit.get_id()] for lit in solver.unsat_core() if lit.get_id() in by_id]
         solver.pop()
         return keep
     solver.pop()
-    return [(a, p) for a, p, _ in assumptions.values()]
+    return list(by_id.values())

@@ -31,6 +31,7 @@ class StringAtom:
     """`strings[0]` matches `regex`, or (policy variables) a relation between several strings."""
 
     var: z3.BoolRef
+    name: str
     strings: tuple[str, ...]
     regex: z3.ReRef | None = None
     term: VarTerm | None = None
@@ -69,28 +70,31 @@ class Space:
         self.set_bound: dict[str, int] = {}
         self.forced: set[str] = set()
         self.binary_classes: dict[str, list[object]] = {}
+        #: formulas built once per key and reused (all values empty, all values readable)
+        self.shared: dict[tuple[str, ...], z3.BoolRef] = {}
 
-    def fresh(self, stem: str) -> z3.BoolRef:
+    def fresh(self, stem: str) -> tuple[z3.BoolRef, str]:
         self._fresh += 1
-        return z3.Bool(f"{stem}!{self._fresh}")
+        name = f"{stem}!{self._fresh}"
+        return z3.Bool(name), name
 
     def regex_atom(self, string: str, key: tuple[object, ...], build: Callable[[], z3.ReRef]) -> z3.BoolRef:
         """The atom `string ∈ regex`, one per (string, key)."""
         full = ("re", string, *key)
         found = self.atoms.get(full)
         if found is None:
-            found = StringAtom(self.fresh("re"), (string,), regex=build())
+            found = StringAtom(*self.fresh("re"), (string,), regex=build())
             self.atoms[full] = found
-            self.by_var[str(found.var)] = found
+            self.by_var[found.name] = found
         return found.var
 
     def var_atom(self, strings: tuple[str, ...], key: tuple[object, ...], term: VarTerm, check: VarCheck) -> z3.BoolRef:
         full = ("var", strings, *key)
         found = self.atoms.get(full)
         if found is None:
-            found = StringAtom(self.fresh("var"), strings, term=term, check=check)
+            found = StringAtom(*self.fresh("var"), strings, term=term, check=check)
             self.atoms[full] = found
-            self.by_var[str(found.var)] = found
+            self.by_var[found.name] = found
         return found.var
 
     def key(self, written: str) -> KeyVars:
