@@ -441,3 +441,25 @@ def test_views_escape_policy_strings() -> None:
     assert "\x1b" not in comparison_text(shown)
     assert "<script>" not in comparison_html(shown) and "<i>" not in comparison_html(shown)
     assert "<script>" not in shown._repr_html_() and "<i>" not in shown._repr_html_()
+
+
+@pytest.mark.parametrize(("old_condition", "new_condition", "key", "allowed_values"), [
+    (cond("Bool", "aws:MultiFactorAuthPresent", "true"), cond("Bool", "aws:MultiFactorAuthPresent", ["true", "false"]),
+     "aws:MultiFactorAuthPresent", {"false"}),
+    (cond("StringEquals", "aws:RequestedRegion", "eu-west-1"), cond("StringNotEquals", "aws:RequestedRegion", "x"),
+     "aws:RequestedRegion", {"us-east-1", "us-west-2", "ap-southeast-2"}),
+])
+def test_friendly_values(old_condition: dict[str, Any], new_condition: dict[str, Any], key: str,
+                         allowed_values: set[str]) -> None:
+    result = workbench.compare(doc(allow(**old_condition)), doc(allow(**new_condition)))
+    assert result.new_access is not None
+    context = result.new_access.context
+    assert key not in context or context[key] in allowed_values, context
+
+
+def test_principal_account_becomes_the_callers_account() -> None:
+    old = doc(allow(**cond("StringEquals", "aws:PrincipalAccount", "123456789012")))
+    result = workbench.compare(old, doc(allow()))
+    assert result.new_access is not None
+    assert "aws:PrincipalAccount" not in result.new_access.context
+    assert ":123456789012:" not in result.new_access.principal
