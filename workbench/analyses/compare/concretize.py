@@ -38,6 +38,7 @@ from workbench.policy.parse import read_policy
 
 DEFAULT_ACCOUNT = "123456789012"
 DEFAULT_REGION = "us-east-1"
+_REGIONS = ("us-east-1", "eu-west-1", "us-west-2", "ap-southeast-2")
 _ACCOUNT_KEYS = ("aws:principalaccount", "aws:resourceaccount", "aws:sourceaccount", "aws:vpceaccount",
                  "aws:sourceowner")
 
@@ -181,6 +182,14 @@ class Concretizer:
                 if self.confirms(principal, action, resource, trial):
                     context = trial
                     break
+        account_key = next((k for k in context if k.lower() == "aws:principalaccount"), None)
+        if self.kind not in RESOURCE_KINDS and account_key is not None:
+            # the caller's own account says it better than an overriding context key
+            own = context[account_key]
+            if isinstance(own, str) and is_account_id(own) and own != principal.account:
+                trial = {k: v for k, v in context.items() if k != account_key}
+                if self.confirms(session_in(own), action, resource, trial):
+                    principal, context = session_in(own), trial
         if self.kind in RESOURCE_KINDS and principal.type != PrincipalType.SESSION:
             # a role session reads best; keep the model's principal when no session is granted
             for other in self.preferred:
@@ -256,9 +265,9 @@ def friendly_candidates(key: str, value: str | list[str]) -> list[str | list[str
     kind = catalog().condition_key_type(low) or ""
     out: list[str | list[str]] = []
     if low in _ACCOUNT_KEYS and not is_account_id(value):
-        out.append(DEFAULT_ACCOUNT)
-    if low == "aws:requestedregion" and value not in ("us-east-1", "eu-west-1"):
-        out += [DEFAULT_REGION, "eu-west-1"]
+        out += [DEFAULT_ACCOUNT, "210987654321"]
+    if low == "aws:requestedregion" and value not in _REGIONS:
+        out += list(_REGIONS)
     if "Bool" in kind and value not in ("true", "false"):
         out += ["true", "false"]
     if _unfriendly(value):
