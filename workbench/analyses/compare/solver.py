@@ -71,8 +71,17 @@ def _components(literals: list[tuple[StringAtom, bool]]) -> list[list[tuple[Stri
     return list(groups.values())
 
 
-def _check_strings(group: list[tuple[StringAtom, bool]], timeout_ms: int, resource_is_arn: bool
-                   ) -> tuple[Status, dict[str, str]]:
+@dataclass
+class StringCheck:
+    """Strings that give every atom its polarity (`sat`), or the atoms that conflict (`unsat`)."""
+
+    status: Status
+    values: dict[str, str] = field(default_factory=dict)
+    conflict: list[tuple[StringAtom, bool]] = field(default_factory=list)
+    reason: str = ""
+
+
+def _check_strings(group: list[tuple[StringAtom, bool]], timeout_ms: int, resource_is_arn: bool) -> StringCheck:
     """Whether some strings give every atom of the group its polarity."""
     names = sorted({s for atom, _ in group for s in atom.strings})
     strings = {n: z3.String(n) for n in names}
@@ -85,8 +94,15 @@ def _check_strings(group: list[tuple[StringAtom, bool]], timeout_ms: int, resour
     # A negated policy-variable atom is usually met by any fresh value of its variables: first try
     # without it (checking it on the strings found), and add its exact form only when that fails.
     negatives: list[z3.BoolRef] = []
+    # Negated regex atoms with a concrete matcher are added only when a candidate violates them:
+    # one intersection with a dozen complements can make z3 answer `unknown`, and most of them
+    # (another service's ARNs) are met by any candidate anyway.
+    lazy: list[StringAtom] = []
     for atom, polarity in group:
         if atom.regex is not None:
+            if not polarity and atom.test is not None:
+                lazy.append(atom)
+                continue
             pos[atom.strings[0]].append(atom.regex if polarity else z3.Complement(atom.regex))
             continue
         assert atom.term is not None
@@ -96,26 +112,45 @@ def _check_strings(group: list[tuple[StringAtom, bool]], timeout_ms: int, resour
         elif negative is not None:
             negatives.append(negative)
         deferred.append((atom, polarity))
+    solver.push()
     for name, regexes in pos.items():
         if regexes:
             solver.add(z3.InRe(strings[name], _intersect(regexes)))
-    for _ in range(6):
+    blocked: list[z3.BoolRef] = []
+    for _ in range(6 + len(lazy)):
         result = solver.check()
         if result == z3.unsat:
-            return "unsat", {}
+            # only the atoms the solver was given take part in the conflict
+            return StringCheck("unsat", conflict=[(a, p) for a, p in group if a not in lazy])
         if result != z3.sat:
-            return "unknown", {"": "a string constraint could not be decided in time"}
+            return StringCheck("unknown", reason="a string constraint could not be decided in time")
         model = solver.model()
         values = {n: decode(model.eval(strings[n], model_completion=True).as_string()) for n in names}
+        violated = [a for a in lazy if a.test is not None and a.test(values[a.strings[0]])]
+        if violated:
+            for atom in violated:
+                lazy.remove(atom)
+                assert atom.regex is not None
+                pos[atom.strings[0]].append(z3.Complement(atom.regex))
+            solver.pop()
+            solver.push()
+            for name, regexes in pos.items():
+                if regexes:
+                    solver.add(z3.InRe(strings[name], _intersect(regexes)))
+            solver.add(*blocked)
+            continue
         wrong = [a for a, p in deferred if a.check is not None and a.check(values) != p]
         if not wrong:
-            return "sat", values
+            return StringCheck("sat", values)
         if negatives:
+            blocked += negatives
             solver.add(*negatives)
             negatives = []
             continue
-        solver.add(z3.Or(*[strings[n] != z3.StringVal(values[n]) for n in names]))
-    return "unknown", {"": "a policy variable inside a wildcard pattern could not be settled"}
+        block = z3.Or(*[strings[n] != z3.StringVal(values[n]) for n in names])
+        blocked.append(block)
+        solver.add(block)
+    return StringCheck("unknown", reason="a policy variable inside a wildcard pattern could not be settled")
 
 
 def search(space: Space, goal: z3.BoolRef, bounds: list[z3.BoolRef], deadline: float, confirm: Confirm,
@@ -128,7 +163,7 @@ def search(space: Space, goal: z3.BoolRef, bounds: list[z3.BoolRef], deadline: f
     implicant.add(*space.definitions, *bounds, z3.Not(goal))
     atoms = list(space.by_var.values())
     notes: list[str] = []
-    cache: dict[frozenset[tuple[str, bool]], tuple[Status, dict[str, str]]] = {}
+    cache: dict[frozenset[tuple[str, bool]], StringCheck] = {}
     rounds = 0
     while True:
         left = deadline - time.monotonic()
@@ -161,13 +196,13 @@ def search(space: Space, goal: z3.BoolRef, bounds: list[z3.BoolRef], deadline: f
                 left_ms = int((deadline - time.monotonic()) * 1000)
                 found = _check_strings(group, left_ms, not star)
                 cache[signature] = found
-            status, strings = found
-            if status == "sat":
-                values.update(strings)
+            if found.status == "sat":
+                values.update(found.values)
                 continue
-            main.add(z3.Or(*[z3.Not(a.var) if p else a.var for a, p in group]))
-            if status == "unknown":
-                notes.append(strings.get("", "a string constraint was undecided"))
+            conflict = found.conflict if found.status == "unsat" else group
+            main.add(z3.Or(*[z3.Not(a.var) if p else a.var for a, p in conflict]))
+            if found.status == "unknown":
+                notes.append(found.reason)
             blocked = True
             break
         if blocked:

@@ -36,6 +36,8 @@ class StringAtom:
     regex: z3.ReRef | None = None
     term: VarTerm | None = None
     check: VarCheck | None = None
+    #: decides a regex atom on a concrete string, with the evaluator's own matcher (None: unknown)
+    test: Callable[[str], bool] | None = None
 
 
 @dataclass
@@ -52,6 +54,38 @@ class KeyVars:
 
     def text(self, i: int) -> str:
         return f"k{i}:{self.name}"
+
+
+def tester(key: tuple[object, ...]) -> Callable[[str], bool] | None:
+    """The evaluator's matcher for a regex atom's pattern, by the atom's key."""
+    from workbench.conditions.family import INVALID
+    from workbench.conditions.registry import BASE_OPERATORS
+    from workbench.core.arn import parse_arn
+    from workbench.core.glob import compile_glob
+    from workbench.evaluate.matching import ResourcePattern
+    kind = key[0]
+    text = str(key[1]) if len(key) > 1 else ""
+    if kind == "eq":
+        return lambda value: value == text
+    if kind == "ic":
+        return lambda value: value.casefold() == text
+    if kind == "like":
+        glob = compile_glob(text)
+        return glob.match
+    if kind == "arnshape":
+        return lambda value: parse_arn(value) is not None
+    if kind == "arn":
+        family = BASE_OPERATORS["ArnLike"][0]
+        policy = family.policy_value(((text, True),))
+
+        def arn_test(value: str) -> bool:
+            request = family.request_value(value)
+            return policy is not INVALID and request is not INVALID and bool(family.match(request, policy))
+        return arn_test
+    if kind == "res":
+        pattern = ResourcePattern(text, False)
+        return lambda value: pattern.matches(value, parse_arn(value), lambda _: None)
+    return None
 
 
 class Space:
@@ -83,7 +117,7 @@ class Space:
         full = ("re", string, *key)
         found = self.atoms.get(full)
         if found is None:
-            found = StringAtom(*self.fresh("re"), (string,), regex=build())
+            found = StringAtom(*self.fresh("re"), (string,), regex=build(), test=tester(key))
             self.atoms[full] = found
             self.by_var[found.name] = found
         return found.var
