@@ -465,3 +465,34 @@ def test_principal_account_becomes_the_callers_account() -> None:
     assert result.new_access is not None
     assert "aws:PrincipalAccount" not in result.new_access.context
     assert ":123456789012:" not in result.new_access.principal
+
+
+PRINCIPALS = [{"AWS": OTHER}, {"AWS": f"arn:aws:iam::{OTHER}:role/reader"}, {"AWS": "*"},
+              {"Service": "cloudtrail.amazonaws.com"}, {"AWS": "arn:aws:iam::444455556666:user/bob"}]
+REQUEST_PRINCIPALS = [f"arn:aws:iam::{OTHER}:root", f"arn:aws:sts::{OTHER}:assumed-role/reader/s",
+                      f"arn:aws:sts::{OTHER}:assumed-role/other/s", "cloudtrail.amazonaws.com", "anonymous",
+                      "arn:aws:iam::444455556666:user/bob", "arn:aws:iam::777788889999:root"]
+resource_statement = st.builds(lambda effect, principal, action, condition: {
+    "Effect": effect, "Principal": principal, "Action": action, "Resource": "arn:aws:s3:::b/*",
+    **({"Condition": condition} if condition else {})},
+    st.sampled_from(["Allow", "Allow", "Deny"]), st.sampled_from(PRINCIPALS),
+    st.sampled_from(["s3:GetObject", "s3:*", "s3:Put*"]), st.sampled_from(CONDITIONS[:4]))
+resource_policy = st.lists(resource_statement, min_size=1, max_size=3).map(lambda s: doc(*s))
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(old=resource_policy, new=resource_policy,
+       requests=st.lists(st.tuples(st.sampled_from(REQUEST_PRINCIPALS), st.sampled_from(REQUEST_ACTIONS[:4]),
+                                   st.sampled_from(sorted(CONTEXTS)[:3]), st.integers(0, 3)),
+                         min_size=30, max_size=30))
+def test_resource_kind_unsat_directions_survive_the_evaluator(old: dict[str, Any], new: dict[str, Any],
+                                                              requests: list[Any]) -> None:
+    result = workbench.compare(old, new, kind="resource", timeout=20)
+    check_counterexamples("resource", old, new, result)
+    for principal, action, key, pick in requests:
+        context = {key: CONTEXTS[key][pick % len(CONTEXTS[key])]}
+        probe = CounterexampleRequest(principal, action, "arn:aws:s3:::b/x", context, "123456789012")
+        if result.directions["new_access"] == "unsat":
+            assert not confirmed("resource", new, old, probe), ("new access missed", probe)
+        if result.directions["removed_access"] == "unsat":
+            assert not confirmed("resource", old, new, probe), ("removed access missed", probe)
