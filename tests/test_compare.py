@@ -271,9 +271,21 @@ def test_time_limit_gives_unknown_with_reason() -> None:
     assert result.reason and "time limit" in result.reason
 
 
-def test_typed_mode_says_it_is_not_built() -> None:
-    result = workbench.compare(doc(allow()), doc(allow("s3:*")), typed=True)
-    assert result.answer == "unknown" and result.reason and "typed" in result.reason
+@pytest.mark.parametrize(("new", "untyped", "typed"), [
+    # s3:ListAllMyBuckets has no resource type: typed, it is only ever asked of `*`
+    (doc(allow("s3:ListAllMyBuckets", "arn:aws:s3:::b/*")), "more", "equivalent"),
+    (doc(allow("s3:GetObject", "arn:aws:s3:::b/*")), "more", "more"),
+    (doc(allow("s3:GetObject", "arn:aws:ec2:*:*:instance/*")), "more", "equivalent"),
+])
+def test_typed_mode(new: dict[str, Any], untyped: str, typed: str) -> None:
+    nothing = doc()
+    assert workbench.compare(nothing, new).answer == untyped
+    result = workbench.compare(nothing, new, typed=True, timeout=30)
+    assert result.answer == typed, result.to_json()
+    check_counterexamples("identity", nothing, new, result)
+    if result.new_access is not None:
+        from workbench.analyses.compare.typing import fits
+        assert fits(result.new_access.action, result.new_access.resource)
 
 
 # -- fuzzing: an answer without new access must survive the evaluator -----------------------------

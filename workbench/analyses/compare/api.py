@@ -12,6 +12,7 @@ from typing import Any
 
 import z3
 
+from workbench.analyses.compare import typing
 from workbench.analyses.compare.concretize import Concretizer
 from workbench.analyses.compare.conditions import set_operator_counts
 from workbench.analyses.compare.domain import ActionClasses, ActionDomain
@@ -64,11 +65,7 @@ def compare(a: PolicyInput, b: PolicyInput, *, kind: PolicyKind | str = "identit
         first = diagnostics[0].message if diagnostics else "not a policy"
         return Comparison("unknown", None, None, f"a policy is not valid: {first}", time.monotonic() - start,
                           kind.value, typed, {"new_access": "unknown", "removed_access": "unknown"}, diagnostics)
-    if typed:
-        reason = "typed comparison (resources in the action's ARN formats) is not built yet"
-        return Comparison("unknown", None, None, reason, time.monotonic() - start, kind.value, typed,
-                          {"new_access": "unknown", "removed_access": "unknown"})
-    space, domain, principals, allowed_old, allowed_new = _encode(old, new, kind)
+    space, domain, principals, allowed_old, allowed_new = _encode(old, new, kind, typed=typed)
     deadline = start + timeout
     bounds = [space.action >= 0, space.action < len(domain)]
     if kind in RESOURCE_KINDS:
@@ -79,7 +76,7 @@ def compare(a: PolicyInput, b: PolicyInput, *, kind: PolicyKind | str = "identit
     reasons: list[str] = []
     for direction, goal, allows, denies in (("new_access", z3.And(allowed_new, z3.Not(allowed_old)), new, old),
                                             ("removed_access", z3.And(allowed_old, z3.Not(allowed_new)), old, new)):
-        confirm = Concretizer(space, domain, principals, kind, allows, denies)
+        confirm = Concretizer(space, domain, principals, kind, allows, denies, typed=typed)
         began = time.monotonic()
         outcome = _portfolio(space, goal, bounds, start, deadline, direction, confirm)
         # a query's time includes the shared encoding once, on the first direction
@@ -112,7 +109,7 @@ def _portfolio(space: Space, goal: z3.BoolRef, bounds: list[z3.BoolRef], start: 
     return outcome
 
 
-def _encode(old: Policy, new: Policy, kind: PolicyKind, pin_principal_keys: bool = False
+def _encode(old: Policy, new: Policy, kind: PolicyKind, pin_principal_keys: bool = False, typed: bool = False
             ) -> tuple[Space, ActionClasses, list[Principal], z3.BoolRef, z3.BoolRef]:
     space = Space()
     if pin_principal_keys:
@@ -127,6 +124,9 @@ def _encode(old: Policy, new: Policy, kind: PolicyKind, pin_principal_keys: bool
     domain = ActionDomain(literals, services)
     principals = principal_domain([old, new]) if kind in RESOURCE_KINDS else []
     classes = ActionClasses(domain, [action_set(domain, s) for p in (old, new) for s in p.statements])
+    if typed:
+        typing.split_by_service(classes)
+        typing.constrain(space, classes)
     allowed_old = encode_policy(space, classes, old, kind, principals)
     allowed_new = encode_policy(space, classes, new, kind, principals)
     if kind in RESOURCE_KINDS:
@@ -154,4 +154,4 @@ def _derived_presence(space: Space, principals: list[Principal], pin: bool) -> N
                     continue
                 present.append(space.regex_atom(key.text(0), ("eq", value), partial(literal, value)))
         if present:
-            space.definitions.append(z3.Implies(space.principal == i, z3.And(*present)))
+            space.requirements.append(z3.Implies(space.principal == i, z3.And(*present)))

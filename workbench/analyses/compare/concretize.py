@@ -28,6 +28,7 @@ from workbench.analyses.compare.domain import ActionClasses
 from workbench.analyses.compare.result import ContextJson, CounterexampleRequest
 from workbench.analyses.compare.space import KeyVars, Space
 from workbench.analyses.compare.statements import FRESH_ACCOUNTS, RESOURCE_KINDS
+from workbench.analyses.compare.typing import choose, fits
 from workbench.catalog import catalog
 from workbench.core.arn import is_account_id, parse_arn
 from workbench.evaluate import ALLOWED, Decision, evaluate
@@ -85,7 +86,9 @@ class Concretizer:
     `denies` does not."""
 
     def __init__(self, space: Space, classes: ActionClasses, principals: list[Principal], kind: PolicyKind,
-                 allows: Policy, denies: Policy, preferred: list[Principal] | None = None) -> None:
+                 allows: Policy, denies: Policy, preferred: list[Principal] | None = None,
+                 typed: bool = False) -> None:
+        self.typed = typed
         self.space, self.classes, self.principals, self.kind = space, classes, principals, kind
         #: the principals a counterexample may switch to when one reads better (default: all)
         self.preferred = principals if preferred is None else preferred
@@ -96,10 +99,13 @@ class Concretizer:
         def value(term: z3.ExprRef) -> z3.ExprRef:
             return model.eval(term, model_completion=True)
 
-        index = self.classes.representative(value(self.space.action).as_long())
+        chosen = value(self.space.action).as_long()
+        index = self.classes.representative(chosen)
         action = self.classes.domain.display[index]
         resource = "*" if z3.is_true(value(self.space.resource_star)) else strings.get(
             "resource", _default_resource(action))
+        if self.typed:
+            action = self.classes.domain.display[choose(self.classes, chosen, resource)]
         context: ContextJson = {}
         for key in self.space.keys.values():
             if not z3.is_true(value(key.present)):
@@ -170,6 +176,8 @@ class Concretizer:
 
     def finish(self, principal: Principal, action: str, resource: str, context: ContextJson
                ) -> CounterexampleRequest | None:
+        if self.typed and not fits(action, resource):
+            return None  # the loop then says the candidate was not confirmed
         if not self.confirms(principal, action, resource, context):
             return None
         for key in sorted(context):
@@ -197,6 +205,8 @@ class Concretizer:
                     principal = other
                     break
         for candidate in friendly_resources(resource, principal.account or DEFAULT_ACCOUNT):
+            if self.typed and not fits(action, candidate):
+                continue
             if self.confirms(principal, action, candidate, context):
                 resource = candidate
                 break

@@ -99,11 +99,13 @@ def _check_strings(group: list[tuple[StringAtom, bool]], timeout_ms: int, resour
     # (another service's ARNs) are met by any candidate anyway.
     lazy: list[StringAtom] = []
     for atom, polarity in group:
-        if atom.regex is not None:
+        if atom.build is not None:
             if not polarity and atom.test is not None:
                 lazy.append(atom)
                 continue
-            pos[atom.strings[0]].append(atom.regex if polarity else z3.Complement(atom.regex))
+            regex = atom.regex
+            assert regex is not None
+            pos[atom.strings[0]].append(regex if polarity else z3.Complement(regex))
             continue
         assert atom.term is not None
         positive, negative = atom.term(strings)
@@ -130,8 +132,9 @@ def _check_strings(group: list[tuple[StringAtom, bool]], timeout_ms: int, resour
         if violated:
             for atom in violated:
                 lazy.remove(atom)
-                assert atom.regex is not None
-                pos[atom.strings[0]].append(z3.Complement(atom.regex))
+                regex = atom.regex
+                assert regex is not None
+                pos[atom.strings[0]].append(z3.Complement(regex))
             solver.pop()
             solver.push()
             for name, regexes in pos.items():
@@ -156,6 +159,7 @@ def _check_strings(group: list[tuple[StringAtom, bool]], timeout_ms: int, resour
 def search(space: Space, goal: z3.BoolRef, bounds: list[z3.BoolRef], deadline: float, confirm: Confirm,
            seed: int = 0) -> Search:
     """Find a request satisfying `goal` that `confirm` accepts, or prove there is none."""
+    goal = z3.And(goal, *space.requirements) if space.requirements else goal
     main = z3.Solver()
     main.set("random_seed", seed)
     main.add(*space.definitions, *bounds, goal)

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 
 import z3
 
 from workbench.catalog import catalog
+from workbench.evaluate.matching import ResourcePattern
 
 #: Builds the constraint of a policy-variable atom over z3 string terms by variable name; the second
 #: item is the negation when it can be written exactly (None: check it on the concrete strings).
@@ -33,11 +35,19 @@ class StringAtom:
     var: z3.BoolRef
     name: str
     strings: tuple[str, ...]
-    regex: z3.ReRef | None = None
+    build: Callable[[], z3.ReRef] | None = None
     term: VarTerm | None = None
     check: VarCheck | None = None
     #: decides a regex atom on a concrete string, with the evaluator's own matcher (None: unknown)
     test: Callable[[str], bool] | None = None
+    _regex: z3.ReRef | None = None
+
+    @property
+    def regex(self) -> z3.ReRef | None:
+        """The atom's regular expression, built the first time a string check needs it."""
+        if self._regex is None and self.build is not None:
+            self._regex = self.build()
+        return self._regex
 
 
 @dataclass
@@ -62,7 +72,6 @@ def tester(key: tuple[object, ...]) -> Callable[[str], bool] | None:
     from workbench.conditions.registry import BASE_OPERATORS
     from workbench.core.arn import parse_arn
     from workbench.core.glob import compile_glob
-    from workbench.evaluate.matching import ResourcePattern
     kind = key[0]
     text = str(key[1]) if len(key) > 1 else ""
     if kind == "eq":
@@ -83,9 +92,22 @@ def tester(key: tuple[object, ...]) -> Callable[[str], bool] | None:
             return policy is not INVALID and request is not INVALID and bool(family.match(request, policy))
         return arn_test
     if kind == "res":
-        pattern = ResourcePattern(text, False)
+        pattern = static_pattern(text)
         return lambda value: pattern.matches(value, parse_arn(value), lambda _: None)
+    if kind == "fmt":
+        texts: tuple[str, ...] = key[1]  # type: ignore[assignment]
+
+        def fits_any(value: str) -> bool:
+            arn = parse_arn(value)
+            return any(static_pattern(f).matches(value, arn, lambda _: None) for f in texts)
+        return fits_any
     return None
+
+
+@cache
+def static_pattern(text: str) -> ResourcePattern:
+    """A Resource pattern read without policy variables, compiled once."""
+    return ResourcePattern(text, False)
 
 
 class Space:
@@ -99,6 +121,9 @@ class Space:
         self.atoms: dict[tuple[object, ...], StringAtom] = {}
         self.by_var: dict[str, StringAtom] = {}
         self.definitions: list[z3.BoolRef] = []
+        #: constraints on the request that involve string atoms: part of the goal, so that the
+        #: implicant keeps the atoms they need (definitions only fix scalar variables)
+        self.requirements: list[z3.BoolRef] = []
         self.approximate: list[str] = []
         self._fresh = 0
         self.set_bound: dict[str, int] = {}
@@ -117,7 +142,7 @@ class Space:
         full = ("re", string, *key)
         found = self.atoms.get(full)
         if found is None:
-            found = StringAtom(*self.fresh("re"), (string,), regex=build(), test=tester(key))
+            found = StringAtom(*self.fresh("re"), (string,), build=build, test=tester(key))
             self.atoms[full] = found
             self.by_var[found.name] = found
         return found.var
