@@ -1,5 +1,5 @@
 """Policy comparison over every consecutive version pair of the AWS managed policies (issue 15's
-benchmark). Run: `python benchmarks/bench_compare.py [--sample N] [--seed S] [--timeout T] [--out rows.jsonl]`.
+benchmark). Run: `python benchmarks/bench_compare.py [--sample N] [--seed S] [--timeout T] [--typed] [--out rows.jsonl]`.
 
 Each pair is one `workbench.compare(old, new)` call, i.e. two queries (new access and removed
 access). Prints the answer counts, the time per pair and per query (median, p95, p99, max), the share
@@ -56,6 +56,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=15)
     parser.add_argument("--timeout", type=float, default=10.0)
     parser.add_argument("--out", type=Path, default=None, help="one JSON row per pair")
+    parser.add_argument("--typed", action="store_true", help="resources in the action's ARN formats")
     args = parser.parse_args()
     if not HISTORY.exists():
         print(f"skipped: {HISTORY} is absent")
@@ -68,7 +69,7 @@ def main() -> int:
     out = args.out.open("w") if args.out else None
     for i, (name, old_v, new_v, old, new) in enumerate(todo):
         start = time.perf_counter()
-        result = workbench.compare(old, new, timeout=args.timeout)
+        result = workbench.compare(old, new, timeout=args.timeout, typed=args.typed)
         elapsed = time.perf_counter() - start
         row = {"name": name, "old": old_v, "new": new_v, "answer": result.answer, "elapsed": elapsed,
                "directions": result.directions, "timings": result.timings, "reason": result.reason,
