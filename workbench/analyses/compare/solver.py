@@ -82,7 +82,32 @@ class StringCheck:
 
 
 def _check_strings(group: list[tuple[StringAtom, bool]], timeout_ms: int, resource_is_arn: bool) -> StringCheck:
-    """Whether some strings give every atom of the group its polarity."""
+    """Whether some strings give every atom of the group its polarity. A union atom that must
+    hold (typed mode's ARN formats) is tried one member at a time."""
+    choice = next((a for a, p in group if p and a.parts), None)
+    if choice is None:
+        return _check_once(group, timeout_ms, resource_is_arn)
+    rest = [(a, p) for a, p in group if a is not choice]
+    end = time.monotonic() + timeout_ms / 1000
+    involved: set[int] = {id(choice)}
+    undecided = ""
+    for part in choice.parts:
+        left = int((end - time.monotonic()) * 1000)
+        if left <= 0:
+            return StringCheck("unknown", reason="a string constraint could not be decided in time")
+        found = _check_once([*rest, (part, True)], left, resource_is_arn)
+        if found.status == "sat":
+            return found
+        if found.status == "unknown":
+            undecided = found.reason
+            continue
+        involved |= {id(a) for a, _ in found.conflict}
+    if undecided:
+        return StringCheck("unknown", reason=undecided)
+    return StringCheck("unsat", conflict=[(a, p) for a, p in group if id(a) in involved])
+
+
+def _check_once(group: list[tuple[StringAtom, bool]], timeout_ms: int, resource_is_arn: bool) -> StringCheck:
     names = sorted({s for atom, _ in group for s in atom.strings})
     strings = {n: z3.String(n) for n in names}
     solver = z3.Solver()
@@ -100,6 +125,9 @@ def _check_strings(group: list[tuple[StringAtom, bool]], timeout_ms: int, resour
     lazy: list[StringAtom] = []
     for atom, polarity in group:
         if atom.build is not None:
+            if not polarity and atom.parts:
+                lazy.extend(atom.parts)  # outside every member: each added when violated
+                continue
             if not polarity and atom.test is not None:
                 lazy.append(atom)
                 continue

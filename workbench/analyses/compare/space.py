@@ -28,7 +28,7 @@ VarTerm = Callable[[dict[str, z3.SeqRef]], tuple[z3.BoolRef, z3.BoolRef | None]]
 VarCheck = Callable[[dict[str, str]], bool]
 
 
-@dataclass
+@dataclass(eq=False)
 class StringAtom:
     """`strings[0]` matches `regex`, or (policy variables) a relation between several strings."""
 
@@ -40,6 +40,8 @@ class StringAtom:
     check: VarCheck | None = None
     #: decides a regex atom on a concrete string, with the evaluator's own matcher (None: unknown)
     test: Callable[[str], bool] | None = None
+    #: a union atom's members (typed mode: one per ARN format), checked one at a time
+    parts: tuple[StringAtom, ...] = ()
     _regex: z3.ReRef | None = None
 
     @property

@@ -22,7 +22,7 @@ import z3
 
 from workbench.analyses.compare.domain import ActionClasses, ActionDomain
 from workbench.analyses.compare.regex import arn_regex
-from workbench.analyses.compare.space import Space, static_pattern
+from workbench.analyses.compare.space import Space, StringAtom, static_pattern
 from workbench.catalog import catalog
 from workbench.core.arn import parse_arn
 
@@ -90,7 +90,23 @@ def constrain(space: Space, classes: ActionClasses) -> None:
             space.definitions.append(z3.Implies(chosen, space.resource_star))
             continue
         atom = space.regex_atom("resource", ("fmt", formats), partial(_union, formats))
+        record = space.by_var[str(atom)]
+        if not record.parts:
+            # one atom per format, so that the string check tries them one at a time: a union of
+            # many formats makes z3's regex derivatives explode, past any time limit
+            record.parts = tuple(StringAtom(atom, f"{record.name}/{i}", ("resource",),
+                                            build=partial(_single, f), test=partial(_fits_one, f))
+                                 for i, f in enumerate(formats))
         space.requirements.append(z3.Implies(z3.And(chosen, z3.Not(space.resource_star)), atom))
+
+
+@cache
+def _single(glob: str) -> z3.ReRef:
+    return arn_regex(((glob, True),))
+
+
+def _fits_one(glob: str, resource: str) -> bool:
+    return static_pattern(glob).matches(resource, parse_arn(resource), lambda _: None)
 
 
 @cache
