@@ -95,7 +95,7 @@ def _check_strings(group: list[tuple[StringAtom, bool]], timeout_ms: int, resour
         left = int((end - time.monotonic()) * 1000)
         if left <= 0:
             return StringCheck("unknown", reason="a string constraint could not be decided in time")
-        found = _check_once([*rest, (part, True)], left, resource_is_arn)
+        found = _check_strings([*rest, (part, True)], left, resource_is_arn)  # another union: in turn
         if found.status == "sat":
             return found
         if found.status == "unknown":
