@@ -11,6 +11,7 @@ import pytest
 import workbench
 from workbench.analyses.activity import Hygiene, UnusedAccess
 from workbench.analyses.activity.generate import GeneratedPolicy
+from workbench.analyses.compare import Comparison
 from workbench.analyses.escalation import EscalationResult
 from workbench.analyses.explain import Explanation
 from workbench.analyses.external import ExternalAccess
@@ -21,14 +22,17 @@ from workbench.core import display
 from workbench.evaluate import Decision
 
 FACES: dict[str, list[str]] = {
-    "workbench": ["ALLOWED", "Context", "Decision", "Diagnostic", "EXPLICIT_DENY", "Explanation",
-        "IMPLICIT_DENY", "ParseResult", "Policy", "PolicyKind", "PolicySet", "Principal", "Request",
-        "Scenario", "ScenarioError", "Severity", "StatementRef", "Workspace", "classify_principal",
-        "evaluate", "explain", "open", "parse_policy", "read_scenario", "simulate"],
+    "workbench": ["ALLOWED", "Comparison", "Context", "CounterexampleRequest", "Decision", "Diagnostic",
+        "EXPLICIT_DENY", "Explanation", "IMPLICIT_DENY", "ParseResult", "Policy", "PolicyKind", "PolicySet",
+        "Principal", "Request", "Scenario", "ScenarioError", "Severity", "StatementRef", "Workspace",
+        "classify_principal", "compare", "evaluate", "explain", "open", "parse_policy", "read_scenario",
+        "simulate"],
     "workbench.analyses.activity": ["AUTHORIZATION_ERRORS", "Attribution", "CHECKS", "Hygiene",
         "HygieneFinding", "Mapping", "NotObservable", "Reach", "UnusedAccess", "UnusedFinding",
         "activity_frame", "attribute", "hygiene", "last_accessed", "map_event", "mapping_shares",
         "unused_access"],
+    "workbench.analyses.compare": ["Answer", "CheckOutcome", "Comparison", "CounterexampleRequest",
+        "check_access_not_granted", "check_no_new_access", "check_no_public_access", "compare"],
     "workbench.analyses.escalation": ["ActionGoal", "Admin", "AdminGoal", "Edge", "EscalationModel",
         "EscalationResult", "PROBES", "PrincipalEscalation", "PrincipalGoal", "RequestEvidence", "Step",
         "TECHNIQUES", "Technique", "covered_catalog_ids", "default_context", "escalation", "find_admins",
@@ -66,7 +70,7 @@ VIEWS = {
     AccessMatrix: ["html", "plotly", "styler"], MatrixSummary: ["html"], MatrixDiff: ["html", "styler"],
     WhoCan: ["html"], WhatCan: ["html"], EscalationResult: ["html", "text"],
     UnusedAccess: ["html", "text"], Hygiene: ["html", "text"], GeneratedPolicy: ["html", "text"],
-    ExternalAccess: ["html", "text"],
+    ExternalAccess: ["html", "text"], Comparison: ["html", "text"],
 }
 
 

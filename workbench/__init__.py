@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench import render
+from workbench.analyses.compare import Comparison, CounterexampleRequest, compare
 from workbench.analyses.explain import Explanation
 from workbench.analyses.explain import explain as explain_request
 from workbench.core.diagnostics import Diagnostic, Severity
@@ -83,8 +84,9 @@ def open(path: str | Path | None = None) -> Workspace:  # noqa: A001 - the docum
 
 
 __all__ = [
-    "ALLOWED", "Context", "Decision", "Diagnostic", "EXPLICIT_DENY", "Explanation", "IMPLICIT_DENY",
-    "ParseResult", "Policy", "PolicyKind", "PolicySet", "Principal", "Request", "Scenario",
-    "ScenarioError", "Severity", "StatementRef", "Workspace", "classify_principal", "evaluate", "explain",
-    "open", "parse_policy", "read_scenario", "simulate",
+    "ALLOWED", "Comparison", "Context", "CounterexampleRequest", "Decision", "Diagnostic",
+    "EXPLICIT_DENY", "Explanation", "IMPLICIT_DENY", "ParseResult", "Policy", "PolicyKind", "PolicySet",
+    "Principal", "Request", "Scenario", "ScenarioError", "Severity", "StatementRef", "Workspace",
+    "classify_principal", "compare", "evaluate", "explain", "open", "parse_policy", "read_scenario",
+    "simulate",
 ]

@@ -20,6 +20,7 @@ from workbench.analyses.assemble import (
     resource_side,
 )
 from workbench.analyses.assume import AssumePath, AssumeResult, assume_paths, chain_session_arn
+from workbench.analyses.compare import Comparison, compare
 from workbench.analyses.escalation import (
     Admin,
     EscalationModel,
@@ -462,6 +463,16 @@ class Workspace:
         preview = preview_external_access(self.inventory, key, current, result.policy, zone)
         apply_archive_rules([*preview.added, *preview.removed], self.archive_rules)
         return preview
+
+    def compare_policy(self, key: str, new_text: str | Mapping[str, Any], *, typed: bool = False,
+                       timeout: float = 10.0) -> Comparison:
+        """Does a new version of one workspace policy (by `policies()` key) grant any request the
+        current one does not, or remove any? Nothing in the workspace changes."""
+        current = self.policies().get(key)
+        if current is None:
+            raise KeyError(f"no policy `{key}` in the workspace")
+        document = new_text if isinstance(new_text, str) else dict(new_text)
+        return compare(current, document, kind=current.kind, typed=typed, timeout=timeout)
 
     def __repr__(self) -> str:
         counts = self.summary()

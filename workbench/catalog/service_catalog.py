@@ -156,6 +156,11 @@ class ServiceCatalog:
         kind = self.condition_key_type(low)
         return bool(kind and kind.startswith("ArrayOf"))
 
+    def arn_formats(self, service: str) -> dict[str, str]:
+        """Each resource type of a service (lower-cased key) -> its ARN format, such as
+        `arn:${Partition}:s3:::${BucketName}/${ObjectName}`."""
+        return _arn_formats(service.lower())
+
 
 def _plausible(service: str) -> bool:
     """A service prefix that can name a catalog file (letters, digits, `-` and `.`)."""
@@ -180,6 +185,17 @@ def _actions(service: str) -> dict[str, Action]:
             condition_keys=tuple(entry.get("conditionKeys", [])),
         )
     return out
+
+
+@cache
+def _arn_formats(service: str) -> dict[str, str]:
+    if not _plausible(service):
+        return {}
+    try:
+        data = _load("resourceTypes", f"{service}.json")
+    except (OSError, ValueError):
+        return {}
+    return {k.lower(): v.get("arn", "") for k, v in data.items() if v.get("arn")}
 
 
 @cache

@@ -7,7 +7,17 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from workbench.cli import access, activity, analyses, escalation, export, simulate, validate, workspace
+from workbench.cli import (
+    access,
+    activity,
+    analyses,
+    compare,
+    escalation,
+    export,
+    simulate,
+    validate,
+    workspace,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -21,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_parser(sub)
     activity.add_parser(sub)
     access.add_parsers(sub)
+    compare.add_parser(sub)
     return parser
 
 

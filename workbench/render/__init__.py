@@ -12,6 +12,7 @@ from typing import Any
 
 from workbench.analyses.activity import Hygiene, UnusedAccess
 from workbench.analyses.activity.generate import GeneratedPolicy
+from workbench.analyses.compare import Comparison
 from workbench.analyses.escalation import EscalationResult
 from workbench.analyses.explain import Explanation
 from workbench.analyses.external import ExternalAccess
@@ -20,7 +21,17 @@ from workbench.analyses.matrix import AccessMatrix, MatrixDiff, MatrixSummary
 from workbench.analyses.who import WhatCan, WhoCan
 from workbench.core import display
 from workbench.evaluate.decision import Decision
-from workbench.render import activity, decision, escalation, explanation, external, graph, matrix, who
+from workbench.render import (
+    activity,
+    compare,
+    decision,
+    escalation,
+    explanation,
+    external,
+    graph,
+    matrix,
+    who,
+)
 
 VIEWS: dict[tuple[type, str], Callable[..., Any]] = {
     (Decision, "html"): decision.decision_html,
@@ -48,6 +59,8 @@ VIEWS: dict[tuple[type, str], Callable[..., Any]] = {
     (GeneratedPolicy, "text"): activity.generated_text,
     (ExternalAccess, "html"): external.external_access_html,
     (ExternalAccess, "text"): external.external_access_text,
+    (Comparison, "html"): compare.comparison_html,
+    (Comparison, "text"): compare.comparison_text,
 }
 
 
