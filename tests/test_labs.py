@@ -15,7 +15,7 @@ from workbench.analyses.lookup import find_principal
 from workbench.core.arn import parse_arn
 from workbench.core.codes import CODES
 from workbench.labs import EXERCISES, check_exercise, current_policy, describe
-from workbench.load.labs import WANTED, Exercise, read_labs, read_labs_text
+from workbench.load.labs import WANTED, Answer, Exercise, read_labs, read_labs_text
 from workbench.workspace import open_workspace
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -109,6 +109,84 @@ def test_a_solution_is_needed_where_one_is_given(exercise: Exercise) -> None:
     assert not check_exercise(exercise.id, current_policy(exercise.id)).passed
 
 
+ANSWERS = [(e.id, kind, i, a) for e in EXERCISES.values() for kind, answers in (("wrong", e.wrong), ("correct", e.correct))
+           for i, a in enumerate(answers)]
+
+
+@pytest.mark.parametrize("exercise", EXERCISES.values(), ids=list(EXERCISES))
+def test_every_exercise_ships_wrong_and_correct_answers(exercise: Exercise) -> None:
+    assert len(exercise.wrong) >= 4 and len(exercise.correct) >= 2, exercise.id
+    policies = [a.policy for a in (*exercise.wrong, *exercise.correct)]
+    assert len(set(policies)) == len(policies), "each shipped answer is a different policy"
+    assert all(a.line > exercise.line and a.why for a in (*exercise.wrong, *exercise.correct))
+
+
+@pytest.mark.parametrize(("exercise_id", "kind", "index", "answer"), ANSWERS,
+                         ids=[f"{e}-{k}{i}" for e, k, i, _ in ANSWERS])
+def test_a_shipped_answer_fails_or_passes_as_it_says(exercise_id: str, kind: str, index: int, answer: Answer) -> None:
+    """A wrong answer fails (with the whole-access difference or a failed expectation to show for
+    it); a correct one passes, its access equal to the intended access on every compared request."""
+    result = check_exercise(exercise_id, answer.policy)
+    assert not result.errors, result.diagnostics_text()
+    assert result.access is not None and result.access.cells > 0
+    if kind == "correct":
+        assert result.passed, f"{answer.why}\n{result.to_text()}"
+        assert result.access.same
+        return
+    assert not result.passed, f"a wrong answer passed: {answer.why}"
+    assert result.failed or result.access.differences
+    text = result.to_text()
+    if result.access.differences:
+        assert "your access differs from the intended access" in text
+        assert any(line.startswith("your policy ") for line in result.access.summary())
+
+
+#: the gaming cases of the issue: (exercise, the policy, the kind of difference that must be found)
+GAMED = [
+    ("lab1-ex1", '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": '
+                 '["arn:aws:s3:::example-corp-dev-backups", "arn:aws:s3:::example-corp-dev-backups/*"]}]}', "extra"),
+    ("lab3-ex1", '{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "NotAction": "iam:*", "Resource": "*", '
+                 '"Condition": {"StringNotEquals": {"aws:RequestedRegion": ["eu-west-1", "eu-central-1"]}}}]}', "missing"),
+    ("lab5-ex2", EXERCISES["lab5-ex2"].wrong[0].policy, "elsewhere"),
+]
+
+
+@pytest.mark.parametrize(("exercise_id", "policy", "kind"), GAMED, ids=[g[0] for g in GAMED])
+def test_the_gamed_answers_of_the_issue_fail_with_the_statement_responsible(exercise_id: str, policy: str,
+                                                                             kind: str) -> None:
+    result = check_exercise(exercise_id, policy)
+    assert not result.passed and result.access is not None
+    found = result.access.of(kind)  # type: ignore[arg-type]
+    assert found, result.to_text()
+    for difference in found:
+        refs = result.access.responsible(difference)
+        if kind == "extra":  # the student's own statement grants what it should not
+            assert refs and all(r.policy == result.access.policy for r in refs)
+        if kind == "missing":  # the student's own Deny takes away what is intended
+            assert refs and all(r.effect == "Deny" and r.policy == result.access.policy for r in refs)
+        if kind == "elsewhere":  # granted by the secret's resource policy, not the student's
+            assert refs and all(r.policy != result.access.policy for r in refs)
+            assert any(r.policy == result.access.policy for r in difference.wanted.deciding)
+    assert str(found[0].action) in result.to_text()
+
+
+def test_the_feedback_is_computed_from_the_students_policy() -> None:
+    """Two different wrong answers get different feedback naming their own statements and lines."""
+    one = check_exercise("lab1-ex1", '{"Version": "2012-10-17", "Statement": [{"Sid": "Everything", "Effect": "Allow", '
+                                     '"Action": "s3:*", "Resource": "*"}]}')
+    two = check_exercise("lab1-ex1", '{"Version": "2012-10-17",\n "Statement": [\n{"Sid": "Puts", "Effect": "Allow", '
+                                     '"Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-corp-dev-backups/*"},\n'
+                                     '{"Sid": "Tags", "Effect": "Allow", "Action": "s3:PutObjectTagging", '
+                                     '"Resource": "arn:aws:s3:::example-corp-dev-backups/*"}]}')
+    assert one.access is not None and two.access is not None
+    assert "Everything" in one.to_text() and "Tags" not in one.to_text()
+    extra = two.access.of("extra")
+    assert {d.action for d in extra} == {"s3:PutObjectTagging"}
+    assert {r.sid for d in extra for r in two.access.responsible(d)} == {"Tags"}
+    assert {r.line for d in extra for r in two.access.responsible(d)} == {4}
+    assert {d.action for d in two.access.of("missing")} == {"s3:GetObject", "s3:ListBucket"}
+
+
 def test_a_failed_check_says_which_request_and_why() -> None:
     result = check_exercise("lab1-ex1", '{"Version": "2012-10-17", "Statement": []}')
     assert not result.passed and not result.errors
@@ -168,6 +246,14 @@ MALFORMED = [
     (EXERCISE + REQUEST + "      decision: allowed\n      why: w\n      yours: yes please\n", "lab-wrong-type", 10, 14),
     (EXERCISE + REQUEST + "      decision: Allowed\n      why: w\n", "lab-invalid-decision", 8, 17),
     (EXERCISE + REQUEST + "      decision: allowed\n      why: w\n      contxt: {}\n", "lab-unknown-field", 10, 7),
+    (EXERCISE + REQUEST + "      decision: allowed\n      why: w\n  scope: [s3]\n", "lab-wrong-type", 10, 10),
+    (EXERCISE + REQUEST + "      decision: allowed\n      why: w\n  scope:\n    actions: [s3:*, 3]\n",
+     "lab-wrong-type", 11, 21),
+    (EXERCISE + REQUEST + "      decision: allowed\n      why: w\n  scope:\n    contexts: [x]\n", "lab-wrong-type", 11, 16),
+    (EXERCISE + REQUEST + "      decision: allowed\n      why: w\n  scope:\n    region: x\n", "lab-unknown-field", 11, 5),
+    (EXERCISE + REQUEST + "      decision: allowed\n      why: w\n  wrong:\n    - policy: '{}'\n", "lab-missing", 11, 7),
+    (EXERCISE + REQUEST + "      decision: allowed\n      why: w\n  correct:\n    - why: w\n      policy: [1]\n",
+     "lab-wrong-type", 12, 15),
     (EXERCISE + REQUEST + "      decision: allowed\n      why: w\n" + EXERCISE + REQUEST
      + "      decision: denied\n      why: w\n", "lab-duplicate-id", 10, 7),
 ]
