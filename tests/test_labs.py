@@ -6,15 +6,22 @@ policy with its reasons instead of raising."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from workbench.analyses.lookup import find_principal
+from workbench.analyses.matrix.engine import Cell
+from workbench.catalog import catalog
 from workbench.core.arn import parse_arn
 from workbench.core.codes import CODES
-from workbench.labs import EXERCISES, check_exercise, current_policy, describe
+from workbench.labs import EXERCISES, check_exercise, current_policy, describe, prose_html
+from workbench.labs.access import OBJECT_KEY, Request, compare, scope_of
+from workbench.labs.applicable import applies
 from workbench.load.labs import WANTED, Answer, Exercise, read_labs, read_labs_text
 from workbench.workspace import open_workspace
 
@@ -288,3 +295,100 @@ def test_an_unreadable_lab_file_is_a_diagnostic(tmp_path: Path) -> None:
     (tmp_path / "01-a.yaml").write_bytes(b"- id: caf\xe9\n")
     labs = read_labs(tmp_path)
     assert labs.exercises == () and [d.code for d in labs.diagnostics] == ["file-encoding"]
+
+
+# -- what the comparison asks, and answers nobody wrote down ------------------------------------------
+
+#: (action, resource, whether AWS could receive it): the Service Authorization Reference's resource types
+APPLICABLE = [
+    ("s3:GetObject", "arn:aws:s3:::example-corp-dev-backups/nightly/x.tar.gz", True),
+    ("s3:GetObject", "arn:aws:s3:::example-corp-dev-backups", False),
+    ("s3:ListBucket", "arn:aws:s3:::example-corp-dev-backups", True),
+    ("s3:ListBucket", "arn:aws:s3:::example-corp-dev-backups/x", False),
+    ("s3:GetObject", "arn:aws:iam::862014573906:user/dana", False),
+    ("iam:CreateUser", "arn:aws:iam::862014573906:user/svc/reports", True),
+    ("iam:CreateUser", "arn:aws:s3:::example-corp-dev-backups/x", False),
+    ("iam:ListUsers", "*", True),  # an action on no resource type is asked on `*`
+    ("s3:GetObject", "*", False),
+    ("sts:AssumeRole", "arn:aws:iam::739205816443:role/SecurityAudit", True),
+    ("secretsmanager:GetSecretValue", "arn:aws:secretsmanager:eu-west-1:862014573906:secret:webapp/dev/api-key-Xy12Ab", True),
+    ("logs:PutLogEvents", "arn:aws:logs:eu-west-1:739205816443:log-group:/aws/lambda/webapp-api:log-stream:2026/11/28", True),
+    ("sqs:DeleteQueue", "arn:aws:sqs:eu-west-1:739205816443:webapp-orders", True),
+    ("sqs:DeleteQueue", "arn:aws:sns:eu-west-1:739205816443:webapp-order-events", False),
+]
+
+
+@pytest.mark.parametrize(("action", "resource", "expected"), APPLICABLE, ids=[f"{a}-{r[-20:]}" for a, r, _ in APPLICABLE])
+def test_which_pairs_are_compared(action: str, resource: str, expected: bool) -> None:
+    assert applies(action, resource) is expected
+
+
+def test_the_scope_covers_every_action_of_the_services_and_the_organizations_resources() -> None:
+    exercise = EXERCISES["lab1-ex1"]
+    request = scope_of(WS, exercise)
+    assert set(request.actions) == {a.full_name for p in ("s3:*", "iam:*") for a in catalog().expand(p)}
+    buckets = [arn for arn in INVENTORY.resources if arn.startswith("arn:aws:s3:::")]
+    assert set(buckets) <= set(request.resources)
+    assert {f"{b}/{OBJECT_KEY}" for b in buckets} <= set(request.resources)
+    assert {u.arn for u in INVENTORY.users()} <= set(request.resources) and "*" in request.resources
+    assert {x.resource for x in exercise.expectations} - {"*"} <= set(request.resources)
+
+
+def test_a_cell_that_is_neither_allowed_nor_denied_is_not_compared() -> None:
+    """The matrix's `notApplicable` (a request AWS can never receive) is skipped on either side."""
+    exercise = EXERCISES["lab1-ex1"]
+    request = Request(("svc-backup",), ("s3:GetObject",), ("arn:aws:s3:::example-corp-dev-backups/k",), ({},))
+    allowed = Cell("allowed", (), None, None)
+    other = Cell("notApplicable", (), None, None)  # type: ignore[arg-type]
+    cell = [[("svc-backup", "s3:GetObject", "arn:aws:s3:::example-corp-dev-backups/k", allowed)]]
+    skipped = [[("svc-backup", "s3:GetObject", "arn:aws:s3:::example-corp-dev-backups/k", other)]]
+    assert compare(cell, skipped, request, "p", "p").cells == 0
+    assert compare(skipped, cell, request, "p", "p").cells == 0
+    assert compare(cell, cell, request, "p", "p").cells == 1 and exercise.id
+
+
+SCOPED = {"lab1-ex1": "svc-backup", "lab5-ex2": "webapp-api"}
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_an_extra_grant_nobody_wrote_down_fails_with_its_own_statement(data: st.DataObject) -> None:
+    """Add to a correct answer an Allow of one action on one resource of the exercise's scope. If the
+    evaluator then allows a request the intended policy does not, the check fails, names that request
+    as an extra allow, and names the added statement as responsible; else the check still passes."""
+    exercise_id = data.draw(st.sampled_from(sorted(SCOPED)))
+    exercise = EXERCISES[exercise_id]
+    request = scope_of(WS, exercise)
+    action = data.draw(st.sampled_from(request.actions))
+    resource = data.draw(st.sampled_from([r for r in request.resources if applies(action, r)] or ["*"]))
+    base = json.loads(exercise.correct[0].policy)
+    base["Statement"].append({"Sid": "Added", "Effect": "Allow", "Action": action, "Resource": resource})
+    result = check_exercise(exercise_id, json.dumps(base))
+    assert result.access is not None and not result.errors
+    ws = open_workspace()
+    ws.replace_policy(exercise.policy_key, json.dumps(base))
+    intended = open_workspace()
+    intended.replace_policy(exercise.policy_key, exercise.solution or current_policy(exercise_id))
+    principal = SCOPED[exercise_id]
+    widened = applies(action, resource) and ws.can(principal, action, resource).allowed \
+        and not intended.can(principal, action, resource).allowed
+    if widened:
+        assert not result.passed
+        extra = [d for d in result.access.of("extra") if d.action == action and d.resource == resource]
+        assert extra and {r.sid for r in result.access.responsible(extra[0])} == {"Added"}
+    else:
+        assert not any(d.action == action and d.resource == resource for d in result.access.of("extra"))
+
+
+def test_the_feedback_html_shows_code_and_never_mathematics() -> None:
+    """Backticks become <code>, a policy variable sits in code, the block carries MathJax's ignore
+    classes, and what the student wrote is escaped."""
+    assert prose_html("use `${aws:PrincipalTag/team}` <here>") == \
+        "use <code>${aws:PrincipalTag/team}</code> &lt;here&gt;"
+    assert prose_html("one ` backtick") == "one ` backtick"
+    result = check_exercise("lab2-ex4", EXERCISES["lab2-ex4"].wrong[0].policy)
+    html = result._repr_html_()
+    assert "mathjax_ignore" in html and "tex2jax_ignore" in html
+    assert "<code>{&quot;StringEquals&quot;: {&quot;aws:ResourceTag/team&quot;: &quot;${aws:PrincipalTag/team}&quot;}}</code>" in html
+    assert "`" not in html.split("<details>")[0].replace("&#x60;", "")
+    assert "Why not: your whole access" in html

@@ -279,7 +279,7 @@ def render_result_html(result: LabResult) -> str:
         parts.append("<table style='text-align:left'><thead><tr><th></th><th>request</th><th>wanted</th><th>got</th><th></th></tr></thead>"
                      f"<tbody>{''.join(rows)}</tbody></table>")
     for check in result.failed:
-        items = "".join(f"<li>{esc(line)}</li>" for line in check.lines())
+        items = "".join(f"<li>{prose_html(line)}</li>" for line in check.lines())
         parts.append(f"<div style='margin-top:6px'><b>Why not: {esc(describe(check.expectation))}</b><ul>{items}</ul>")
         if check.explanation is not None:
             parts.append(f"<details><summary>full explanation</summary>{check.explanation._repr_html_()}</details>")
