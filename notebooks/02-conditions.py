@@ -188,6 +188,12 @@ policy = """
       "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
       "Resource": "arn:aws:secretsmanager:*:862014573906:secret:*",
       "Condition": {"StringEquals": {"aws:ResourceTag/team": "webapp"}}
+    },
+    {
+      "Sid": "ListSecrets",
+      "Effect": "Allow",
+      "Action": "secretsmanager:ListSecrets",
+      "Resource": "*"
     }
   ]
 }
