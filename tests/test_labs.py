@@ -392,3 +392,24 @@ def test_the_feedback_html_shows_code_and_never_mathematics() -> None:
     assert "<code>{&quot;StringEquals&quot;: {&quot;aws:ResourceTag/team&quot;: &quot;${aws:PrincipalTag/team}&quot;}}</code>" in html
     assert "`" not in html.split("<details>")[0].replace("&#x60;", "")
     assert "Why not: your whole access" in html
+
+
+ODD = [
+    '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "nosuch:Thing", "Resource": "arn:aws:s3:::x"}]}',
+    '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "NotAction": "s3:*", "NotResource": "*"}]}',
+    '{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "*", "Resource": "*"}]}',
+    "[]",
+    '{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "*", "Resource": "*", '
+    '"Condition": {"Foo": {"a": "b"}}}}',
+]
+
+
+@pytest.mark.parametrize("exercise_id", ["lab1-ex1", "lab3-ex3", "lab4-ex2"])
+@pytest.mark.parametrize("policy", ODD, ids=[f"odd{i}" for i in range(len(ODD))])
+def test_an_odd_policy_never_raises_and_never_passes(exercise_id: str, policy: str) -> None:
+    """A policy of the wrong kind, with an unknown action or operator, or not a policy at all: a
+    result with diagnostics or differences, never an exception."""
+    result = check_exercise(exercise_id, policy)
+    assert not result.passed
+    assert result.errors or (result.access is not None and (result.access.differences or result.failed))
+    assert result.to_text() and result._repr_html_()
