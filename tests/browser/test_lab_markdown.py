@@ -76,3 +76,20 @@ def test_jupyterlab_renders_the_lab_and_opening_it_changes_nothing(chromium: Any
     assert found["math"] == 0 and any(VARIABLE in c for c in found["code"])
     assert "`" not in feedback.inner_text()
     page.shot("lab2-jupyterlab-abac-check", feedback)
+
+
+@pytest.mark.parametrize("name", ["00-workbench", "01-evaluation-basics", "05-boundaries-and-least-privilege"])
+def test_opening_a_notebook_does_not_mark_it_modified(chromium: Any, lab: str, name: str) -> None:  # noqa: F811
+    """Once its kernel is idle (JupyterLab then writes the kernel's language_info), the notebook
+    is still unmodified: `make notebooks` wrote that language_info already."""
+    page = open_page(chromium, allow=(lab,))
+    p = page.page
+    p.goto(f"{lab}/lab/tree/notebooks/{name}.ipynb")
+    wait_for_idle_kernel(p, lab, f"notebooks/{name}.ipynb")
+    p.wait_for_selector(".jp-MarkdownOutput", state="attached", timeout=60_000)
+    p.wait_for_timeout(2000)
+    # the notebook's own panel (JupyterLab may restore other tabs of the session)
+    dirty = p.evaluate("""(path) => [...window.jupyterapp.shell.widgets('main')]
+        .filter(w => w.context && w.context.path === path).map(w => w.context.model.dirty)""",
+                       f"notebooks/{name}.ipynb")
+    assert dirty == [False], dirty
