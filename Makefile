@@ -22,8 +22,10 @@ browser-deps: setup
 
 # The notebooks' source is notebooks/*.py (jupytext percent format); this writes each .ipynb beside
 # it, or carries back into the .py an .ipynb edited without jupytext (the newer file wins; jupytext --sync).
+# Each .ipynb then gets the kernel's language_info, so that opening it in JupyterLab changes nothing.
 notebooks: setup
 	$(BIN)/jupytext --sync notebooks/[0-9]*.py
+	$(BIN)/python scripts/notebook_language_info.py notebooks/[0-9]*.ipynb
 
 # The main job: JupyterLab on the workbench notebook (the example organization, ready to use).
 # LAB_ARGS adds options, e.g. `make workbench LAB_ARGS="--no-browser --port 8890"`.

@@ -74,7 +74,12 @@ print(ws.can("alice", "iam:CreateUser", bob, {"aws:MultiFactorAuthPresent": True
 # Rewrite svc-backup's inline policy `WriteBackups` so that it can **write, read back and list** its
 # backups in the bucket `example-corp-dev-backups`, and **nothing else**. Edit the policy in the
 # next cell, then run the check. The check puts your policy into a fresh copy of the organization
-# and asks the evaluator; when something is not as wanted it says why, with the explanation.
+# and compares svc-backup's access with the intended access on **every** S3 and IAM action and
+# every bucket, object and IAM principal of the organization (the access matrix, cell by cell):
+# it lists what your policy allows that it should not, what it misses, and the statement of your
+# policy behind each, then asks a few named requests and explains the ones that fail. Which
+# resource type each S3 action acts on (`s3:ListBucket` the bucket, `s3:GetObject` an object) is
+# in the [S3 actions table](https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html).
 
 # %% tags=["starter"] iamwb={"exercise": "lab1-ex1", "starter": "incomplete"}
 # Exercise lab1-ex1: an incomplete first attempt: run the check, then fix it.
@@ -99,8 +104,10 @@ check_exercise("lab1-ex1", policy)
 # ## Exercise 1.2: an explicit deny beats any allow
 #
 # svc-backup may do anything (`s3:*`) with its bucket. Keep that, but make sure it can **never delete
-# a backup**: not an object, not an object version, not the bucket. The deny must come from your
-# policy (the check asks for it), so that no Allow added later can re-open deletion.
+# anything there**: no `s3:Delete*` action, on the objects (object versions included) or the
+# bucket. The deny must come from your policy (the check asks for it), so that no Allow added
+# later can re-open deletion: an explicit Deny overrides every Allow
+# ([evaluation logic](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html)).
 
 # %% tags=["starter"] iamwb={"exercise": "lab1-ex2", "starter": "wrong"}
 # Exercise lab1-ex2: a plausible but wrong first attempt: run the check, then fix it.
@@ -131,5 +138,6 @@ check_exercise("lab1-ex2", policy)
 # ### What to remember
 #
 # - No statement, no access: an implicit deny names the layer that lacked an allow (its *gate*).
-# - An Allow must match the action **and** the resource: objects are `bucket/*`, the bucket is `bucket`.
+# - An Allow must match the action **and** the resource: objects are `bucket/*`, the bucket is `bucket`
+#   ([S3 resource types](https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html#amazons3-resources-for-iam-policies)).
 # - A Deny wins over any Allow, from any policy; write it for exactly the requests it must stop.

@@ -19,14 +19,23 @@
 # puts in each request (`aws:MultiFactorAuthPresent`, `aws:SourceIp`, `aws:SecureTransport`,
 # `aws:PrincipalTag/team`, `aws:ResourceTag/team`, ...). Three rules matter most:
 #
-# - an operator on a key that is **absent** from the request does not match, unless it ends in
-#   `IfExists` (then an absent key matches);
-# - all operators of a condition must hold (AND); the values of one key are alternatives (OR);
-# - policy variables such as `${aws:PrincipalTag/team}` compare the request with itself (ABAC).
+# - a key that is **absent** from the request makes an operator false, with two exceptions: a
+#   *negated* operator (`StringNotEquals`, `StringNotLike`, `ArnNotLike`, `NotIpAddress`, ...) is
+#   **true** when the key is absent, and so is any operator ending in `IfExists`. `Null` tests
+#   whether the key is there
+#   ([condition operators](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html),
+#   [IfExists](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_IfExists));
+# - all operators of a condition must hold, and all keys under one operator (AND); the values of
+#   one key are alternatives (OR), and for a negated operator none of them may match (NOR)
+#   ([several keys or values](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-logic-multiple-context-keys-or-values.html));
+# - policy variables such as `${aws:PrincipalTag/team}` are replaced by the request's own value
+#   before the comparison, so one statement serves every team (ABAC)
+#   ([policy variables](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html)).
 #
-# AWS: [condition operators](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html),
-# [global condition keys](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html).
-# The workbench never invents environment keys: a question either states them or they are absent.
+# Which keys a request carries is on each key's "Availability" line of the
+# [global condition keys](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html)
+# page. The workbench never invents a key: a question states its context, on top of the
+# workspace's defaults.
 
 # %%
 import workbench
@@ -38,8 +47,10 @@ ws
 # %% [markdown]
 # ## 1. MFA, and the absent key
 #
-# alice's `RequireMFA` uses `BoolIfExists`. Three requests: a long-term access key (no MFA key at
-# all), a console session without MFA, and one with MFA:
+# alice's `RequireMFA` uses `BoolIfExists`. Three requests: a long-term access key (a request signed
+# with it carries no `aws:MultiFactorAuthPresent` key at all:
+# [aws:MultiFactorAuthPresent](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-multifactorauthpresent)),
+# a console session without MFA, and one with MFA:
 
 # %%
 bob = "arn:aws:iam::284756190372:user/bob"
@@ -70,7 +81,13 @@ for who in ["dana", "eli"]:
 # ## Exercise 2.1: require MFA, including for access keys
 #
 # Rewrite `RequireMFA` so that alice can do nothing without MFA, except set up her MFA device,
-# whether she calls from a console session without MFA or with a long-term access key.
+# whether she calls from a console session without MFA or with a long-term access key. AWS's own
+# version of this policy:
+# [self-manage MFA only](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_examples_aws_my-sec-creds-self-manage-mfa-only.html).
+#
+# The check compares your policy's access with the intended one on every IAM, STS and S3 action,
+# for alice, with no MFA key, with MFA false and with MFA true, and names the statement behind
+# each difference.
 
 # %% tags=["starter"] iamwb={"exercise": "lab2-ex1", "starter": "wrong"}
 # Exercise lab2-ex1: a plausible but wrong first attempt: run the check, then fix it.
@@ -96,7 +113,11 @@ check_exercise("lab2-ex1", policy)
 # ## Exercise 2.2: only from the office network
 #
 # svc-backup runs on a server in the office, whose public addresses are `203.0.113.0/24`. Rewrite
-# its policy so that it writes backups only from there.
+# its policy so that it writes backups only from there
+# ([aws:SourceIp](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-sourceip),
+# [IP address operators](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_IPAddress)).
+# A request that reaches S3 through a VPC endpoint carries no `aws:SourceIp` (the key page says
+# so); such a request must not get in either.
 
 # %% tags=["starter"] iamwb={"exercise": "lab2-ex2", "starter": "wrong"}
 # Exercise lab2-ex2: a plausible but wrong first attempt: run the check, then fix it.
@@ -123,7 +144,9 @@ check_exercise("lab2-ex2", policy)
 #
 # The website bucket is public. Keep it readable by anyone, but deny every request sent over plain
 # HTTP **in the bucket policy** (the `EnforceSecureTransport` RCP already does it for the whole
-# organization; the bucket should stay safe if the RCP is ever detached).
+# organization; the bucket should stay safe if the RCP is ever detached). AWS:
+# [enforce encryption in transit](https://docs.aws.amazon.com/AmazonS3/latest/userguide/security-best-practices.html#transit),
+# [aws:SecureTransport](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-securetransport).
 
 # %% tags=["starter"] iamwb={"exercise": "lab2-ex3", "starter": "incomplete"}
 # Exercise lab2-ex3: an incomplete first attempt: run the check, then fix it.
@@ -149,7 +172,9 @@ check_exercise("lab2-ex3", policy)
 # ## Exercise 2.4: one policy for every team (ABAC)
 #
 # Rewrite `TeamSecretsABAC` so that each developer reads the secrets of their own team, for any
-# team, without naming one.
+# team, without naming one
+# ([ABAC](https://docs.aws.amazon.com/IAM/latest/UserGuide/introduction_attribute-based-access-control.html),
+# [aws:ResourceTag](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-resourcetag)).
 
 # %% tags=["starter"] iamwb={"exercise": "lab2-ex4", "starter": "wrong"}
 # Exercise lab2-ex4: a plausible but wrong first attempt: run the check, then fix it.
@@ -163,6 +188,12 @@ policy = """
       "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
       "Resource": "arn:aws:secretsmanager:*:862014573906:secret:*",
       "Condition": {"StringEquals": {"aws:ResourceTag/team": "webapp"}}
+    },
+    {
+      "Sid": "ListSecrets",
+      "Effect": "Allow",
+      "Action": "secretsmanager:ListSecrets",
+      "Resource": "*"
     }
   ]
 }
@@ -174,8 +205,10 @@ check_exercise("lab2-ex4", policy)
 # %% [markdown]
 # ### What to remember
 #
-# - `Bool` on a key the request lacks does not match: access keys carry no MFA key. Use `...IfExists`
-#   when an absent key must count as "not satisfied".
+# - An operator on a key the request lacks is false (`Bool` false does not match an access-key
+#   request, which has no MFA key), except a negated operator (`NotIpAddress`, `StringNotEquals`,
+#   ...), which is true, and `...IfExists`, which is true. So a Deny with `NotIpAddress` also stops
+#   a request without `aws:SourceIp`, and an Allow with `IpAddressIfExists` lets it in.
 # - Write Deny statements whose condition is true exactly for the bad requests.
 # - CIDR prefixes: `/24` is 256 addresses, `/16` is 65,536.
-# - A policy variable makes one statement serve every team.
+# - A policy variable (`${aws:PrincipalTag/team}`) makes one statement serve every team.

@@ -21,8 +21,12 @@
 # down to the account, and **every level must allow**; a Deny at any level wins. Neither applies to
 # the management account.
 #
-# AWS: [SCP evaluation](https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_evaluation.html),
-# [RCPs](https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html).
+# AWS: [SCPs](https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html)
+# (they restrict member accounts' users and roles, the root user included, never the management
+# account's), [SCP evaluation](https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_evaluation.html),
+# [RCPs](https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html)
+# (they grant nothing, and do not affect the management account's resources),
+# [RCP evaluation](https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps_evaluation.html).
 #
 # Example Corp: Root (`FullAWSAccess`, `DenyLeaveOrganization`, `AllowedRegions`,
 # `ProtectSecurityTooling`; RCPs `DataPerimeter`, `EnforceSecureTransport`) › Security,
@@ -68,7 +72,11 @@ print(ws.can("arn:aws:iam::380291746512:role/AcmeReader", "s3:GetObject",
 # ## Exercise 3.1: an SCP that keeps work in two Regions
 #
 # Rewrite `AllowedRegions` so that member accounts work only in `eu-west-1` and `eu-central-1`,
-# without breaking the global services (IAM, STS, Organizations, ...), whose calls go to us-east-1.
+# without breaking the global services (IAM, STS, Organizations, ...), whose calls go to us-east-1
+# ([deny by Region](https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_examples_general.html#example-scp-deny-region),
+# [aws:RequestedRegion](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-requestedregion)).
+# The check compares every EC2, IAM, STS and Organizations action in four Regions: exempting only
+# IAM is not enough.
 
 # %% tags=["starter"] iamwb={"exercise": "lab3-ex1", "starter": "wrong"}
 # Exercise lab3-ex1: a plausible but wrong first attempt: run the check, then fix it.
@@ -94,7 +102,10 @@ check_exercise("lab3-ex1", policy)
 # ## Exercise 3.2: SCPs filter, they never grant
 #
 # The Sandbox OU has `FullAWSAccess` and `SandboxLimits`. Rewrite `SandboxLimits` so that only
-# `t3.*` and `t4g.*` instances can be launched in the sandbox.
+# `t3.*` and `t4g.*` instances can be launched in the sandbox
+# ([SCP examples for EC2](https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_examples_ec2.html),
+# [string operators](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_String):
+# only the `...Like` operators take wildcards).
 
 # %% tags=["starter"] iamwb={"exercise": "lab3-ex2", "starter": "wrong"}
 # Exercise lab3-ex2: a plausible but wrong first attempt: run the check, then fix it.
@@ -121,7 +132,10 @@ check_exercise("lab3-ex2", policy)
 #
 # Rewrite `DataPerimeter` so that the organization's S3 data is reachable only by its own principals
 # and by AWS services acting for it, and the public website bucket (tagged
-# `dp:exclude:identity=true`) stays public.
+# `dp:exclude:identity=true`) stays public
+# ([RCP examples](https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps_examples.html),
+# [aws:PrincipalOrgID](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalorgid),
+# [aws:PrincipalIsAWSService](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalisawsservice)).
 
 # %% tags=["starter"] iamwb={"exercise": "lab3-ex3", "starter": "wrong"}
 # Exercise lab3-ex3: a plausible but wrong first attempt: run the check, then fix it.
@@ -150,5 +164,8 @@ check_exercise("lab3-ex3", policy)
 # - Every level (root, each OU, the account) must allow; `FullAWSAccess` is that allow. An Allow
 #   list at an OU that also has `FullAWSAccess` restricts nothing: restrict with Deny.
 # - Exempt the global services from Region denials with `NotAction`.
-# - AWS services and anonymous callers carry no `aws:PrincipalOrgID`: `...IfExists` and
-#   `aws:PrincipalIsAWSService` decide whether they pass a perimeter.
+# - A service principal (CloudTrail) and an anonymous caller have no `aws:PrincipalOrgID`. A
+#   negated operator is true for an absent key, so `StringNotEquals` on it already reaches them,
+#   with or without `IfExists`: `IfExists` is not what keeps the perimeter working. What lets
+#   AWS services through is the `aws:PrincipalIsAWSService` condition, and what keeps the public
+#   website public is the tag condition.

@@ -17,9 +17,12 @@
 #
 # A request from one account to a resource in another needs **both sides**: the caller's identity
 # policy and the resource's policy (a role's trust policy, a bucket policy). Naming an account
-# (`arn:aws:iam::123456789012:root`) delegates to that account's own policies. Federated callers
-# (OIDC for CI, SAML for single sign-on) are the identity provider itself, and the token's claims
-# become condition keys.
+# (`arn:aws:iam::123456789012:root`) delegates to that account's own policies
+# ([account principals](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-accounts)).
+# A federated caller (OIDC for CI, SAML for single sign-on) is named in the trust policy by its
+# identity provider, and the token's or assertion's claims become condition keys
+# ([federated principals](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html),
+# [IAM and STS condition keys](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html)).
 #
 # AWS: [cross-account evaluation](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html),
 # [third-party access and ExternalId](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_common-scenarios_third-party.html),

@@ -18,7 +18,8 @@
 # A **permissions boundary** is a managed policy set as the ceiling of a user or role: it grants
 # nothing, and the principal gets only what its identity policies **and** its boundary both allow.
 # Delegating role creation safely means: developers may create roles only if the new role carries
-# the boundary (`iam:PermissionsBoundary`), so nobody can mint a role stronger than themselves.
+# the boundary (`iam:PermissionsBoundary`), so nobody can mint a role stronger than themselves
+# ([delegating with a boundary](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html#access_policies_boundaries-delegate)).
 #
 # **Least privilege** means granting exactly the actions on exactly the resources a workload uses.
 #
@@ -89,7 +90,11 @@ check_exercise("lab5-ex1", policy)
 # CloudTrail shows the `webapp-api` function calling: `logs:CreateLogStream` and `logs:PutLogEvents`
 # on its log group, `sqs:ReceiveMessage`, `sqs:DeleteMessage` and `sqs:GetQueueAttributes` on the
 # `webapp-orders` queue, and `secretsmanager:GetSecretValue` on the production database secret.
-# Rewrite `WebappApiRuntime` to grant that and nothing more.
+# Rewrite `WebappApiRuntime` to grant that and nothing more. Note that the secret's own resource
+# policy allows the function too, so a wrong secret ARN in your policy still reads the secret; the
+# check sees it, because it asks that the grant come from your policy where the intended one
+# grants it ([Secrets Manager resource policies](https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_resource-policies.html),
+# [same-account evaluation](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-basics.html)).
 
 # %% tags=["starter"] iamwb={"exercise": "lab5-ex2", "starter": "wrong"}
 # Exercise lab5-ex2: a plausible but wrong first attempt: run the check, then fix it.

@@ -6,16 +6,23 @@ policy with its reasons instead of raising."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from workbench.analyses.lookup import find_principal
+from workbench.analyses.matrix.engine import Cell
+from workbench.catalog import catalog
 from workbench.core.arn import parse_arn
 from workbench.core.codes import CODES
-from workbench.labs import EXERCISES, check_exercise, current_policy, describe
-from workbench.load.labs import WANTED, Exercise, read_labs, read_labs_text
+from workbench.labs import EXERCISES, check_exercise, current_policy, describe, prose_html
+from workbench.labs.access import OBJECT_KEY, Request, compare, scope_of
+from workbench.labs.applicable import applies
+from workbench.load.labs import WANTED, Answer, Exercise, read_labs, read_labs_text
 from workbench.workspace import open_workspace
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -109,6 +116,84 @@ def test_a_solution_is_needed_where_one_is_given(exercise: Exercise) -> None:
     assert not check_exercise(exercise.id, current_policy(exercise.id)).passed
 
 
+ANSWERS = [(e.id, kind, i, a) for e in EXERCISES.values() for kind, answers in (("wrong", e.wrong), ("correct", e.correct))
+           for i, a in enumerate(answers)]
+
+
+@pytest.mark.parametrize("exercise", EXERCISES.values(), ids=list(EXERCISES))
+def test_every_exercise_ships_wrong_and_correct_answers(exercise: Exercise) -> None:
+    assert len(exercise.wrong) >= 4 and len(exercise.correct) >= 2, exercise.id
+    policies = [a.policy for a in (*exercise.wrong, *exercise.correct)]
+    assert len(set(policies)) == len(policies), "each shipped answer is a different policy"
+    assert all(a.line > exercise.line and a.why for a in (*exercise.wrong, *exercise.correct))
+
+
+@pytest.mark.parametrize(("exercise_id", "kind", "index", "answer"), ANSWERS,
+                         ids=[f"{e}-{k}{i}" for e, k, i, _ in ANSWERS])
+def test_a_shipped_answer_fails_or_passes_as_it_says(exercise_id: str, kind: str, index: int, answer: Answer) -> None:
+    """A wrong answer fails (with the whole-access difference or a failed expectation to show for
+    it); a correct one passes, its access equal to the intended access on every compared request."""
+    result = check_exercise(exercise_id, answer.policy)
+    assert not result.errors, result.diagnostics_text()
+    assert result.access is not None and result.access.cells > 0
+    if kind == "correct":
+        assert result.passed, f"{answer.why}\n{result.to_text()}"
+        assert result.access.same
+        return
+    assert not result.passed, f"a wrong answer passed: {answer.why}"
+    assert result.failed or result.access.differences
+    text = result.to_text()
+    if result.access.differences:
+        assert "your access differs from the intended access" in text
+        assert any(line.startswith("your policy ") for line in result.access.summary())
+
+
+#: the gaming cases of the issue: (exercise, the policy, the kind of difference that must be found)
+GAMED = [
+    ("lab1-ex1", '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": '
+                 '["arn:aws:s3:::example-corp-dev-backups", "arn:aws:s3:::example-corp-dev-backups/*"]}]}', "extra"),
+    ("lab3-ex1", '{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "NotAction": "iam:*", "Resource": "*", '
+                 '"Condition": {"StringNotEquals": {"aws:RequestedRegion": ["eu-west-1", "eu-central-1"]}}}]}', "missing"),
+    ("lab5-ex2", EXERCISES["lab5-ex2"].wrong[0].policy, "elsewhere"),
+]
+
+
+@pytest.mark.parametrize(("exercise_id", "policy", "kind"), GAMED, ids=[g[0] for g in GAMED])
+def test_the_gamed_answers_of_the_issue_fail_with_the_statement_responsible(exercise_id: str, policy: str,
+                                                                             kind: str) -> None:
+    result = check_exercise(exercise_id, policy)
+    assert not result.passed and result.access is not None
+    found = result.access.of(kind)  # type: ignore[arg-type]
+    assert found, result.to_text()
+    for difference in found:
+        refs = result.access.responsible(difference)
+        if kind == "extra":  # the student's own statement grants what it should not
+            assert refs and all(r.policy == result.access.policy for r in refs)
+        if kind == "missing":  # the student's own Deny takes away what is intended
+            assert refs and all(r.effect == "Deny" and r.policy == result.access.policy for r in refs)
+        if kind == "elsewhere":  # granted by the secret's resource policy, not the student's
+            assert refs and all(r.policy != result.access.policy for r in refs)
+            assert any(r.policy == result.access.policy for r in difference.wanted.deciding)
+    assert str(found[0].action) in result.to_text()
+
+
+def test_the_feedback_is_computed_from_the_students_policy() -> None:
+    """Two different wrong answers get different feedback naming their own statements and lines."""
+    one = check_exercise("lab1-ex1", '{"Version": "2012-10-17", "Statement": [{"Sid": "Everything", "Effect": "Allow", '
+                                     '"Action": "s3:*", "Resource": "*"}]}')
+    two = check_exercise("lab1-ex1", '{"Version": "2012-10-17",\n "Statement": [\n{"Sid": "Puts", "Effect": "Allow", '
+                                     '"Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-corp-dev-backups/*"},\n'
+                                     '{"Sid": "Tags", "Effect": "Allow", "Action": "s3:PutObjectTagging", '
+                                     '"Resource": "arn:aws:s3:::example-corp-dev-backups/*"}]}')
+    assert one.access is not None and two.access is not None
+    assert "Everything" in one.to_text() and "Tags" not in one.to_text()
+    extra = two.access.of("extra")
+    assert {d.action for d in extra} == {"s3:PutObjectTagging"}
+    assert {r.sid for d in extra for r in two.access.responsible(d)} == {"Tags"}
+    assert {r.line for d in extra for r in two.access.responsible(d)} == {4}
+    assert {d.action for d in two.access.of("missing")} == {"s3:GetObject", "s3:ListBucket"}
+
+
 def test_a_failed_check_says_which_request_and_why() -> None:
     result = check_exercise("lab1-ex1", '{"Version": "2012-10-17", "Statement": []}')
     assert not result.passed and not result.errors
@@ -168,6 +253,14 @@ MALFORMED = [
     (EXERCISE + REQUEST + "      decision: allowed\n      why: w\n      yours: yes please\n", "lab-wrong-type", 10, 14),
     (EXERCISE + REQUEST + "      decision: Allowed\n      why: w\n", "lab-invalid-decision", 8, 17),
     (EXERCISE + REQUEST + "      decision: allowed\n      why: w\n      contxt: {}\n", "lab-unknown-field", 10, 7),
+    (EXERCISE + REQUEST + "      decision: allowed\n      why: w\n  scope: [s3]\n", "lab-wrong-type", 10, 10),
+    (EXERCISE + REQUEST + "      decision: allowed\n      why: w\n  scope:\n    actions: [s3:*, 3]\n",
+     "lab-wrong-type", 11, 21),
+    (EXERCISE + REQUEST + "      decision: allowed\n      why: w\n  scope:\n    contexts: [x]\n", "lab-wrong-type", 11, 16),
+    (EXERCISE + REQUEST + "      decision: allowed\n      why: w\n  scope:\n    region: x\n", "lab-unknown-field", 11, 5),
+    (EXERCISE + REQUEST + "      decision: allowed\n      why: w\n  wrong:\n    - policy: '{}'\n", "lab-missing", 11, 7),
+    (EXERCISE + REQUEST + "      decision: allowed\n      why: w\n  correct:\n    - why: w\n      policy: [1]\n",
+     "lab-wrong-type", 12, 15),
     (EXERCISE + REQUEST + "      decision: allowed\n      why: w\n" + EXERCISE + REQUEST
      + "      decision: denied\n      why: w\n", "lab-duplicate-id", 10, 7),
 ]
@@ -202,3 +295,121 @@ def test_an_unreadable_lab_file_is_a_diagnostic(tmp_path: Path) -> None:
     (tmp_path / "01-a.yaml").write_bytes(b"- id: caf\xe9\n")
     labs = read_labs(tmp_path)
     assert labs.exercises == () and [d.code for d in labs.diagnostics] == ["file-encoding"]
+
+
+# -- what the comparison asks, and answers nobody wrote down ------------------------------------------
+
+#: (action, resource, whether AWS could receive it): the Service Authorization Reference's resource types
+APPLICABLE = [
+    ("s3:GetObject", "arn:aws:s3:::example-corp-dev-backups/nightly/x.tar.gz", True),
+    ("s3:GetObject", "arn:aws:s3:::example-corp-dev-backups", False),
+    ("s3:ListBucket", "arn:aws:s3:::example-corp-dev-backups", True),
+    ("s3:ListBucket", "arn:aws:s3:::example-corp-dev-backups/x", False),
+    ("s3:GetObject", "arn:aws:iam::862014573906:user/dana", False),
+    ("iam:CreateUser", "arn:aws:iam::862014573906:user/svc/reports", True),
+    ("iam:CreateUser", "arn:aws:s3:::example-corp-dev-backups/x", False),
+    ("iam:ListUsers", "*", True),  # an action on no resource type is asked on `*`
+    ("s3:GetObject", "*", False),
+    ("sts:AssumeRole", "arn:aws:iam::739205816443:role/SecurityAudit", True),
+    ("secretsmanager:GetSecretValue", "arn:aws:secretsmanager:eu-west-1:862014573906:secret:webapp/dev/api-key-Xy12Ab", True),
+    ("logs:PutLogEvents", "arn:aws:logs:eu-west-1:739205816443:log-group:/aws/lambda/webapp-api:log-stream:2026/11/28", True),
+    ("sqs:DeleteQueue", "arn:aws:sqs:eu-west-1:739205816443:webapp-orders", True),
+    ("sqs:DeleteQueue", "arn:aws:sns:eu-west-1:739205816443:webapp-order-events", False),
+]
+
+
+@pytest.mark.parametrize(("action", "resource", "expected"), APPLICABLE, ids=[f"{a}-{r[-20:]}" for a, r, _ in APPLICABLE])
+def test_which_pairs_are_compared(action: str, resource: str, expected: bool) -> None:
+    assert applies(action, resource) is expected
+
+
+def test_the_scope_covers_every_action_of_the_services_and_the_organizations_resources() -> None:
+    exercise = EXERCISES["lab1-ex1"]
+    request = scope_of(WS, exercise)
+    assert set(request.actions) == {a.full_name for p in ("s3:*", "iam:*") for a in catalog().expand(p)}
+    buckets = [arn for arn in INVENTORY.resources if arn.startswith("arn:aws:s3:::")]
+    assert set(buckets) <= set(request.resources)
+    assert {f"{b}/{OBJECT_KEY}" for b in buckets} <= set(request.resources)
+    assert {u.arn for u in INVENTORY.users()} <= set(request.resources) and "*" in request.resources
+    assert {x.resource for x in exercise.expectations} - {"*"} <= set(request.resources)
+
+
+def test_a_cell_that_is_neither_allowed_nor_denied_is_not_compared() -> None:
+    """The matrix's `notApplicable` (a request AWS can never receive) is skipped on either side."""
+    exercise = EXERCISES["lab1-ex1"]
+    request = Request(("svc-backup",), ("s3:GetObject",), ("arn:aws:s3:::example-corp-dev-backups/k",), ({},))
+    allowed = Cell("allowed", (), None, None)
+    other = Cell("notApplicable", (), None, None)  # type: ignore[arg-type]
+    cell = [[("svc-backup", "s3:GetObject", "arn:aws:s3:::example-corp-dev-backups/k", allowed)]]
+    skipped = [[("svc-backup", "s3:GetObject", "arn:aws:s3:::example-corp-dev-backups/k", other)]]
+    assert compare(cell, skipped, request, "p", "p").cells == 0
+    assert compare(skipped, cell, request, "p", "p").cells == 0
+    assert compare(cell, cell, request, "p", "p").cells == 1 and exercise.id
+
+
+SCOPED = {"lab1-ex1": "svc-backup", "lab5-ex2": "webapp-api"}
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_an_extra_grant_nobody_wrote_down_fails_with_its_own_statement(data: st.DataObject) -> None:
+    """Add to a correct answer an Allow of one action on one resource of the exercise's scope. If the
+    evaluator then allows a request the intended policy does not, the check fails, names that request
+    as an extra allow, and names the added statement as responsible; else the check still passes."""
+    exercise_id = data.draw(st.sampled_from(sorted(SCOPED)))
+    exercise = EXERCISES[exercise_id]
+    request = scope_of(WS, exercise)
+    action = data.draw(st.sampled_from(request.actions))
+    resource = data.draw(st.sampled_from([r for r in request.resources if applies(action, r)] or ["*"]))
+    base = json.loads(exercise.correct[0].policy)
+    base["Statement"].append({"Sid": "Added", "Effect": "Allow", "Action": action, "Resource": resource})
+    result = check_exercise(exercise_id, json.dumps(base))
+    assert result.access is not None and not result.errors
+    ws = open_workspace()
+    ws.replace_policy(exercise.policy_key, json.dumps(base))
+    intended = open_workspace()
+    intended.replace_policy(exercise.policy_key, exercise.solution or current_policy(exercise_id))
+    principal = SCOPED[exercise_id]
+    widened = applies(action, resource) and ws.can(principal, action, resource).allowed \
+        and not intended.can(principal, action, resource).allowed
+    if widened:
+        assert not result.passed
+        extra = [d for d in result.access.of("extra") if d.action == action and d.resource == resource]
+        assert extra and {r.sid for r in result.access.responsible(extra[0])} == {"Added"}
+    else:
+        assert not any(d.action == action and d.resource == resource for d in result.access.of("extra"))
+
+
+def test_the_feedback_html_shows_code_and_never_mathematics() -> None:
+    """Backticks become <code>, a policy variable sits in code, the block carries MathJax's ignore
+    classes, and what the student wrote is escaped."""
+    assert prose_html("use `${aws:PrincipalTag/team}` <here>") == \
+        "use <code>${aws:PrincipalTag/team}</code> &lt;here&gt;"
+    assert prose_html("one ` backtick") == "one ` backtick"
+    result = check_exercise("lab2-ex4", EXERCISES["lab2-ex4"].wrong[0].policy)
+    html = result._repr_html_()
+    assert "mathjax_ignore" in html and "tex2jax_ignore" in html
+    assert "<code>{&quot;StringEquals&quot;: {&quot;aws:ResourceTag/team&quot;: &quot;${aws:PrincipalTag/team}&quot;}}</code>" in html
+    assert "`" not in html.split("<details>")[0].replace("&#x60;", "")
+    assert "Why not: your whole access" in html
+
+
+ODD = [
+    '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "nosuch:Thing", "Resource": "arn:aws:s3:::x"}]}',
+    '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "NotAction": "s3:*", "NotResource": "*"}]}',
+    '{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "*", "Resource": "*"}]}',
+    "[]",
+    '{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "*", "Resource": "*", '
+    '"Condition": {"Foo": {"a": "b"}}}}',
+]
+
+
+@pytest.mark.parametrize("exercise_id", ["lab1-ex1", "lab3-ex3", "lab4-ex2"])
+@pytest.mark.parametrize("policy", ODD, ids=[f"odd{i}" for i in range(len(ODD))])
+def test_an_odd_policy_never_raises_and_never_passes(exercise_id: str, policy: str) -> None:
+    """A policy of the wrong kind, with an unknown action or operator, or not a policy at all: a
+    result with diagnostics or differences, never an exception."""
+    result = check_exercise(exercise_id, policy)
+    assert not result.passed
+    assert result.errors or (result.access is not None and (result.access.differences or result.failed))
+    assert result.to_text() and result._repr_html_()

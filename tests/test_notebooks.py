@@ -93,6 +93,9 @@ def paired(tmp_path: Path) -> Path:
     done = subprocess.run([sys.executable, "-m", "jupytext", "--sync", *sorted(str(p) for p in tmp_path.glob("*.py"))],
                           capture_output=True, text=True, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
+    stamped = subprocess.run([sys.executable, str(ROOT / "scripts" / "notebook_language_info.py"),
+                              *sorted(str(p) for p in tmp_path.glob("*.ipynb"))], capture_output=True, text=True)
+    assert stamped.returncode == 0, stamped.stderr
     return tmp_path
 
 
@@ -103,10 +106,27 @@ def test_make_notebooks_writes_each_notebook_and_leaves_the_sources_alone(paired
         assert [(c["cell_type"], "".join(c["source"]), c["metadata"]) for c in ipynb["cells"]] == \
             [(c.cell_type, c.source, dict(c.metadata)) for c in source(path.name).cells]
         assert ipynb["metadata"]["kernelspec"]["name"] == "python3"
+    ipynbs = {p.name: p.read_bytes() for p in paired.glob("*.ipynb")}
     again = subprocess.run([sys.executable, "-m", "jupytext", "--sync", *sorted(str(p) for p in paired.glob("*.py"))],
                            capture_output=True, text=True, cwd=paired)
     assert again.returncode == 0, again.stderr
+    stamped = subprocess.run([sys.executable, str(ROOT / "scripts" / "notebook_language_info.py"),
+                              *sorted(str(p) for p in paired.glob("*.ipynb"))], capture_output=True, text=True)
+    assert stamped.returncode == 0 and stamped.stderr == "", "a second `make notebooks` rewrites nothing"
     assert all((paired / p.name).read_bytes() == p.read_bytes() for p in NOTEBOOKS)
+    assert {p.name: p.read_bytes() for p in paired.glob("*.ipynb")} == ipynbs
+
+
+def test_a_generated_notebook_carries_the_kernels_language_info(paired: Path) -> None:
+    """JupyterLab writes the kernel's language_info into a notebook when its kernel starts, which
+    marks a notebook without it modified on open; `make notebooks` writes it beforehand (for the
+    interpreter that runs the kernel), and the .py never holds it."""
+    version = ".".join(str(part) for part in sys.version_info[:3])
+    for path in NOTEBOOKS:
+        ipynb = json.loads((paired / path.name).with_suffix(".ipynb").read_text(encoding="utf-8"))
+        info = ipynb["metadata"]["language_info"]
+        assert info["name"] == "python" and info["version"] == version, path.name
+        assert "language_info" not in path.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -50,6 +50,8 @@ def lab(tmp_path_factory: Any) -> Iterator[str]:
     # the .py is the source: write the .ipynb from it, as `make notebooks` does (jupytext --sync)
     subprocess.run([sys.executable, "-m", "jupytext", "--sync", "--quiet",
                     *sorted(str(source) for source in (home / "notebooks").glob("[0-9]*.py"))], check=True)
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "notebook_language_info.py"),
+                    *sorted(str(nb) for nb in (home / "notebooks").glob("[0-9]*.ipynb"))], check=True)
     settings = home / "settings"
     (settings / "@jupyterlab" / "apputils-extension").mkdir(parents=True)
     (settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings").write_text(

@@ -30,7 +30,9 @@ from workbench.load.yamlnode import read_yaml, to_jnode
 #: what an expectation may want: `denied` is either kind of deny
 Wanted = Literal["allowed", "denied", "explicitDeny", "implicitDeny"]
 WANTED: tuple[str, ...] = get_args(Wanted)
-EXERCISE_FIELDS = ("id", "title", "policy", "hint", "docs", "expect", "solution")
+EXERCISE_FIELDS = ("id", "title", "policy", "hint", "docs", "expect", "solution", "scope", "wrong", "correct")
+SCOPE_FIELDS = ("principals", "actions", "resources", "contexts")
+ANSWER_FIELDS = ("policy", "why")
 EXPECT_FIELDS = ("principal", "action", "resource", "decision", "why", "context", "yours")
 
 
@@ -49,6 +51,28 @@ class Expectation:
 
 
 @dataclass(frozen=True)
+class Scope:
+    """The requests over which the student's access must equal the intended access: principals
+    (names or ARNs), action patterns (`s3:*`, expanded against the service catalog), resources
+    added to the organization's own, and the contexts to ask them in. Empty: from the expectations."""
+
+    principals: tuple[str, ...] = ()
+    actions: tuple[str, ...] = ()
+    resources: tuple[str, ...] = ()
+    contexts: tuple[Mapping[str, Any], ...] = ()
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A shipped answer: a policy (JSON text) that must fail (`wrong`) or pass (`correct`), and why;
+    `line` is where its policy text starts in the lab file."""
+
+    policy: str
+    why: str
+    line: int = 0
+
+
+@dataclass(frozen=True)
 class Exercise:
     """An exercise: the policy to write (by its workspace key), and what it must do. `solution`
     is a policy that passes (None: the organization's own policy does); `file` and `line` say where
@@ -63,6 +87,9 @@ class Exercise:
     solution: str | None = None
     file: str = ""
     line: int = 0
+    scope: Scope | None = None
+    wrong: tuple[Answer, ...] = ()
+    correct: tuple[Answer, ...] = ()
 
 
 class _Reader:
@@ -114,16 +141,62 @@ class _Reader:
             self.report("lab-invalid-decision", f"`{path}.decision` is `{decision}`", node.get("decision"),
                         f"{path}.decision")
         context = self.get(node, "context", path, KIND_OBJECT, required=False)
-        for member in context.members if context is not None else ():
-            values = member.value.items if member.value.kind == KIND_ARRAY else (member.value,)
-            if any(v.kind in (KIND_OBJECT, KIND_ARRAY, KIND_NULL) for v in values):
-                self.report("lab-wrong-type", f"`{path}.context.{member.key}` must be a value or a list of values",
-                            member.value, f"{path}.context.{member.key}")
+        if context is not None:
+            self.context_values(context, f"{path}.context")
         yours = self.get(node, "yours", path, KIND_BOOL, required=False)
         if self.errors() > errors:  # an expectation with an error is not read
             return None
         return Expectation(principal, action, resource, cast(Wanted, decision), why,
                            context.to_python() if context is not None else {}, bool(yours and yours.value))
+
+    def strings(self, parent: JNode, key: str, path: str) -> tuple[str, ...]:
+        """A list of strings (absent: empty); each item of another kind is a diagnostic."""
+        node = self.get(parent, key, path, KIND_ARRAY, required=False)
+        out = []
+        for i, item in enumerate(node.items if node is not None else ()):
+            if item.kind != KIND_STRING:
+                self.report("lab-wrong-type", f"`{path}.{key}[{i}]` must be a string, found {describe_kind(item)}",
+                            item, f"{path}.{key}[{i}]")
+            else:
+                out.append(str(item.value))
+        return tuple(out)
+
+    def scope(self, parent: JNode, path: str) -> Scope | None:
+        node = self.get(parent, "scope", path, KIND_OBJECT, required=False)
+        if node is None or not self.mapping(node, SCOPE_FIELDS, f"{path}.scope"):
+            return None
+        where = f"{path}.scope"
+        contexts_node = self.get(node, "contexts", where, KIND_ARRAY, required=False)
+        contexts: list[Mapping[str, Any]] = []
+        for i, item in enumerate(contexts_node.items if contexts_node is not None else ()):
+            if item.kind != KIND_OBJECT:
+                self.report("lab-wrong-type", f"`{where}.contexts[{i}]` must be a mapping, found {describe_kind(item)}",
+                            item, f"{where}.contexts[{i}]")
+                continue
+            self.context_values(item, f"{where}.contexts[{i}]")
+            contexts.append(item.to_python())
+        return Scope(self.strings(node, "principals", where), self.strings(node, "actions", where),
+                     self.strings(node, "resources", where), tuple(contexts))
+
+    def context_values(self, context: JNode, path: str) -> None:
+        for member in context.members:
+            values = member.value.items if member.value.kind == KIND_ARRAY else (member.value,)
+            if any(v.kind in (KIND_OBJECT, KIND_ARRAY, KIND_NULL) for v in values):
+                self.report("lab-wrong-type", f"`{path}.{member.key}` must be a value or a list of values",
+                            member.value, f"{path}.{member.key}")
+
+    def answers(self, parent: JNode, key: str, path: str) -> tuple[Answer, ...]:
+        node = self.get(parent, key, path, KIND_ARRAY, required=False)
+        out = []
+        for i, item in enumerate(node.items if node is not None else ()):
+            where = f"{path}.{key}[{i}]"
+            if not self.mapping(item, ANSWER_FIELDS, where):
+                continue
+            policy = self.get(item, "policy", where)
+            why = self.text(item, "why", where)
+            if policy is not None and why:
+                out.append(Answer(str(policy.value), why, policy.span.line if policy.span else 0))
+        return tuple(out)
 
     def exercise(self, node: JNode, path: str) -> Exercise | None:
         errors = self.errors()
@@ -140,12 +213,13 @@ class _Reader:
         expectations = [self.expectation(item, f"{path}.expect[{i}]") for i, item in
                         enumerate(expect.items if expect is not None else ())]
         hint, solution = self.text(node, "hint", path, False), self.get(node, "solution", path, required=False)
+        scope, wrong, correct = self.scope(node, path), self.answers(node, "wrong", path), self.answers(node, "correct", path)
         if self.errors() > errors:  # an exercise with an error is not read
             return None
         return Exercise(ident, title, policy, tuple(e for e in expectations if e is not None), hint,
                         tuple(str(d.value) for d in docs.items) if docs is not None else (),
                         str(solution.value) if solution is not None else None, self.file,
-                        node.span.line if node.span else 0)
+                        node.span.line if node.span else 0, scope, wrong, correct)
 
 
 _KINDS = {KIND_STRING: "a string", KIND_OBJECT: "a mapping", KIND_ARRAY: "a list", KIND_BOOL: "true or false"}

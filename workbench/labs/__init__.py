@@ -1,11 +1,14 @@
 """Exercise checkers for the teaching labs (notebooks/01-05): each exercise names one policy of the
-example organization that the student rewrites, and the requests that policy must then allow or
-deny. The exercises are data, read from datasets/example-org/labs/*.yaml by `workbench.load.labs`.
+example organization that the student rewrites, the requests that policy must then allow or
+deny, and the scope over which its whole access must equal the intended access. The exercises
+are data, read from datasets/example-org/labs/*.yaml by `workbench.load.labs`.
 `check_exercise(id, policy)` puts the student's policy into a fresh copy of the example
-organization, asks the evaluator every request, and says which expectations failed and why,
-in the words of `Workspace.explain` (deciding statements, failing gate, nearest misses, and
-which context change would flip the answer). It never raises on a wrong or broken policy: a
-policy that does not parse fails with its positioned diagnostics.
+organization and (1) compares its access with the intended access (the solution's, or the
+organization's own) over every action of the exercise's services and every applicable resource
+(`workbench.labs.access`), reporting what it allows that it should not, what it misses and the
+statement responsible; (2) asks the named expectations, saying for each failed one why, in the
+words of `Workspace.explain`. It passes only when both agree. It never raises on a wrong or
+broken policy: a policy that does not parse fails with its positioned diagnostics.
 
 The AWS pages behind each exercise are cited in its `docs`; the decisions are those of the
 policy evaluation logic (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html)."""
@@ -19,11 +22,13 @@ from functools import cache
 from typing import Any
 
 from workbench.analyses.explain import Explanation
+from workbench.analyses.matrix.engine import Cell
 from workbench.core import display
 from workbench.core.arn import short_name
 from workbench.core.diagnostics import Diagnostic
 from workbench.core.source import SourceText
 from workbench.evaluate import ALLOWED, Decision, StatementRef
+from workbench.labs.access import AccessComparison, Request, compare, decide, scope_of
 from workbench.load.labs import Exercise, Expectation, Labs, read_labs
 from workbench.policy import parse_policy
 from workbench.policy.serialize import policy_to_dict
@@ -81,10 +86,12 @@ class LabResult:
     checks: tuple[Check, ...]
     diagnostics: tuple[Diagnostic, ...] = ()
     source: str = ""
+    access: AccessComparison | None = None
 
     @property
     def passed(self) -> bool:
-        return bool(self.checks) and all(c.passed for c in self.checks) and not self.errors
+        return (bool(self.checks) and all(c.passed for c in self.checks) and not self.errors
+                and self.access is not None and self.access.same)
 
     @property
     def errors(self) -> tuple[Diagnostic, ...]:
@@ -102,6 +109,9 @@ class LabResult:
         out = [head]
         if self.errors:
             out += ["your policy has errors, so nothing was evaluated:", self.diagnostics_text()]
+        if self.access is not None:
+            out.append(access_sentence(self.access))
+            out += self.access.summary()
         for check in self.checks:
             mark = "ok  " if check.passed else "FAIL"
             out.append(f"{mark} {describe(check.expectation)}: expected {check.expectation.decision}, "
@@ -140,7 +150,35 @@ def check_exercise(exercise_id: str, policy: str | Mapping[str, Any], *,
         return LabResult(exercise, (), parsed.diagnostics, text)
     ws.replace_policy(exercise.policy_key, text)
     checks = tuple(check_one(ws, e, current.name) for e in exercise.expectations)
-    return LabResult(exercise, checks, parsed.diagnostics, text)
+    request = scope_of(ws, exercise)
+    intended = _intended(exercise.id) if workspace is None else _decide_intended(workspace, exercise, request)
+    access = compare(decide(ws, request), intended, request, current.name, current.name)
+    return LabResult(exercise, checks, parsed.diagnostics, text, access)
+
+
+def access_sentence(access: AccessComparison) -> str:
+    if access.same:
+        return f"your access equals the intended access on all {access.cells} requests compared"
+    return (f"your access differs from the intended access on {len(access.differences)} of {access.cells} "
+            f"requests compared ({len(access.scope.principals)} principal(s), {len(access.scope.actions)} actions, "
+            f"{len(access.scope.resources)} resources, {len(access.scope.contexts)} context(s))")
+
+
+def _decide_intended(workspace: Callable[[], Workspace], exercise: Exercise,
+                     request: Request) -> list[list[tuple[str, str, str, Cell]]]:
+    """The intended access: the exercise's solution (else the organization's own policy) in a
+    fresh workspace, over the same requests."""
+    ws = workspace()
+    if exercise.solution is not None:
+        ws.replace_policy(exercise.policy_key, exercise.solution)
+    return decide(ws, request)
+
+
+@cache
+def _intended(exercise_id: str) -> list[list[tuple[str, str, str, Cell]]]:
+    exercise = EXERCISES[exercise_id]
+    ws = open_workspace()
+    return _decide_intended(lambda: ws, exercise, scope_of(ws, exercise))
 
 
 def check_one(ws: Workspace, expectation: Expectation, policy_name: str) -> Check:
@@ -187,35 +225,67 @@ def _refs(refs: Sequence[StatementRef]) -> str:
 
 # -- rendering -------------------------------------------------------------------------------------
 
+def prose_html(text: str) -> str:
+    """A sentence of the lab files (a hint, a why) as HTML: escaped, with `code spans` as <code>,
+    so that backticks do not show and a policy variable (`${aws:PrincipalTag/team}`) is code,
+    never mathematics (MathJax skips <code>; the enclosing block also carries MathJax's ignore
+    classes)."""
+    parts = text.split("`")
+    if len(parts) % 2 == 0:  # an unmatched backtick: keep it as written
+        return esc(text)
+    return "".join(f"<code>{esc(p)}</code>" if i % 2 else esc(p) for i, p in enumerate(parts))
+
+
+def render_access_html(access: AccessComparison) -> str:
+    out = [f"<div class='iamwb-lab-access' data-same='{str(access.same).lower()}' data-cells='{access.cells}'>"
+           f"<div>{esc(access_sentence(access))}</div>"]
+    group: list[str] = []
+    for line in [*access.summary(), ""]:
+        if line.startswith("  "):
+            group.append(f"<li><code>{esc(line.strip())}</code></li>")
+            continue
+        if group:
+            out.append(f"<ul>{''.join(group)}</ul>")
+            group = []
+        if line:
+            out.append(f"<div>{esc(line)}</div>")
+    return "".join(out) + "</div>"
+
+
 def render_result_html(result: LabResult) -> str:
     ok = result.passed
     colour, words = ("#2e7d32", "Passed") if ok else ("#c62828", "Not yet")
-    parts = [f"<div class='iamwb-lab' data-exercise='{esc(result.exercise.id)}' data-passed='{str(ok).lower()}' "
-             f"style='border-left:4px solid {colour};padding:4px 10px;margin:4px 0'>",
+    parts = [f"<div class='iamwb-lab tex2jax_ignore mathjax_ignore' data-exercise='{esc(result.exercise.id)}' "
+             f"data-passed='{str(ok).lower()}' style='border-left:4px solid {colour};padding:4px 10px;margin:4px 0'>",
              f"<div><b style='color:{colour}'>{words}</b> &mdash; <b>{esc(result.exercise.id)}</b> "
              f"{esc(result.exercise.title)}: {sum(c.passed for c in result.checks)} of "
              f"{len(result.exercise.expectations)} checks pass</div>"]
     if result.errors:
         parts.append("<div>Your policy has errors, so nothing was evaluated:</div>"
                      f"<pre>{esc(result.diagnostics_text())}</pre>")
+    if result.access is not None and not result.access.same:
+        parts.append(f"<div style='margin-top:6px'><b>Why not: your whole access</b>{render_access_html(result.access)}</div>")
+    elif result.access is not None:
+        parts.append(render_access_html(result.access))
     if result.checks:
         rows = []
         for check in result.checks:
             mark = "&#10003;" if check.passed else "&#10007;"
             style = "color:#2e7d32" if check.passed else "color:#c62828;font-weight:bold"
+            why = esc(check.reason) if check.passed else prose_html(check.expectation.why)
             rows.append(f"<tr><td style='{style}'>{mark}</td><td style='text-align:left'><code>{esc(describe(check.expectation))}</code></td>"
                         f"<td>{esc(check.expectation.decision)}</td><td>{esc(check.decision.decision)}</td>"
-                        f"<td style='text-align:left'>{esc(check.reason if check.passed else check.expectation.why)}</td></tr>")
+                        f"<td style='text-align:left'>{why}</td></tr>")
         parts.append("<table style='text-align:left'><thead><tr><th></th><th>request</th><th>wanted</th><th>got</th><th></th></tr></thead>"
                      f"<tbody>{''.join(rows)}</tbody></table>")
     for check in result.failed:
-        items = "".join(f"<li>{esc(line)}</li>" for line in check.lines())
+        items = "".join(f"<li>{prose_html(line)}</li>" for line in check.lines())
         parts.append(f"<div style='margin-top:6px'><b>Why not: {esc(describe(check.expectation))}</b><ul>{items}</ul>")
         if check.explanation is not None:
             parts.append(f"<details><summary>full explanation</summary>{check.explanation._repr_html_()}</details>")
         parts.append("</div>")
     if not ok and result.exercise.hint:
-        parts.append(f"<div><i>Hint:</i> {esc(result.exercise.hint)}</div>")
+        parts.append(f"<div><i>Hint:</i> {prose_html(result.exercise.hint)}</div>")
     if result.diagnostics and not result.errors:
         parts.append(f"<details><summary>{len(result.diagnostics)} warning(s) about your policy</summary>"
                      f"<pre>{esc(result.diagnostics_text())}</pre></details>")
