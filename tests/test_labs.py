@@ -20,8 +20,7 @@ from workbench.catalog import catalog
 from workbench.core.arn import parse_arn
 from workbench.core.codes import CODES
 from workbench.labs import EXERCISES, check_exercise, current_policy, describe, prose_html
-from workbench.labs.access import OBJECT_KEY, Request, compare, scope_of
-from workbench.labs.applicable import applies
+from workbench.labs.access import OBJECT_KEY, Request, applies, compare, scope_of
 from workbench.load.labs import WANTED, Answer, Exercise, read_labs, read_labs_text
 from workbench.workspace import open_workspace
 

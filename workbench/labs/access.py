@@ -20,9 +20,9 @@ from typing import Any, Literal
 
 from workbench.analyses.matrix.engine import Cell
 from workbench.catalog import catalog
+from workbench.catalog.resource_types import applicability
 from workbench.core.arn import short_name
 from workbench.evaluate import StatementRef
-from workbench.labs.applicable import applies
 from workbench.load.labs import Exercise
 from workbench.workspace import Workspace
 
@@ -30,6 +30,12 @@ DECIDED = ("allowed", "explicitDeny", "implicitDeny")
 #: the key a representative object of each bucket gets (object actions are asked on an object)
 OBJECT_KEY = "lab-check/object.txt"
 Kind = Literal["extra", "missing", "elsewhere"]
+
+
+def applies(action: str, resource: str) -> bool:
+    """Whether AWS can receive `action` on `resource` itself (the service catalog's resource types;
+    an action or ARN the catalog does not know is compared anyway: unknown is not no)."""
+    return applicability(action, resource).status in ("applies", "unknown")
 
 
 @dataclass(frozen=True)
