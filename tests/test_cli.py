@@ -440,3 +440,12 @@ def test_installed_entry_point(tmp_path: Path) -> None:
                           timeout=120, check=False)
     assert done.returncode == 0 and "Traceback" not in done.stderr
     assert json.loads(done.stdout)["decision"] == "allowed"
+
+
+def test_a_large_matrix_is_refused_before_it_is_computed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["matrix", "example", "-a", "iam:*", "--max-cells", "1000"]) == 2
+    err = capsys.readouterr().err
+    assert "more than max_cells=1,000" in err and "--force" in err
+    out = tmp_path / "m.txt"
+    assert main(["matrix", "example", "-a", "iam:Get*", "--max-cells", "1000", "--force", "-o", str(out)]) == 0
+    assert out.read_text().startswith(f"{len(out.read_text().splitlines()) - 1} cells")

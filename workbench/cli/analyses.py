@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +16,11 @@ from workbench.core.arn import short_name
 from workbench.load.files import atomic_text_write
 from workbench.render.html import page
 from workbench.render.report import ReportContent, Section, report_html
-from workbench.workspace import Workspace
+from workbench.workspace import LargeSelectionWarning, Workspace
 
 FORMATS = ("text", "csv", "json", "html")
+#: the largest matrix written without --force: to the terminal, and to a file
+STDOUT_CELLS, FILE_CELLS = 200_000, 5_000_000
 
 
 def add_parsers(sub: Any) -> None:
@@ -34,6 +37,10 @@ def add_parsers(sub: Any) -> None:
     matrix.add_argument("--context", "-c", action="append", default=[], metavar="KEY=VALUE")
     matrix.add_argument("--format", "-f", choices=FORMATS, default="text")
     matrix.add_argument("--output", "-o", help="write to this file instead of standard output")
+    matrix.add_argument("--max-cells", type=int, default=None,
+                        help=f"refuse a selection of more cells than this (default {STDOUT_CELLS:,} to standard output, "
+                             f"{FILE_CELLS:,} to a file)")
+    matrix.add_argument("--force", action="store_true", help="compute a selection of any size")
     matrix.set_defaults(run=run_matrix)
     explain = sub.add_parser("explain", help="why a request is allowed or denied, and what would change it")
     explain.add_argument("path")
@@ -85,9 +92,17 @@ def _emit(text: str, output: str | None) -> None:
 
 @workspace_command("matrix")
 def run_matrix(args: argparse.Namespace, ws: Workspace, context: CommandContext) -> int:
+    limit = args.max_cells if args.max_cells is not None else FILE_CELLS if args.output else STDOUT_CELLS
     try:
-        matrix = ws.matrix(args.principals or "*", args.actions, args.resources or "all", context,
-                           access_levels=args.access_level, progress=sys.stderr.isatty())
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", LargeSelectionWarning)  # refuse before computing, not after
+            matrix = ws.matrix(args.principals or "*", args.actions, args.resources or "all", context,
+                               access_levels=args.access_level, progress=sys.stderr.isatty(),
+                               max_cells=10**15 if args.force else limit)
+    except LargeSelectionWarning as warning:
+        print(f"iamwb matrix: {warning}", file=sys.stderr)
+        print("      help: narrow -p/-a/-r, write to a file with -o, or pass --force (or --max-cells N)", file=sys.stderr)
+        return 2
     except (NameResolutionError, ValueError) as error:
         print(f"iamwb matrix: {error}", file=sys.stderr)
         return 1
