@@ -44,6 +44,15 @@ def find_principal(inventory: Inventory, name: str) -> Named:
     if arn is not None:
         if arn.service == "iam" and arn.resource == "root":
             return Named("root", name)
+        holder = inventory.accounts.get(arn.account)
+        if holder is not None and arn.service == "iam":  # by the account's own index: no scan of everyone
+            short = arn.resource.rsplit("/", 1)[-1]
+            if arn.resource_type == "user" and (found_user := holder.users.get(short)) is not None \
+                    and found_user.arn == name:
+                return Named("user", name, user=found_user)
+            if arn.resource_type == "role" and (found_role := holder.roles.get(short)) is not None \
+                    and found_role.arn == name:
+                return Named("role", name, role=found_role)
         for user in inventory.users():
             if user.arn == name:
                 return Named("user", name, user=user)
