@@ -14,8 +14,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import workbench  # noqa: E402
 from bench_load import generate_export  # noqa: E402
+
+import workbench  # noqa: E402
 
 
 def main() -> None:
