@@ -527,3 +527,23 @@ def test_decision_from_evaluate_cannot_explain_itself() -> None:
 
 def test_public_api_exports_explain() -> None:
     assert "explain" in workbench.__all__ and "Explanation" in workbench.__all__
+
+
+@pytest.mark.parametrize(("action", "resource", "key", "value", "expected"), [
+    ("iam:CreateUser", "arn:aws:iam::111122223333:user/u", "aws:RequestedRegion", "eu-west-1", False),  # global
+    ("iam:CreateUser", "arn:aws:iam::111122223333:user/u", "aws:RequestedRegion", "us-east-1", True),
+    ("sqs:SendMessage", "arn:aws:sqs:eu-west-1:111122223333:q", "aws:RequestedRegion", "us-east-2", False),
+    ("sqs:SendMessage", "arn:aws:sqs:eu-west-1:111122223333:q", "aws:RequestedRegion", "eu-west-1", True),
+    ("s3:GetObject", "arn:aws:s3:::b/k", "s3:ExistingObjectTag/team", "x", True),  # listed for the action
+    ("s3:GetObject", "arn:aws:s3:::b/k", "s3:prefix", "x", False),  # a ListBucket key, never on GetObject
+    ("s3:GetObject", "arn:aws:s3:::b/k", "kms:ViaService", "s3.eu-west-1.amazonaws.com", False),  # another service
+    ("s3:GetObject", "arn:aws:s3:::b/k", "aws:SourceIp", "10.0.0.1", True),  # global keys stay
+    ("sts:AssumeRoleWithWebIdentity", "arn:aws:iam::111122223333:role/r", "token.actions.githubusercontent.com:sub",
+     "repo:o/r:ref:refs/heads/main", True),  # identity-provider claims: the catalog cannot tell, so kept
+])
+def test_what_would_change_proposes_only_keys_the_request_can_carry(action: str, resource: str, key: str,
+                                                                    value: str, expected: bool) -> None:
+    from workbench.analyses.explain.changes import settable
+    from workbench.model import Principal, PrincipalType, Request
+    request = Request(Principal("arn:aws:iam::111122223333:user/u", PrincipalType.USER), action, resource)
+    assert settable(key, value, request) is expected

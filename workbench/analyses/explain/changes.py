@@ -13,9 +13,11 @@ from decimal import Decimal
 from itertools import combinations
 
 from workbench.analyses.explain.explanation import Change, Layer, Value, WhatWouldChange
+from workbench.catalog import catalog
 from workbench.conditions.date import read_instant
 from workbench.conditions.numeric import read_number
 from workbench.conditions.registry import FOR_ALL, FOR_ANY
+from workbench.core.arn import parse_arn
 from workbench.evaluate.compiled import CompiledStatement
 from workbench.evaluate.condition_block import CompiledCondition
 from workbench.evaluate.context import derived_keys, resource_account
@@ -115,6 +117,41 @@ def _ip_candidates(text: str) -> list[_Candidate]:
     return out
 
 
+#: Services whose API endpoints are global: their requests carry the Region us-east-1
+#: (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-requestedregion:
+#: a global service such as IAM has a single endpoint in US East (N. Virginia), so its calls are
+#: made to us-east-1). Which services count as global is our list, from their endpoint pages.
+GLOBAL_SERVICES = frozenset({"iam", "organizations", "route53", "cloudfront", "globalaccelerator", "waf",
+                             "shield", "budgets", "ce", "support", "health"})
+
+
+def settable(key: str, value: Value, request: Request) -> bool:
+    """Whether a request for this action and resource can carry `key` with `value`: a service's own
+    key only for the actions the Service Authorization Reference lists it for; `aws:RequestedRegion`
+    only as the Region of a regional resource ARN, or us-east-1 for a global service. Keys of other
+    services never reach the action. Keys the catalog cannot place (identity-provider claims,
+    unknown actions) are kept: unknown is not no."""
+    low = key.lower()
+    service = request.action.split(":", 1)[0].lower()
+    prefix = low.split(":", 1)[0]
+    if low == "aws:requestedregion" and value is not None:
+        arn = parse_arn(request.resource) if request.resource != "*" else None
+        if arn is not None and arn.region:
+            return value == arn.region
+        if service in GLOBAL_SERVICES:
+            return value == "us-east-1"
+        return True
+    if prefix == "aws" or "." in prefix or not catalog().has_service(prefix):
+        return True
+    if prefix != service:
+        return False
+    action = catalog().action(request.action)
+    if action is None:
+        return True
+    stems = [k.lower().split("<", 1)[0].split("${", 1)[0] for k in action.condition_keys]
+    return any(low == stem or (stem.endswith("/") and low.startswith(stem)) for stem in stems)
+
+
 def _with_context(request: Request, changes: Sequence[tuple[str, Value]]) -> Request:
     lowered = {key.lower() for key, _ in changes}
     values: dict[str, ContextValue] = {k: v for k, v in request.context.items() if k.lower() not in lowered}
@@ -185,7 +222,8 @@ def search_changes(request: Request, policies: PolicySet, decision: Decision, la
     for key, found in candidates.items():
         if key in given:
             found.setdefault(None, _Candidate(None, "absent"))
-    trials = {key: [c for c in found.values() if not _same(c.value, lookup(key))] for key, found in candidates.items()}
+    trials = {key: [c for c in found.values() if not _same(c.value, lookup(key))
+                    and settable(names[key], c.value, request)] for key, found in candidates.items()}
     search = _Search(request, policies, strict_rbp, bound)
     changes: list[Change] = []
     singles: dict[tuple[str, Value], str] = {}
