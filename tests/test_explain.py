@@ -547,3 +547,13 @@ def test_what_would_change_proposes_only_keys_the_request_can_carry(action: str,
     from workbench.model import Principal, PrincipalType, Request
     request = Request(Principal("arn:aws:iam::111122223333:user/u", PrincipalType.USER), action, resource)
     assert settable(key, value, request) is expected
+
+
+def test_what_would_change_leaves_the_principals_own_facts_alone() -> None:
+    from workbench.analyses.explain.changes import settable
+    from workbench.model import Context, Principal, PrincipalType, Request
+    request = Request(Principal("arn:aws:iam::111122223333:user/u", PrincipalType.USER), "s3:GetObject",
+                      "arn:aws:s3:::b/k", context=Context({"aws:PrincipalOrgID": "o-1", "aws:PrincipalTag/team": "a"}))
+    assert not settable("aws:PrincipalOrgID", "o-other", request)  # the workspace knows its organization
+    assert not settable("aws:PrincipalTag/team", "b", request)
+    assert settable("aws:SourceIp", "10.0.0.1", request)

@@ -125,6 +125,14 @@ GLOBAL_SERVICES = frozenset({"iam", "organizations", "route53", "cloudfront", "g
                              "shield", "budgets", "ce", "support", "health"})
 
 
+#: Keys that describe the principal or the resource themselves
+#: (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html, "Properties of the
+#: principal" and "Properties of the resource"): when the workspace knows them, no request changes them.
+ATTRIBUTE_KEYS = ("aws:principalorgid", "aws:principalorgpaths", "aws:principalaccount", "aws:principalarn",
+                  "aws:principaltag/", "aws:principaltype", "aws:userid", "aws:username", "aws:resourceaccount",
+                  "aws:resourceorgid", "aws:resourceorgpaths", "aws:resourcetag/")
+
+
 def settable(key: str, value: Value, request: Request) -> bool:
     """Whether a request for this action and resource can carry `key` with `value`: a service's own
     key only for the actions the Service Authorization Reference lists it for; `aws:RequestedRegion`
@@ -134,6 +142,8 @@ def settable(key: str, value: Value, request: Request) -> bool:
     low = key.lower()
     service = request.action.split(":", 1)[0].lower()
     prefix = low.split(":", 1)[0]
+    if low.startswith(ATTRIBUTE_KEYS) and key in request.context:
+        return False  # a fact of this principal or resource (its organization, account, tags), not of the request
     if low == "aws:requestedregion" and value is not None:
         arn = parse_arn(request.resource) if request.resource != "*" else None
         if arn is not None and arn.region:
