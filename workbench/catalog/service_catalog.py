@@ -147,7 +147,7 @@ class ServiceCatalog:
 
     def resource_arn(self, service: str, resource_type: str) -> str | None:
         """The ARN format of a resource type (`arn:${Partition}:s3:::${BucketName}`), or None."""
-        return _resource_arns(service.lower()).get(resource_type.lower())
+        return _arn_formats(service.lower()).get(resource_type.lower())
 
     def is_multivalued(self, key: str) -> bool:
         low = key.lower()
@@ -195,7 +195,7 @@ def _arn_formats(service: str) -> dict[str, str]:
         data = _load("resourceTypes", f"{service}.json")
     except (OSError, ValueError):
         return {}
-    return {k.lower(): v.get("arn", "") for k, v in data.items() if v.get("arn")}
+    return {k.lower(): v["arn"] for k, v in data.items() if isinstance(v, dict) and isinstance(v.get("arn"), str)}
 
 
 @cache
@@ -207,17 +207,6 @@ def _condition_keys(service: str) -> dict[str, str]:
     except (OSError, ValueError):
         return {}
     return {k: v.get("type", "String") for k, v in data.items()}
-
-
-@cache
-def _resource_arns(service: str) -> dict[str, str]:
-    if not _plausible(service):
-        return {}
-    try:
-        data = _load("resourceTypes", f"{service}.json")
-    except (OSError, ValueError):
-        return {}
-    return {k.lower(): v["arn"] for k, v in data.items() if isinstance(v, dict) and isinstance(v.get("arn"), str)}
 
 
 @cache
