@@ -6,6 +6,8 @@ from __future__ import annotations
 from html import escape
 from typing import TYPE_CHECKING, Any
 
+from workbench.render.text import printable
+
 if TYPE_CHECKING:
     from workbench.analyses.activity import Hygiene, UnusedAccess
     from workbench.analyses.activity.generate import GeneratedPolicy
@@ -48,14 +50,11 @@ def text_hygiene(result: Hygiene) -> str:
     lines = []
     for f in result.findings:
         reach = "" if f.reach is None else (" [admin]" if f.reach.admin else "")
-        lines.append(f"{f.status:7} {f.check:24} {_plain(f.resource)}: {_plain(f.message)}{reach} "
+        lines.append(f"{f.status:7} {f.check:24} {printable(f.resource)}: {printable(f.message)}{reach} "
                      f"(Prowler {','.join(f.info.prowler) or '-'}; CIS {','.join(f.info.cis) or '-'})")
     return "\n".join(lines) if lines else "no findings"
 
 
-def _plain(text: str) -> str:
-    """Terminal output: control characters of user data shown escaped."""
-    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
 
 
 def unused_text(result: UnusedAccess) -> str:
@@ -64,10 +63,10 @@ def unused_text(result: UnusedAccess) -> str:
         d = f.findingDetails
         what = d.get("serviceNamespace") or (f"key {d['accessKeySlot']}" if "accessKeySlot" in d else "")
         actions = ",".join(a["action"] for a in d.get("actions", []))
-        lines.append(f"  {f.findingType:24} {_plain(f.resource)} {_plain(what)} {_plain(actions)} "
+        lines.append(f"  {f.findingType:24} {printable(f.resource)} {printable(what)} {printable(actions)} "
                      f"last {d.get('lastAccessed') or 'never'}")
     lines.append(f"not observable: {len(result.not_observable)}")
-    lines.extend(f"  {_plain(n.resource)} {_plain(n.what)}: {_plain(n.why)}" for n in result.not_observable[:50])
+    lines.extend(f"  {printable(n.resource)} {printable(n.what)}: {printable(n.why)}" for n in result.not_observable[:50])
     if len(result.not_observable) > 50:
         lines.append(f"  ... and {len(result.not_observable) - 50} more (--json for all)")
     return "\n".join(lines)
@@ -77,7 +76,7 @@ def summary_text(summary: dict[str, Any]) -> str:
     lines = [f"{summary['records']} records"]
     lines.append("mapping: " + ", ".join(f"{k} {v}" for k, v in summary["rules"].items()))
     lines.append("attribution: " + ", ".join(f"{k} {v}" for k, v in summary["principalKinds"].items()))
-    lines.extend(f"  unknown: {_plain(u)}" for u in summary["unknown"])
+    lines.extend(f"  unknown: {printable(u)}" for u in summary["unknown"])
     return "\n".join(lines)
 
 
@@ -97,12 +96,12 @@ def generated_text(result: GeneratedPolicy) -> str:
     import json
     lines = [json.dumps(result.document, indent=2),
              f"proof: {len(result.proof)} observed calls allowed, {len(result.unproven)} not"]
-    lines.extend(f"  NOT ALLOWED {_plain(u.get('action', ''))} {_plain(u.get('resource', ''))}: "
+    lines.extend(f"  NOT ALLOWED {printable(u.get('action', ''))} {printable(u.get('resource', ''))}: "
                  f"{u.get('decision', u.get('error', ''))}" for u in result.unproven)
     if result.removed:
         lines.append(f"removed: {len(result.removed)} actions ({', '.join(result.removed[:10])}"
                      f"{' ...' if len(result.removed) > 10 else ''})")
-    lines.extend(f"note: {_plain(n)}" for n in result.notes)
+    lines.extend(f"note: {printable(n)}" for n in result.notes)
     return "\n".join(lines)
 
 
@@ -113,5 +112,5 @@ def frame_text(frame: Any) -> str:
     shown = frame.copy()
     for name in shown.columns:
         if shown[name].dtype == object:
-            shown[name] = shown[name].map(lambda v: _plain(v) if isinstance(v, str) else v)
+            shown[name] = shown[name].map(lambda v: printable(v) if isinstance(v, str) else v)
     return str(shown.to_string(index=False))

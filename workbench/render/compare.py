@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from workbench.analyses.compare import Comparison, CounterexampleRequest
 from workbench.render.html import esc
+from workbench.render.text import printable
 
 _LABEL = {
     "more": "the new policy grants access the old one does not",
@@ -15,15 +16,12 @@ _LABEL = {
 }
 
 
-def _terminal(text: str) -> str:
-    """Control characters in policy text are shown as escapes, never sent to the terminal."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def request_text(request: CounterexampleRequest) -> str:
     context = ", ".join(f"{k}={v!r}" for k, v in request.context.items())
     where = f" with {context}" if context else ""
-    return _terminal(f"`{request.action}` on `{request.resource}` by `{request.principal}`{where}")
+    return printable(f"`{request.action}` on `{request.resource}` by `{request.principal}`{where}")
 
 
 def comparison_text(result: Comparison) -> str:
@@ -33,7 +31,7 @@ def comparison_text(result: Comparison) -> str:
     if result.removed_access is not None:
         lines.append(f"  no longer allows {request_text(result.removed_access)}")
     if result.reason:
-        lines.append(f"  unknown because: {_terminal(result.reason)}")
+        lines.append(f"  unknown because: {printable(result.reason)}")
     return "\n".join(lines)
 
 

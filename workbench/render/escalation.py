@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from workbench.render.html import esc
+from workbench.render.text import printable
 
 
 def _short(arn: str) -> str:
@@ -93,9 +94,6 @@ def escalation_text(result: Any) -> str:
                                  + (f"  {{{_context(q)}}}" if _context(q) else "")
                                  + (f"  (assuming {q['assuming']})" if q.get("assuming") else "")
                                  + (f"  (condition: {q['condition']})" if q.get("condition") else ""))
-    return "\n".join(_printable(line) for line in lines) + "\n"
+    return "\n".join(printable(line) for line in lines) + "\n"
 
 
-def _printable(text: str) -> str:
-    """Terminal output: control characters from the workspace are shown, not interpreted."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)

@@ -7,6 +7,7 @@ import json
 
 from workbench.analyses.external import ExternalAccess, Finding
 from workbench.render.html import esc
+from workbench.render.text import printable
 
 
 def _who(finding: Finding) -> str:
@@ -55,8 +56,6 @@ def external_access_html(result: ExternalAccess) -> str:
     return "<div>" + "".join(parts) + "</div>"
 
 
-def _plain(text: object) -> str:
-    return "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" for ch in str(text))
 
 
 def external_access_text(result: ExternalAccess) -> str:
@@ -64,21 +63,21 @@ def external_access_text(result: ExternalAccess) -> str:
     lines = [f"external access (zone: {result.zone}): {len(result.active)} active findings, "
              f"{sum(1 for f in result.active if f.is_public)} public, {len(result.warnings)} warnings"]
     for f in sorted(result.findings, key=lambda f: (not f.is_public, f.status, f.resource)):
-        lines.append(f"{f.status:8} {_plain(f.resource)} [{_plain(f.resource_type)}] -> {_plain(_who(f))}")
-        lines.append(f"         actions: {_plain(', '.join(f.action))}")
+        lines.append(f"{f.status:8} {printable(f.resource)} [{printable(f.resource_type)}] -> {printable(_who(f))}")
+        lines.append(f"         actions: {printable(', '.join(f.action))}")
         if f.condition:
-            lines.append(f"         condition: {_plain(_condition(f.condition))}")
+            lines.append(f"         condition: {printable(_condition(f.condition))}")
         for ref in f.deciding:
-            lines.append(f"         decided by: {_plain(ref.label)}" + (f" line {ref.line}" if ref.line else ""))
+            lines.append(f"         decided by: {printable(ref.label)}" + (f" line {ref.line}" if ref.line else ""))
         r = f.evidence.request
-        lines.append(f"         evidence: {_plain(r.principal.identifier)} {_plain(r.action)} {_plain(r.resource)}"
+        lines.append(f"         evidence: {printable(r.principal.identifier)} {printable(r.action)} {printable(r.resource)}"
                      f" -> {f.evidence.decision.decision}")
-        lines.extend(f"         note: {_plain(n)}" for n in f.notes)
-        lines.extend(f"         {d.severity.value} {d.code}: {_plain(d.message)}" for d in f.diagnostics)
+        lines.extend(f"         note: {printable(n)}" for n in f.notes)
+        lines.extend(f"         {d.severity.value} {d.code}: {printable(d.message)}" for d in f.diagnostics)
     for w in result.warnings:
-        lines.append(f"WARNING  confused deputy: {_plain(w.service)} on {_plain(w.resource)} for "
-                     f"{_plain(', '.join(w.accounts))}")
+        lines.append(f"WARNING  confused deputy: {printable(w.service)} on {printable(w.resource)} for "
+                     f"{printable(', '.join(w.accounts))}")
     for s in result.suppressed:
-        lines.append(f"BLOCKED  {_plain(s.finding.resource)} {_plain(_who(s.finding))}: {_plain(s.reason)}")
-    lines.extend(f"note: {_plain(n)}" for n in result.notes)
+        lines.append(f"BLOCKED  {printable(s.finding.resource)} {printable(_who(s.finding))}: {printable(s.reason)}")
+    lines.extend(f"note: {printable(n)}" for n in result.notes)
     return "\n".join(lines)

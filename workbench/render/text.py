@@ -59,3 +59,10 @@ def render_decision(decision: Decision, *, title: str = "", trace: bool = True) 
         lines.append("  trace:")
         lines.extend(f"    {line}" for line in decision.trace)
     return "\n".join(lines)
+
+
+def printable(text: object) -> str:
+    """Text for a terminal: every control character that comes from the input (ESC, C0 and C1
+    controls, line and paragraph separators) shown as its Python escape (`\\x1b`, `\\u2028`),
+    never sent to the terminal to interpret."""
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in str(text))
