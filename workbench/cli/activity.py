@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from workbench.cli.args import open_path
+from workbench.core.instant import parse_utc
 from workbench.render.activity import frame_text, generated_text, summary_text, text_hygiene, unused_text
 from workbench.workspace import Workspace
 
@@ -19,11 +20,8 @@ from workbench.workspace import Workspace
 def _now(text: str | None) -> datetime | None | str:
     if text is None:
         return None
-    try:
-        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return f"--now takes an ISO 8601 time, got `{text}`"
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+    value = parse_utc(text)
+    return value if value is not None else f"--now takes an ISO 8601 time, got `{text}`"
 
 
 def add_parser(sub: Any) -> None:

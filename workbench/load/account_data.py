@@ -13,12 +13,12 @@ an `export-account-unknown` warning."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from workbench.core.codes import make
 from workbench.core.diagnostics import Diagnostic
+from workbench.core.instant import parse_utc
 from workbench.core.source import Span
 from workbench.load.activity_input import decode_json, read_bytes
 from workbench.model.activity import VirtualMfa
@@ -90,16 +90,6 @@ def load_account_summary(path: Path, inventory: Inventory) -> list[Diagnostic]:
     return diagnostics
 
 
-def _time(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        found = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return found if found.tzinfo else found.replace(tzinfo=UTC)  # IAM reports UTC
-
-
 def load_virtual_mfa_devices(path: Path, inventory: Inventory) -> list[Diagnostic]:
     doc, diagnostics = _read(path)
     if doc is None and diagnostics:
@@ -119,7 +109,7 @@ def load_virtual_mfa_devices(path: Path, inventory: Inventory) -> list[Diagnosti
         user_arn = user.get("Arn") if isinstance(user, dict) and isinstance(user.get("Arn"), str) else None
         parts = serial.split(":")
         account = parts[4] if len(parts) > 4 and parts[4] else _account(path, inventory, diagnostics, "MFA list")
-        by_account.setdefault(account, []).append(VirtualMfa(serial, user_arn, _time(device.get("EnableDate"))))
+        by_account.setdefault(account, []).append(VirtualMfa(serial, user_arn, parse_utc(device.get("EnableDate"))))
     if not devices:
         account = _account(path, inventory, diagnostics, "MFA list")
         by_account[account] = []

@@ -18,11 +18,12 @@ import base64
 import binascii
 import csv
 import io
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from workbench.core.codes import make
 from workbench.core.diagnostics import Diagnostic
+from workbench.core.instant import parse_utc
 from workbench.core.source import Span
 from workbench.load.activity_input import decode_json, read_bytes
 from workbench.model.activity import CredentialReport, CredentialRow, Flag, KeyRow, Missing, Stamp
@@ -67,11 +68,8 @@ class _Row:
         value = self.r.get(column, "")
         if value in PLACEHOLDERS or value == "":
             return self.missing(column, value)
-        try:
-            found = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            return self._bad(column, value, "an ISO 8601 time")
-        return found if found.tzinfo else found.replace(tzinfo=UTC)  # the report's times are UTC
+        found = parse_utc(value)  # the report's times are UTC
+        return found if found is not None else self._bad(column, value, "an ISO 8601 time")
 
     def flag(self, column: str) -> Flag:
         value = self.r.get(column, "")
@@ -149,11 +147,7 @@ def read_credential_report(path: Path) -> tuple[CredentialReport | None, list[Di
             return None, [make("export-wrong-type", "`Content` is not base64 text", file=file, path="Content",
                                span=Span(0, 0, 1, 1))]
         stamp = doc.get("GeneratedTime")
-        if isinstance(stamp, str):
-            try:
-                generated = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-            except ValueError:
-                generated = None
+        generated = parse_utc(stamp)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as bad:

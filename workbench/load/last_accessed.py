@@ -10,28 +10,18 @@ is reported: its services are kept, but the list may be incomplete."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from workbench.core.codes import make
 from workbench.core.diagnostics import Diagnostic
+from workbench.core.instant import parse_utc
 from workbench.core.source import Span
 from workbench.load.activity_input import decode_json, read_bytes
 from workbench.model.activity import ActionLastAccessed, ServiceLastAccessed
 from workbench.model.inventory import Inventory
 
 _START = Span(0, 0, 1, 1)
-
-
-def _time(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        found = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return found if found.tzinfo else found.replace(tzinfo=UTC)  # IAM reports UTC
 
 
 def _outputs(doc: Any) -> list[tuple[str, dict[str, Any]]] | None:
@@ -79,7 +69,7 @@ def read_last_accessed(path: Path) -> tuple[list[ServiceLastAccessed], list[Diag
         if status not in (None, "COMPLETED") or output.get("IsTruncated") is True:
             diagnostics.append(make("export-missing-field", f"{where}: the job is {status or 'truncated'}; its "
                                     "service list may be incomplete", file=file, path=where, span=_START))
-        completed = _time(output.get("JobCompletionDate"))
+        completed = parse_utc(output.get("JobCompletionDate"))
         for j, item in enumerate(services):
             if not isinstance(item, dict) or not isinstance(item.get("ServiceNamespace"), str):
                 diagnostics.append(make("export-missing-field", f"{where}.ServicesLastAccessed[{j}] has no "
@@ -90,12 +80,12 @@ def read_last_accessed(path: Path) -> tuple[list[ServiceLastAccessed], list[Diag
             actions = None
             if isinstance(tracked, list):
                 actions = tuple(ActionLastAccessed(f"{item['ServiceNamespace']}:{a.get('ActionName')}",
-                                                   _time(a.get("LastAccessedTime")), a.get("LastAccessedEntity"),
+                                                   parse_utc(a.get("LastAccessedTime")), a.get("LastAccessedEntity"),
                                                    a.get("LastAccessedRegion"))
                                 for a in tracked if isinstance(a, dict) and isinstance(a.get("ActionName"), str))
             total = item.get("TotalAuthenticatedEntities")
             out.append(ServiceLastAccessed(
-                arn, item["ServiceNamespace"], str(item.get("ServiceName") or ""), _time(item.get("LastAuthenticated")),
+                arn, item["ServiceNamespace"], str(item.get("ServiceName") or ""), parse_utc(item.get("LastAuthenticated")),
                 item.get("LastAuthenticatedEntity"), item.get("LastAuthenticatedRegion"),
                 total if isinstance(total, int) else None, actions, completed, file))
     return out, diagnostics

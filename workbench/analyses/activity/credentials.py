@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from workbench.core.instant import parse_utc
 from workbench.model.activity import CredentialRow, KeyRow, Missing, Stamp
 from workbench.model.inventory import User
 
@@ -45,11 +46,8 @@ def key_last_used(key: KeyRow) -> datetime | None | Missing:
 def _stamp(text: str | None, never: str) -> Stamp:
     """A date the workspace file gives, or `N/A` (never) when it says there is none."""
     if text:
-        try:
-            found = datetime.fromisoformat(text.replace("Z", "+00:00"))
-            return found if found.tzinfo is not None else found.replace(tzinfo=UTC)
-        except ValueError:
-            return Missing("unknown", text, f"`{text}` is not a date")
+        found = parse_utc(text)
+        return found if found is not None else Missing("unknown", text, f"`{text}` is not a date")
     return Missing("not_applicable", "N/A", never)
 
 

@@ -25,11 +25,12 @@ from typing import Any
 import orjson
 import pandas as pd
 
-from workbench.analyses.activity.usage import granted_actions, utc
+from workbench.analyses.activity.usage import granted_actions
 from workbench.analyses.assemble import PrincipalSide, ResourceSide, combine_sides
 from workbench.analyses.who import policy_action_patterns
 from workbench.catalog import catalog
 from workbench.core import display
+from workbench.core.instant import utc
 from workbench.evaluate import Decision, compile_policy_set, evaluate
 from workbench.model.inventory import Inventory
 from workbench.model.request import ContextValue

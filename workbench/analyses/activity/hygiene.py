@@ -26,8 +26,8 @@ from typing import Any
 import pandas as pd
 
 from workbench.analyses.activity.credentials import key_last_used, password_last_used, stated_row
-from workbench.analyses.activity.usage import utc
 from workbench.core import display
+from workbench.core.instant import utc
 from workbench.model.activity import CredentialRow, Missing
 from workbench.model.inventory import Inventory
 

@@ -14,8 +14,9 @@ from datetime import datetime, timedelta
 
 import pandas as pd
 
-from workbench.analyses.activity.usage import granted_actions, usage_table, utc
+from workbench.analyses.activity.usage import granted_actions, usage_table
 from workbench.analyses.who import policy_action_patterns
+from workbench.core.instant import utc
 from workbench.model.activity import ServiceLastAccessed
 from workbench.policy.model import Policy
 

@@ -24,10 +24,11 @@ from typing import Any
 import pandas as pd
 
 from workbench.analyses.activity.credentials import key_last_used, password_last_used
-from workbench.analyses.activity.usage import Coverage, granted_actions, not_observable, usage_table, utc
+from workbench.analyses.activity.usage import Coverage, granted_actions, not_observable, usage_table
 from workbench.analyses.who import policy_action_patterns
 from workbench.core import display
 from workbench.core.glob import compile_glob
+from workbench.core.instant import parse_utc, utc
 from workbench.model.activity import ActivityData, Missing
 from workbench.model.inventory import Inventory
 from workbench.model.sdk_map import SdkMap
@@ -43,10 +44,7 @@ def parse_time(value: str | datetime | None) -> datetime | None:
         return None
     if isinstance(value, datetime):
         return utc(value)
-    try:
-        return utc(datetime.fromisoformat(value.replace("Z", "+00:00")))
-    except ValueError:
-        return None
+    return parse_utc(value)
 
 
 @dataclass(frozen=True)

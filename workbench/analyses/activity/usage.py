@@ -16,7 +16,7 @@ Observability: an action is *not observable* in a set of records when
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import pandas as pd
@@ -36,11 +36,6 @@ DATA_EVENT_ACTIONS = frozenset({
 #: services whose management events a trail can leave out (prefix -> event source)
 #: (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-management-events-with-cloudtrail.html)
 EXCLUDABLE = {"kms": "kms.amazonaws.com", "rds-data": "rds-data.amazonaws.com"}
-
-
-def utc(value: datetime) -> datetime:
-    """A time as UTC; a naive time is read as UTC (CloudTrail and IAM report UTC)."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def is_data_event(action: str) -> bool:
