@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Literal
 
 from workbench.catalog.service_catalog import catalog
@@ -90,7 +90,7 @@ def resource_types(service: str) -> dict[str, ResourceType]:
     return out
 
 
-@cache
+@lru_cache(maxsize=65_536)  # one entry per ARN asked: bounded, as a long session asks many
 def type_of(service: str, arn: str) -> tuple[str, ...]:
     """The resource types of `service` that `arn` is, by the most specific matching ARN format
     (several when equally specific formats match); empty when none matches."""
@@ -139,7 +139,7 @@ def _child(service: str, parent: str, arn: str, wanted: tuple[str, ...]) -> tupl
     return None
 
 
-@cache
+@lru_cache(maxsize=262_144)  # one entry per (action, resource) pair: bounded likewise
 def applicability(action: str, resource: str) -> Applicability:
     """Can AWS receive a request for `action` on `resource`? See the module docstring."""
     service, _, name = action.lower().partition(":")
