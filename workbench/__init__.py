@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -77,10 +78,12 @@ def _valid(scenario: str | Path | Mapping[str, Any] | Scenario) -> Scenario:
     return read
 
 
-def open(path: str | Path | None = None) -> Workspace:  # noqa: A001 - the documented name
+def open(path: str | Path | None = None, *, now: datetime | None = None) -> Workspace:  # noqa: A001 - the documented name
     """Open a workspace (a workspace file, an AWS export or a folder of them); without a path,
-    the bundled example organization. Problems are in `.diagnostics`; nothing raises."""
-    return open_workspace(path)
+    the bundled example organization. Problems are in `.diagnostics`; nothing raises. Every
+    question carries the keys AWS puts in every request (`aws:SecureTransport` true, and
+    `aws:CurrentTime`/`aws:EpochTime` at `now`, by default the time of opening)."""
+    return open_workspace(path, now=now)
 
 
 __all__ = [

@@ -7,6 +7,7 @@ import json
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,7 +17,9 @@ from workbench.analyses.assemble import (
     ResourceSide,
     assemble,
     combine_sides,
+    environment,
     principal_side,
+    request_context,
     resource_side,
 )
 from workbench.analyses.assume import AssumePath, AssumeResult, assume_paths, chain_session_arn
@@ -65,7 +68,6 @@ from workbench.workspace_activity import events, ws_generate_policy, ws_hygiene,
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from datetime import datetime
 
     import pandas as pd
 
@@ -86,8 +88,15 @@ class Workspace:
 
     def __init__(self, inventory: Inventory, *, path: Path | None = None, document: Any = None,
                  diagnostics: list[Diagnostic] | None = None, policy_files: dict[str, Path] | None = None,
-                 name: str = "", description: str = "", from_sources: set[str] | None = None) -> None:
+                 name: str = "", description: str = "", from_sources: set[str] | None = None,
+                 now: datetime | None = None) -> None:
         self.inventory = inventory
+        #: the instant every question is asked at (aws:CurrentTime, aws:EpochTime)
+        self.now = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+        if not inventory.environment:
+            # What AWS puts in every request, at one instant (analyses/assemble.environment);
+            # `ws.inventory.environment` can be changed or emptied, then `ws.invalidate()`.
+            inventory.environment = environment(self.now)
         self.path = path
         self.document = document
         self.diagnostics = list(diagnostics or [])
@@ -145,10 +154,12 @@ class Workspace:
             *, trace: bool = False) -> Decision:
         """Whether `principal` (ARN or short name) may do `action` on `resource` (ARN or `*`)."""
         side, target = self._sides(principal, action, resource)
-        request, policies = combine_sides(side, target, action, normalize_context(context))
+        given = normalize_context(context)
+        request, policies = combine_sides(side, target, action, given)
         decision = evaluate(request, self._compile(policies), trace=trace)
         inventory = self.inventory
-        return replace(decision, explainer=lambda: explain_question(inventory, request, policies))
+        notes = decision.notes + request_context(side, target, given)[1] if given else decision.notes
+        return replace(decision, notes=notes, explainer=lambda: explain_question(inventory, request, policies))
 
     def explain(self, principal: str, action: str, resource: str,
                 context: Mapping[str, Any] | None = None) -> Explanation:
@@ -482,7 +493,7 @@ class Workspace:
     # -- privilege escalation (workbench/analyses/escalation) ------------------------------------
     def escalation_model(self, context: Mapping[str, Any] | None = None) -> EscalationModel:
         """The model the escalation techniques see, deciding with this workspace's `can`."""
-        ctx = default_context()
+        ctx = default_context(self.now)
         ctx.update(normalize_context(context) or {})
         return EscalationModel(self.inventory, self._resolve, lambda p, a, r, c: self.can(p, a, r, c),
                                lambda p, r, c: self.can_assume(p, r, c), ctx)
@@ -541,14 +552,15 @@ def _slug(text: str) -> str:
     return keep.strip("-").lower()[:40] or "x"
 
 
-def open_workspace(path: str | Path | None = None) -> Workspace:
+def open_workspace(path: str | Path | None = None, *, now: datetime | None = None) -> Workspace:
     """Open a workspace: a workspace file (YAML or JSON), an authorization-details export, a folder
-    of exports, or, without a path, the bundled example organization."""
+    of exports, or, without a path, the bundled example organization. `now` is the instant every
+    question is asked at (`aws:CurrentTime`, `aws:EpochTime`; default: the time of opening)."""
     target = Path(path) if path is not None else example_path()
     loaded = load_path(target)
     return Workspace(loaded.inventory, path=loaded.path, document=loaded.document, diagnostics=loaded.diagnostics,
                      policy_files=loaded.policy_files, name=loaded.name, description=loaded.description,
-                     from_sources=loaded.from_sources)
+                     from_sources=loaded.from_sources, now=now)
 
 
 __all__ = ["AssumePath", "AssumeResult", "LargeSelectionWarning", "MATRIX_WARN_CELLS", "Workspace", "open_workspace"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from workbench.analyses.lookup import Named, find_principal
 from workbench.core.arn import parse_arn
@@ -238,6 +239,58 @@ class ResourceSide:
     notes: tuple[str, ...] = ()
 
 
+def environment(now: datetime | None = None) -> dict[str, str | list[str]]:
+    """The keys AWS includes in every request, which a question about a workspace therefore
+    carries unless it says otherwise:
+    - `aws:SecureTransport` ("This key is always included in the request context"; `true`, since
+      AWS's endpoints and SDKs use TLS; a question may set `false` for a plain-HTTP request, as to
+      an S3 website or HTTP endpoint);
+    - `aws:CurrentTime` and `aws:EpochTime` ("This key is always included in the request
+      context"), at one fixed instant per workspace (`now`, default: when the workspace was
+      opened), so that answers do not drift while a session runs.
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-securetransport
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-currenttime
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-epochtime
+    Scenario files are not affected: a scenario describes its request completely (scenario-format.md).
+    """
+    moment = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+    return {"aws:SecureTransport": "true", "aws:CurrentTime": moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "aws:EpochTime": str(int(moment.timestamp()))}
+
+
+def request_context(side: PrincipalSide, target: ResourceSide,
+                    context: Mapping[str, ContextValue] | None) -> tuple[Context, tuple[str, ...]]:
+    """The context of one request, and notes on what was not applied as given. Precedence, lowest
+    first: the environment, the workspace's `context:`, keys derived from the principal, keys
+    derived from the resource, the question's own values. One exception: a question's
+    `aws:RequestedRegion` that contradicts a regional resource ARN's Region is not applied (a
+    request to that resource is sent to its Region,
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-requestedregion);
+    a note says so."""
+    derived = dict(side.defaults)
+    derived.update(side.context)
+    derived.update(target.context)
+    given = Context(context or {})
+    notes: tuple[str, ...] = ()
+    region = target.context.get("aws:RequestedRegion")
+    asked = given.get("aws:RequestedRegion")
+    if region is not None and asked is not None and str(asked).lower() != str(region).lower():
+        given = Context({k: v for k, v in given.items() if k.lower() != "aws:requestedregion"})
+        notes = (f"aws:RequestedRegion {show_region(asked)} contradicts the Region of {target.arn}: "
+                 f"the request is sent to {region}, so {region} is used",)
+    return given.merged(derived), notes
+
+
+def side_defaults(inventory: Inventory) -> dict[str, ContextValue]:
+    """The context every question of the workspace starts from: the environment, then the
+    workspace file's `context:`."""
+    return {**inventory.environment, **inventory.default_context}
+
+
+def show_region(value: ContextValue) -> str:
+    return ", ".join(value) if isinstance(value, list) else str(value)
+
+
 def principal_side(inventory: Inventory, principal: str, resolve: Resolver) -> PrincipalSide:
     notes: list[str] = []
     named = find_principal(inventory, principal)
@@ -247,7 +300,7 @@ def principal_side(inventory: Inventory, principal: str, resolve: Resolver) -> P
     session_policy = named.session.session_policy if named.session is not None else None
     return PrincipalSide(named, actor, identity, boundary, session_policy,
                          guardrail_levels(inventory, actor.account, scp=True),
-                         principal_context(inventory, named), tuple(notes), dict(inventory.default_context))
+                         principal_context(inventory, named), tuple(notes), side_defaults(inventory))
 
 
 def resource_side(inventory: Inventory, resource: str, trust: bool, principal_account: str | None) -> ResourceSide:
@@ -293,10 +346,7 @@ def resource_side(inventory: Inventory, resource: str, trust: bool, principal_ac
 
 def combine_sides(side: PrincipalSide, target: ResourceSide, action: str,
                   context: Mapping[str, ContextValue] | None) -> tuple[Request, PolicySet]:
-    derived = dict(side.defaults)
-    derived.update(side.context)
-    derived.update(target.context)
-    full = Context(context or {}).merged(derived)
+    full, _notes = request_context(side, target, context)
     request = Request(side.principal, action, target.arn, target.account, full,
                       resource_is_management=target.is_management, aws_managed_kms_key=target.aws_managed_kms_key)
     policies = PolicySet(identity=side.identity, permission_boundary=side.boundary, session=side.session,

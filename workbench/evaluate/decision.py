@@ -145,6 +145,8 @@ class Decision:
             if self.gate_level is not None:
                 out["gate_level"] = self.gate_level
         out["stages"] = [s.to_json() for s in self.stages]
+        if self.notes:
+            out["notes"] = list(self.notes)
         if trace:
             out["trace"] = list(self.trace)
         return out

@@ -266,6 +266,10 @@ class Inventory:
     #: context values every question starts from (the workspace file's `context:`); values the
     #: question gives and keys derived from the principal and resource take precedence
     default_context: dict[str, str | list[str]] = field(default_factory=dict)
+    #: keys AWS puts in every request, supplied to every question (analyses/assemble.environment):
+    #: `aws:SecureTransport` and the time of the question; the workspace file's `context:`, the
+    #: question's own values and derived keys take precedence. Empty: nothing is supplied.
+    environment: dict[str, str | list[str]] = field(default_factory=dict)
     #: credential report, last-accessed data, password policy, MFA devices, CloudTrail sources
     activity: ActivityData = field(default_factory=ActivityData)
     #: Access Analyzer archive rules (`{"ruleName": ..., "filter": {...}}`) the workspace keeps

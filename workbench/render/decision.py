@@ -19,6 +19,8 @@ def decision_html(decision: Decision) -> str:
     elif decision.gate:
         level = f" at level {decision.gate_level}" if decision.gate_level is not None else ""
         parts.append(f" <span>no allow: {esc(decision.gate)}{esc(level)}</span>")
+    if decision.notes:
+        parts.append("".join(f"<div><i>note:</i> {esc(n)}</div>" for n in decision.notes))
     if decision.trace:
         parts.append("<details><summary>trace</summary><pre>" + esc("\n".join(decision.trace)) + "</pre></details>")
     return "".join(parts) + "</div>"

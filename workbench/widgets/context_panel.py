@@ -17,6 +17,9 @@ from workbench.widgets.base import describe_error
 
 ContextCallback = Callable[[dict[str, Any]], object]
 _TRISTATE = [("not in the request", ""), ("true", "true"), ("false", "false")]
+#: aws:SecureTransport is in every AWS request; a workspace question carries `true` unless told
+#: otherwise (analyses/assemble.environment)
+_HTTPS = [("true (every AWS request)", ""), ("false (plain HTTP)", "false")]
 
 
 def parse_tags(text: str) -> tuple[dict[str, str], list[str]]:
@@ -49,14 +52,15 @@ class ContextPanel(W.VBox):  # type: ignore[misc]
         def tri(value: bool | None) -> str:
             return "" if value is None else "true" if value else "false"
         self.mfa = W.Dropdown(description="MFA", options=_TRISTATE, value=tri(mfa), style={"description_width": "110px"})
-        self.secure_transport = W.Dropdown(description="HTTPS", options=_TRISTATE, value=tri(secure_transport),
+        self.secure_transport = W.Dropdown(description="HTTPS", options=_HTTPS,
+                                           value="false" if secure_transport is False else "",
                                            style={"description_width": "110px"})
         self.region = W.Text(description="Region", value=region, placeholder="eu-west-1",
                              style={"description_width": "110px"})
         self.source_ip = W.Text(description="source IP", value=source_ip, placeholder="203.0.113.10",
                                 style={"description_width": "110px"})
         self.current_time = W.Text(description="current time", value=current_time,
-                                   placeholder="2026-11-28T12:00:00Z", style={"description_width": "110px"})
+                                   placeholder="the workspace's time (ws.now)", style={"description_width": "110px"})
         self.vpce = W.Text(description="VPC endpoint", value=vpce, placeholder="vpce-1a2b3c4d",
                            style={"description_width": "110px"})
         self.principal_tags = W.Textarea(description="principal tags", placeholder="team=webapp",

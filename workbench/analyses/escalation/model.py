@@ -24,6 +24,7 @@ from workbench.analyses.assemble import (
     principal_context,
     principal_side,
     resource_side,
+    side_defaults,
 )
 from workbench.analyses.assume import AssumeResult
 from workbench.analyses.lookup import Named
@@ -226,7 +227,7 @@ class EscalationModel:
                 found = PrincipalSide(named, actor, identity, boundary, None,
                                       guardrail_levels(self.inventory, actor.account, scp=True),
                                       principal_context(self.inventory, named), tuple(notes),
-                                      dict(self.inventory.default_context))
+                                      side_defaults(self.inventory))
             self._sides[principal] = found
         return found
 

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from workbench.analyses.assemble import PrincipalSide, ResourceSide
+from workbench.analyses.assemble import PrincipalSide, ResourceSide, request_context
 from workbench.core.arn import Arn, parse_arn
 from workbench.evaluate.applicability import Applicability, applicability, strict_resource
 from workbench.evaluate.combine import Facts, GroupOutcome, combine
@@ -28,7 +28,7 @@ from workbench.evaluate.context import context_lookup, resource_account
 from workbench.evaluate.decision import DecisionKind, StatementRef
 from workbench.evaluate.matching import MatchKind
 from workbench.model.principal import PrincipalType
-from workbench.model.request import Context, ContextValue, PolicySet, Request
+from workbench.model.request import ContextValue, PolicySet, Request
 from workbench.policy.model import Policy
 
 #: A cell's decision: the evaluator's, or `notApplicable` for a request AWS cannot receive (an action
@@ -148,10 +148,8 @@ class MatrixEngine:
              context: Mapping[str, ContextValue] | None) -> Pair:
         """Which statements of each side apply to this pair, whatever the action (resource,
         principal and condition tests), and the resource policy's match kinds."""
-        derived = dict(side.defaults)
-        derived.update(side.context)
-        derived.update(target.context)
-        request = Request(side.principal, "*:*", target.arn, target.account, Context(context or {}).merged(derived),
+        full, _notes = request_context(side, target, context)
+        request = Request(side.principal, "*:*", target.arn, target.account, full,
                           resource_is_management=target.is_management,
                           aws_managed_kms_key=target.aws_managed_kms_key)
         arn = parse_arn(target.arn) if target.arn != "*" else None
