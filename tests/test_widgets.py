@@ -575,3 +575,26 @@ def test_widget_state_is_json_serializable(ws: Workspace) -> None:
         state = view.get_state()
         json.dumps(state)
         assert len(state["_esm"]) < 20_000
+
+
+def test_region_then_a_large_selection_works_in_the_workbench() -> None:
+    """The issue's reproducer: set the Region to ap-southeast-2, then apply a selection of more
+    than 5,000 cells. Once it raised IndexError; now the matrix, its cells and a click work, and
+    the error line stays empty."""
+    app = Workbench.example()
+    app.context_panel.region.value = "ap-southeast-2"
+    assert app.matrix.context.get("aws:RequestedRegion") == "ap-southeast-2"
+    app.principal_choice.value = tuple(value for _, value in app.principal_choice.options)
+    app.action_text.value = "\n".join(["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket",
+                                       "kms:Decrypt", "sqs:SendMessage", "sns:Publish", "iam:PassRole",
+                                       "secretsmanager:GetSecretValue", "lambda:InvokeFunction", "sts:AssumeRole"])
+    app.resource_text.value = "all"
+    app.apply_button.click()
+    assert app.errors.value == ""
+    matrix = app.matrix.matrix
+    assert len(matrix) > 5_000 and app.matrix.data["note"]  # too many cells to embed: said, not dropped
+    principal, action, resource, cell = next((p, a, r, c) for p, a, r, c in matrix if c.applicable)
+    assert cell.decision == app.matrix.ws.can(principal, action, matrix.asked(action, resource),
+                                              app.matrix.context).decision
+    app.matrix.select(principal, action, resource)
+    assert "iamwb-explanation" in app.matrix.explanation_html and app.errors.value == ""
