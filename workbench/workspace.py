@@ -21,6 +21,7 @@ from workbench.analyses.assemble import (
     principal_side,
     request_context,
     resource_side,
+    unknown_notes,
 )
 from workbench.analyses.assume import AssumePath, AssumeResult, assume_paths, chain_session_arn
 from workbench.analyses.compare import Comparison, compare
@@ -156,9 +157,11 @@ class Workspace:
         side, target = self._sides(principal, action, resource)
         given = normalize_context(context)
         request, policies = combine_sides(side, target, action, given)
-        decision = evaluate(request, self._compile(policies), trace=trace)
+        compiled = self._compile(policies)
+        decision = evaluate(request, compiled, trace=trace)
         inventory = self.inventory
         notes = decision.notes + request_context(side, target, given)[1] if given else decision.notes
+        notes += unknown_notes(side, target, compiled, request, given)
         return replace(decision, notes=notes, explainer=lambda: explain_question(inventory, request, policies))
 
     def explain(self, principal: str, action: str, resource: str,
