@@ -444,3 +444,28 @@ def test_span_points_at_the_element(code: str, tmp_path: Path) -> None:
             continue  # a missing element: the span is its container's
         offsets = {s.offset for s in spans if s is not None}
         assert d.span.offset in offsets, f"{code} at {d.path}: span {d.span.line}:{d.span.col} is not the element's"
+
+
+_BIG = pol(st(effect="Deny", action=[f"s3:Get{i:04d}" for i in range(700)]))
+
+
+@pytest.mark.parametrize(("kind", "finding_type", "issue_code"), [
+    ("identity", "WARNING", "POLICY_SIZE_EXCEEDS_IDENTITY_POLICY_QUOTA"),
+    ("resource", "WARNING", "POLICY_SIZE_EXCEEDS_RESOURCE_POLICY_QUOTA"),
+    ("scp", "ERROR", "POLICY_SIZE_EXCEEDS_SCP_QUOTA"),
+])
+def test_size_findings_take_the_check_of_their_kind(kind: str, finding_type: str, issue_code: str) -> None:
+    """Access Analyzer's size check depends on the policy type
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html)."""
+    found = [d for d in parse_policy(_BIG, name="big", kind=PolicyKind(kind)).diagnostics if "too-large" in d.code]
+    assert [(d.category.value, d.issue_code) for d in found] == [(finding_type, issue_code)]
+
+
+@pytest.mark.parametrize(("element", "issue_code"), [("Action", "EMPTY_ARRAY_ACTION"),
+                                                     ("Resource", "EMPTY_ARRAY_RESOURCE")])
+def test_empty_array_takes_the_check_of_its_element(element: str, issue_code: str) -> None:
+    text = pol(st(**{element.lower(): []}))
+    [found] = [d for d in parse_policy(text, name="p", kind=PolicyKind.IDENTITY).diagnostics if d.code == "empty-array"]
+    assert (found.category.value, found.issue_code) == ("SUGGESTION", issue_code)
+    assert found.learn_more_link is not None and found.learn_more_link.endswith(
+        "#access-analyzer-reference-policy-checks-suggestion-" + issue_code.lower().replace("_", "-"))

@@ -181,8 +181,8 @@ ACCESS_ANALYZER: dict[str, tuple[FindingType, str | None]] = {
     "statement-not-object": (_AE, "DATA_TYPE_MISMATCH"),
     "condition-not-object": (_AE, "DATA_TYPE_MISMATCH"),
     "invalid-condition-value": (_AE, "DATA_TYPE_MISMATCH"),
-    "policy-too-large": (_AW, "POLICY_SIZE_EXCEEDS_IDENTITY_POLICY_QUOTA"),
-    "policy-may-be-too-large": (_AW, "POLICY_SIZE_EXCEEDS_IDENTITY_POLICY_QUOTA"),
+    "policy-too-large": (_AW, None),  # by the policy's kind: `_QUALIFIED`
+    "policy-may-be-too-large": (_AW, None),
     "unknown-element": (_AE, "INVALID_POLICY_ELEMENT"),
     "unknown-statement-element": (_AE, "INVALID_POLICY_ELEMENT"),
     "missing-statement": (_AE, "MISSING_STATEMENT"),
@@ -208,7 +208,7 @@ ACCESS_ANALYZER: dict[str, tuple[FindingType, str | None]] = {
     "rcp-action-star": (_AE, None),
     "invalid-sid": (_AE, "INVALID_SID"),
     "duplicate-sid": (_AE, "UNIQUE_SIDS_REQUIRED"),
-    "empty-array": (_AG, None),  # the issue code depends on the element: `_BY_ELEMENT`
+    "empty-array": (_AG, None),  # the issue code depends on the element: `_QUALIFIED`
     "empty-not-array": (_AG, None),
     "invalid-action": (_AE, "INVALID_ACTION"),
     "action-never-matches": (_AE, "INVALID_ACTION"),
@@ -258,26 +258,38 @@ ACCESS_ANALYZER: dict[str, tuple[FindingType, str | None]] = {
     "redundant-resource": (_AG, "REDUNDANT_RESOURCE"),
 }
 
-#: issue codes that depend on the element the finding is about (the last word of its path)
-_BY_ELEMENT: dict[tuple[str, str], str] = {
-    ("empty-array", "Action"): "EMPTY_ARRAY_ACTION",
-    ("empty-array", "Resource"): "EMPTY_ARRAY_RESOURCE",
-    ("empty-array", "Principal"): "EMPTY_ARRAY_PRINCIPAL",
+_SIZE_CHECKS = {
+    "identity": (_AW, "POLICY_SIZE_EXCEEDS_IDENTITY_POLICY_QUOTA"),
+    "boundary": (_AW, "POLICY_SIZE_EXCEEDS_IDENTITY_POLICY_QUOTA"),
+    "session": (_AW, "POLICY_SIZE_EXCEEDS_IDENTITY_POLICY_QUOTA"),
+    "resource": (_AW, "POLICY_SIZE_EXCEEDS_RESOURCE_POLICY_QUOTA"),
+    "trust": (_AW, "POLICY_SIZE_EXCEEDS_ROLE_TRUST_POLICY_QUOTA"),
+    "scp": (_AE, "POLICY_SIZE_EXCEEDS_SCP_QUOTA"),
+}
+#: categories that depend on what the finding is about: the element (the last word of its path)
+#: or, for the size quotas, the policy's kind (the `qualifier` of `make`)
+_QUALIFIED: dict[tuple[str, str], tuple[FindingType, str]] = {
+    ("empty-array", "Action"): (_AG, "EMPTY_ARRAY_ACTION"),
+    ("empty-array", "Resource"): (_AG, "EMPTY_ARRAY_RESOURCE"),
+    ("empty-array", "Principal"): (_AG, "EMPTY_ARRAY_PRINCIPAL"),
+    **{(code, kind): check for code in ("policy-too-large", "policy-may-be-too-large")
+       for kind, check in _SIZE_CHECKS.items()},
 }
 
 
-def access_analyzer_category(code: str, path: str = "") -> tuple[FindingType | None, str | None]:
-    """Access Analyzer's finding type and issue code for a finding of `code` at `path`."""
+def access_analyzer_category(code: str, path: str = "", qualifier: str = "") -> tuple[FindingType | None, str | None]:
+    """Access Analyzer's finding type and issue code for a finding of `code` at `path` (and, for
+    the codes whose check depends on it, `qualifier`: the policy's kind)."""
     finding_type, issue_code = ACCESS_ANALYZER.get(code, (None, None))
-    if issue_code is None and finding_type is not None:
-        issue_code = _BY_ELEMENT.get((code, path.rsplit(".", 1)[-1]))
-    return finding_type, issue_code
+    qualified = _QUALIFIED.get((code, qualifier or path.rsplit(".", 1)[-1]))
+    return qualified if qualified is not None else (finding_type, issue_code)
 
 
 def make(code: str, message: str, *, help: str | None = None, file: str = "", path: str = "",
-         span: Span | None = None, severity: Severity | None = None) -> Diagnostic:
-    """A diagnostic of a catalogued code; its help defaults to the catalogue's."""
+         span: Span | None = None, severity: Severity | None = None, qualifier: str = "") -> Diagnostic:
+    """A diagnostic of a catalogued code; its help defaults to the catalogue's, its Access
+    Analyzer category is the catalogue's (`qualifier`: see `access_analyzer_category`)."""
     default_severity, default_help = CODES[code]
-    finding_type, issue_code = access_analyzer_category(code, path)
+    finding_type, issue_code = access_analyzer_category(code, path, qualifier)
     return Diagnostic(code, severity or default_severity, message, help if help is not None else default_help,
                       file, path, span, finding_type, issue_code)

@@ -45,10 +45,12 @@ class _Validator:
         self.check_catalog = check_catalog
         self.out: list[Diagnostic] = []
 
-    def report(self, code: str, message: str, path: str, span: Span | None, help: str | None = None) -> None:
+    def report(self, code: str, message: str, path: str, span: Span | None, help: str | None = None,
+               qualifier: str = "") -> None:
         if not self.warnings and CODES[code][0] is not Severity.ERROR:
             return
-        self.out.append(make(code, message, help=help, file=self.policy.file, path=path, span=span))
+        self.out.append(make(code, message, help=help, file=self.policy.file, path=path, span=span,
+                             qualifier=qualifier))
 
     def run(self) -> list[Diagnostic]:
         policy, kind = self.policy, self.kind
@@ -96,7 +98,7 @@ class _Validator:
         if finding is None or (not finding.error and not self.warnings):
             return
         code = "policy-too-large" if finding.error else "policy-may-be-too-large"
-        self.report(code, finding.message(), "", _start(self.policy.span), finding.help())
+        self.report(code, finding.message(), "", _start(self.policy.span), finding.help(), qualifier=self.kind.value)
 
     def statement(self, stmt: Statement) -> None:
         kind, path = self.kind, stmt.path
