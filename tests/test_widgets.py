@@ -3,6 +3,7 @@ output traits. The front ends themselves are exercised by the browser tests."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import time
@@ -108,6 +109,24 @@ def test_invalid_policy_diagnostic_at_its_line_and_column(ws: Workspace) -> None
     assert found and (found[0]["line"], found[0]["col"]) == line_col(text, '"Allw"')
     assert "Allow" in found[0]["help"]
     assert not editor.valid and ws.policies()[DEV_ACCESS] is before
+    # the editor's payload carries Access Analyzer's category, issue code and reference section
+    assert (found[0]["findingType"], found[0]["issueCode"]) == ("ERROR", "INVALID_EFFECT")
+    assert found[0]["learnMoreLink"].endswith("#access-analyzer-reference-policy-checks-error-invalid-effect")
+    assert found[0]["locations"][0]["path"] == [{"value": "Statement"}, {"index": 0}, {"value": "Effect"}]
+
+
+def test_editor_payload_has_the_security_warning_category(ws: Workspace) -> None:
+    editor = PolicyEditor(ws, DEV_ACCESS)
+    text = editor.text.replace('"Effect": "Allow",', '"Effect": "Allow", "NotResource": "arn:aws:s3:::x", '
+                               '"NotAction": "s3:*", "Sid": "Wide",', 1)
+    doc = json.loads(text)
+    statement = doc["Statement"][0]
+    statement.pop("Action", None)
+    statement.pop("Resource", None)
+    editor.text = json.dumps(doc, indent=2)
+    categories = {(d["code"], d["findingType"], d["issueCode"]) for d in editor.diagnostics}
+    assert ("pass-role-with-not-action-and-not-resource", "SECURITY_WARNING",
+            "PASS_ROLE_WITH_NOT_ACTION_AND_NOT_RESOURCE") in categories
 
 
 def test_valid_edit_updates_the_workspace_the_matrix_and_the_change_count(ws: Workspace) -> None:
