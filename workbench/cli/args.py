@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from workbench.load import safe_read
 from workbench.render.text import render_diagnostics
 from workbench.workspace import Workspace, open_workspace
 
@@ -19,7 +20,7 @@ def expand(paths: list[str]) -> list[Path]:
     out: list[Path] = []
     for text in paths:
         path = Path(text)
-        if path.is_dir():
+        if safe_read.is_dir(path):
             out.extend(sorted(p for p in path.rglob("*.json") if p.is_file()))
         else:
             out.append(path)

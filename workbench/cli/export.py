@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from workbench.load import safe_read
+
 
 def add_parser(sub: Any) -> None:
     parser = sub.add_parser("export", help="run a notebook (its code runs: export only notebooks you trust) and "
@@ -33,7 +35,7 @@ def add_parser(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     notebook = Path(args.notebook)
-    if not notebook.is_file():
+    if not safe_read.is_file(notebook):
         print(f"iamwb export: no notebook at `{notebook}`", file=sys.stderr)
         return 1
     try:  # deferred: the notebook stack is slow to import and only this command needs it

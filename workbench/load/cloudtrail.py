@@ -78,7 +78,7 @@ def trail_files(paths: Iterable[Path], refused: list[Diagnostic] | None = None) 
     confinement scope (`safe_read.confined`) has ended, so the folder itself is the bound."""
     out: list[Path] = []
     for path in paths:
-        if path.is_dir():
+        if safe_read.is_dir(path):
             folder = safe_read.resolve(path)
             for root, dirs, names in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))

@@ -57,6 +57,30 @@ def resolve(path: Path) -> Path:
         return Path(os.path.abspath(path))
 
 
+def exists(path: Path) -> bool:
+    """`path.exists()` that is False, not an exception, for a name too long or with a NUL."""
+    try:
+        return path.exists()
+    except (OSError, ValueError):
+        return False
+
+
+def is_dir(path: Path) -> bool:
+    """`path.is_dir()`, False for a name the system refuses (too long, a NUL)."""
+    try:
+        return path.is_dir()
+    except (OSError, ValueError):
+        return False
+
+
+def is_file(path: Path) -> bool:
+    """`path.is_file()`, False for a name the system refuses (too long, a NUL)."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
+
+
 @contextmanager
 def confined(roots: Iterable[Path], *, declared_ok: bool = False) -> Iterator[Scope]:
     """Confine every read inside the block to `roots` (and what `allow_declared` adds)."""

@@ -62,16 +62,16 @@ def load_path(path: Path, allow_paths: Iterable[str | Path] = (), *, allow_decla
     """Load a workspace from a path of any supported kind, reading only inside its folder (the
     folder itself, or the one holding the file) and `allow_paths` (see `safe_read`); a workspace's
     own `allow_paths:` lines count when `allow_declared_paths` is true."""
-    root = path if path.is_dir() else path.parent
+    root = path if safe_read.is_dir(path) else path.parent
     with safe_read.confined([root, path, *(Path(p) for p in allow_paths)], declared_ok=allow_declared_paths):
         return _load_path(path)
 
 
 def _load_path(path: Path) -> WorkspaceFile:
-    if not path.exists():
+    if not safe_read.exists(path):
         return WorkspaceFile(path, Inventory(), None, [make("file-unreadable", f"`{path}` does not exist",
                                                             file=str(path))])
-    if path.is_dir():
+    if safe_read.is_dir(path):
         for name in WORKSPACE_NAMES:
             if (path / name).is_file():
                 return load_workspace_file(path / name, loaders(), known_aws_policy)

@@ -91,7 +91,7 @@ class _Loader(OrgReader):
                 if escape is not None:
                     self.report(escape.code, escape.message, pos, f"sources.{kind}")
                     continue
-                if not path.exists():
+                if not safe_read.exists(path):
                     self.report("workspace-source", f"`{rel}` does not exist", pos, f"sources.{kind}")
                     continue
                 self.diagnostics.extend(loader(path, self.inventory))
