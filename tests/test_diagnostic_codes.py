@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,7 @@ from workbench.load.credential_report import load_credential_report
 from workbench.load.labs import read_labs_text
 from workbench.load.organizations import load_organization_folder
 from workbench.load.scenario import read_scenario, read_scenario_text
+from workbench.load.sources import load_path
 from workbench.load.workspace_file import load_workspace_text
 from workbench.model.inventory import Inventory
 from workbench.policy import PolicyKind, parse_policy
@@ -97,6 +99,11 @@ class Case:
     dead: bool = False
     no_span: bool = False
     reader: str = ""  # via "activity": the file name the activity reader is given
+    #: via "wsfile" (a workspace.yaml in its own folder, opened with `load_path`, so reads are
+    #: confined): files to create beside it (name -> bytes; b"fifo" makes a FIFO; a name starting
+    #: with `../` lands outside the folder), and environment variables set while it loads
+    files: tuple[tuple[str, bytes], ...] = ()
+    env: tuple[tuple[str, str], ...] = ()
 
 
 def A(reader: str, data: bytes) -> Case:  # noqa: N802
@@ -114,6 +121,11 @@ def S(text: str, dead: bool = False) -> Case:  # noqa: N802
 
 def W(text: str, dead: bool = False, no_span: bool = False) -> Case:  # noqa: N802
     return Case("workspace", text, dead=dead, no_span=no_span)
+
+
+def WF(text: str, files: dict[str, bytes], env: dict[str, str] | None = None) -> Case:  # noqa: N802
+    """A workspace file in its own folder, with files beside (or outside) it."""
+    return Case("wsfile", text, files=tuple(files.items()), env=tuple((env or {}).items()))
 
 
 def L(text: str) -> Case:  # noqa: N802
@@ -140,6 +152,19 @@ def user(name: str = "alice", arn: str | None = None, **more: Any) -> dict[str, 
 MEDIUM_POLICY = pol(*[st(Sid=f"Read{i}", resource=f"arn:aws:s3:::example-bucket-number-{i}/*") for i in range(70)])
 BIG_POLICY = pol(*[st(Sid=f"Read{i}", resource=f"arn:aws:s3:::example-bucket-number-{i}/*") for i in range(300)])
 
+ALLOW_ALL = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}'
+
+
+def with_file(name: str) -> str:
+    """A workspace whose user alice has an inline policy read from `name`."""
+    return ACCOUNT_WITH_ALICE + f"        inline:\n          P: {{file: {name}}}\n"
+
+
+BILLION_LAUGHS = "a: &a [lol]\n" + "".join(
+    f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(8))
+KEY_COLLISION = (ACCOUNT_WITH_ALICE.replace("alice", "u") + f"        inline:\n          p/inline/q: {ALLOW_ALL}\n"
+                 f"      u/inline/p:\n        inline:\n          q: {ALLOW_ALL}\n")
+
 CASES: dict[str, Case] = {
     # reading files and JSON
     "file-unreadable": Case("missing-file"),
@@ -148,6 +173,18 @@ CASES: dict[str, Case] = {
     "json-duplicate-key": P('{\n  "Version": "2012-10-17",\n  "Version": "2012-10-17",\n  "Statement": []\n}'),
     "json-too-deep": P("[" * 300),
     "yaml-syntax": W("accounts: [\n"),
+    # confinement and resource limits
+    "file-outside-workspace": WF(with_file("../outside.json"), {"../outside.json": ALLOW_ALL.encode()}),
+    "file-not-regular": WF(with_file("pipe.json"), {"pipe.json": b"fifo"}),
+    "file-too-large": WF(with_file("p.json"), {"p.json": ALLOW_ALL.encode() + b" " * 4000},
+                         {"IAMWB_MAX_FILE_BYTES": "2000"}),
+    "gzip-too-large": WF(with_file("p.json.gz"), {"p.json.gz": gzip.compress(ALLOW_ALL.encode())},
+                         {"IAMWB_MAX_GZIP_BYTES": "20"}),
+    "gzip-ratio": WF(with_file("bomb.json.gz"), {"bomb.json.gz": gzip.compress(b" " * (4 << 20) + ALLOW_ALL.encode())}),
+    "yaml-alias-limit": W(BILLION_LAUGHS),
+    "yaml-depth-limit": W("accounts:\n  x: " + "[" * 150 + "]" * 150 + "\n"),
+    "workspace-key-collision": W(KEY_COLLISION),
+    "workspace-paths-unconfirmed": WF("name: shared\nallow_paths: [../shared]\n", {}),
     # workspace files
     "workspace-not-object": W("- a\n- b\n"),
     "workspace-unknown-field": W("name: example\nbogus: 1\n"),
@@ -307,6 +344,8 @@ def run(case: Case, tmp_path: Path) -> list[Diagnostic]:
         return list(load_workspace_text(case.text, "w.yaml", tmp_path).diagnostics)
     if case.via == "lab":
         return list(read_labs_text(case.text, "lab.yaml").diagnostics)
+    if case.via == "wsfile":
+        return load_beside(case, tmp_path)
     if case.via == "export":
         path = tmp_path / "export.json"
         path.write_text(case.text, encoding="utf-8")
@@ -333,6 +372,28 @@ def run(case: Case, tmp_path: Path) -> list[Diagnostic]:
     if case.via == "file":
         path.write_bytes(case.data)
     return list(read_scenario(path).diagnostics)
+
+
+def load_beside(case: Case, tmp_path: Path) -> list[Diagnostic]:
+    folder = tmp_path / "ws"
+    folder.mkdir()
+    (folder / "workspace.yaml").write_text(case.text, encoding="utf-8")
+    for name, data in case.files:
+        target = folder / name
+        if data == b"fifo":
+            os.mkfifo(target)
+        else:
+            target.write_bytes(data)
+    saved = {k: os.environ.get(k) for k, _ in case.env}
+    os.environ.update(dict(case.env))
+    try:
+        return load_path(folder / "workspace.yaml").diagnostics
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
 def test_every_code_has_a_case() -> None:
@@ -363,7 +424,7 @@ def test_code_is_triggered(code: str, tmp_path: Path) -> None:
         assert d.severity is severity, f"{code}: {d.severity} instead of {severity}"
         assert d.help.strip(), f"{code}: empty help"
         assert d.message.strip(), f"{code}: empty message"
-        if case.via in ("policy", "scenario", "workspace", "export", "lab"):
+        if case.via in ("policy", "scenario", "workspace", "export", "lab", "wsfile"):
             if case.no_span:
                 continue
             assert d.span is not None, f"{code}: no span for text input ({d.path})"

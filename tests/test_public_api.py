@@ -52,7 +52,7 @@ FACES: dict[str, list[str]] = {
     "workbench.evaluate": ["ALLOWED", "CompiledPolicySet", "Decision", "DecisionKind", "EXPLICIT_DENY",
         "ElementResult", "IMPLICIT_DENY", "Outcome", "PolicyType", "StageResult", "StatementRef",
         "StatementResult", "compile_policy_set", "evaluate"],
-    "workbench.export": ["CellError", "ExportResult", "error_outputs", "execute_notebook", "export_notebook",
+    "workbench.export": ["CellError", "ExportResult", "ExternalLoadError", "error_outputs", "execute_notebook", "export_notebook",
         "external_loads", "read_notebook", "render_page"],
     "workbench.model": ["AccessKey", "Account", "Context", "Group", "IdentityProvider", "Inventory",
         "ManagedPolicy", "MfaDevice", "OrgNode", "OrgPolicy", "Organization", "PolicySet", "Principal",

@@ -18,7 +18,7 @@ exceptions below are for a request the API cannot answer as asked (API misuse):
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -78,12 +78,17 @@ def _valid(scenario: str | Path | Mapping[str, Any] | Scenario) -> Scenario:
     return read
 
 
-def open(path: str | Path | None = None, *, now: datetime | None = None) -> Workspace:  # noqa: A001 - the documented name
+def open(path: str | Path | None = None, *, now: datetime | None = None,  # noqa: A001 - the documented name
+         allow_paths: Sequence[str | Path] = (), allow_declared_paths: bool = False) -> Workspace:
     """Open a workspace (a workspace file, an AWS export or a folder of them); without a path,
     the bundled example organization. Problems are in `.diagnostics`; nothing raises. Every
     question carries the keys AWS puts in every request (`aws:SecureTransport` true, and
-    `aws:CurrentTime`/`aws:EpochTime` at `now`, by default the time of opening)."""
-    return open_workspace(path, now=now)
+    `aws:CurrentTime`/`aws:EpochTime` at `now`, by default the time of opening).
+
+    A workspace reads files (`file:`, `sources:`) only inside its own folder, symlinks resolved:
+    anything else is a `file-outside-workspace` diagnostic and is never read. `allow_paths` adds
+    folders; `allow_declared_paths=True` confirms the workspace's own `allow_paths:` lines."""
+    return open_workspace(path, now=now, allow_paths=allow_paths, allow_declared_paths=allow_declared_paths)
 
 
 __all__ = [

@@ -568,12 +568,15 @@ def _slug(text: str) -> str:
     return keep.strip("-").lower()[:40] or "x"
 
 
-def open_workspace(path: str | Path | None = None, *, now: datetime | None = None) -> Workspace:
+def open_workspace(path: str | Path | None = None, *, now: datetime | None = None,
+                   allow_paths: Sequence[str | Path] = (), allow_declared_paths: bool = False) -> Workspace:
     """Open a workspace: a workspace file (YAML or JSON), an authorization-details export, a folder
     of exports, or, without a path, the bundled example organization. `now` is the instant every
-    question is asked at (`aws:CurrentTime`, `aws:EpochTime`; default: the time of opening)."""
+    question is asked at (`aws:CurrentTime`, `aws:EpochTime`; default: the time of opening).
+    Files are read only inside the workspace's folder and `allow_paths` (and the workspace's own
+    `allow_paths:` when `allow_declared_paths`): see `workbench.load.safe_read`."""
     target = Path(path) if path is not None else example_path()
-    loaded = load_path(target)
+    loaded = load_path(target, allow_paths, allow_declared_paths=allow_declared_paths)
     return Workspace(loaded.inventory, path=loaded.path, document=loaded.document, diagnostics=loaded.diagnostics,
                      policy_files=loaded.policy_files, name=loaded.name, description=loaded.description,
                      from_sources=loaded.from_sources, now=now)

@@ -81,6 +81,27 @@ def find_principal(inventory: Inventory, name: str) -> Named:
             else:
                 raise NameResolutionError("`root` is ambiguous: name the account, as `root@111122223333`")
         return Named("root", f"arn:aws:iam::{account}:root")
+    kind, _, bare = base.partition("/")
+    if bare and kind in ("user", "role") and "/" not in bare:  # `user/deploy`, `role/deploy`: one kind only
+        found = [f for f in _named(inventory, bare, account) if f.kind == kind]
+        if len(found) == 1:
+            return found[0]
+    found = _named(inventory, base, account)
+    if base in ("cognito-identity.amazonaws.com", "accounts.google.com", "graph.facebook.com", "www.amazon.com"):
+        found.append(Named("provider", base))
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        names = [u.name for u in inventory.users()] + [r.name for r in inventory.roles()]
+        guess = difflib.get_close_matches(base, names, n=3, cutoff=0.6)
+        hint = f"; did you mean {', '.join(f'`{g}`' for g in guess)}?" if guess else ""
+        raise NameResolutionError(f"no principal named `{name}`{hint}")
+    raise NameResolutionError(f"`{name}` is ambiguous: " + ", ".join(f.arn for f in found)
+                              + "; use the ARN, `name@account`, or `user/NAME` / `role/NAME`")
+
+
+def _named(inventory: Inventory, base: str, account: str | None) -> list[Named]:
+    """Users, roles, sessions and identity providers called `base` (in `account`, when given)."""
     found: list[Named] = []
     for user in inventory.users():
         if user.name == base and (account is None or user.account == account):
@@ -94,17 +115,7 @@ def find_principal(inventory: Inventory, name: str) -> Named:
     for provider in inventory.providers():
         if provider.name == base and (account is None or provider.account == account):
             found.append(Named("provider", provider.arn, provider=provider))
-    if base in ("cognito-identity.amazonaws.com", "accounts.google.com", "graph.facebook.com", "www.amazon.com"):
-        found.append(Named("provider", base))
-    if len(found) == 1:
-        return found[0]
-    if not found:
-        names = [u.name for u in inventory.users()] + [r.name for r in inventory.roles()]
-        guess = difflib.get_close_matches(base, names, n=3, cutoff=0.6)
-        hint = f"; did you mean {', '.join(f'`{g}`' for g in guess)}?" if guess else ""
-        raise NameResolutionError(f"no principal named `{name}`{hint}")
-    raise NameResolutionError(f"`{name}` is ambiguous: " + ", ".join(f.arn for f in found)
-                       + "; use the ARN or `name@account`")
+    return found
 
 
 def find_role(inventory: Inventory, name: str) -> Role:

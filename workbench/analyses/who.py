@@ -5,7 +5,7 @@ evaluator's."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,7 +14,7 @@ from workbench.analyses.matrix.engine import Cell
 from workbench.catalog import catalog
 from workbench.catalog.resource_types import any_resource, resource_types
 from workbench.core import display
-from workbench.core.arn import short_name
+from workbench.core.arn import short_name, unique_names
 from workbench.core.glob import compile_glob
 from workbench.model.inventory import Inventory
 
@@ -37,9 +37,12 @@ class Access:
     def direct(self) -> bool:
         return not self.path
 
-    def describe(self) -> str:
-        via = "".join(f" -> assumes {short_name(role)}" for role in self.path)
-        return f"{short_name(self.principal)}{via}: {self.cell.label}"
+    def describe(self, names: Mapping[str, str] | None = None) -> str:
+        """One line; `names` gives the labels to use (`WhoCan.lines` makes them unique)."""
+        def name(arn: str) -> str:
+            return names.get(arn, short_name(arn)) if names is not None else short_name(arn)
+        via = "".join(f" -> assumes {name(role)}" for role in self.path)
+        return f"{name(self.principal)}{via}: {self.cell.label}"
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,12 @@ class WhoCan:
 
     def __len__(self) -> int:
         return len(self.access)
+
+    def lines(self) -> list[str]:
+        """`Access.describe` of each, with principal and role labels unique among them (a user and
+        a role of the same name are told apart)."""
+        names = unique_names([arn for a in self.access for arn in (a.principal, *a.path)])
+        return [a.describe(names) for a in self.access]
 
     def _repr_html_(self) -> str:
         return str(display.show(self, "html"))

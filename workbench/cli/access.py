@@ -39,7 +39,7 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 
 
 def run_external(args: argparse.Namespace) -> int:
-    ws, status = open_path(args.path)
+    ws, status = open_path(args.path, args)
     if status:
         return status
     result = ws.external_access(args.zone)

@@ -55,7 +55,7 @@ def run_hygiene(args: argparse.Namespace) -> int:
     if isinstance(now, str):
         print(f"iamwb hygiene: {now}", file=sys.stderr)
         return 2
-    ws, status = open_path(args.path)
+    ws, status = open_path(args.path, args)
     if status:
         return status
     result = ws.hygiene(now=now)
@@ -69,7 +69,7 @@ def run_activity(args: argparse.Namespace) -> int:
         print(f"iamwb activity: {now if isinstance(now, str) else '--days is 1 to 365 (Access Analyzer)'}",
               file=sys.stderr)
         return 2
-    ws, status = open_path(args.path)
+    ws, status = open_path(args.path, args)
     if status:
         return status
     if args.view == "unused":

@@ -123,8 +123,9 @@ def run_matrix(args: argparse.Namespace, ws: Workspace, context: CommandContext)
         _emit(page(f"Access matrix: {ws.name}", matrix_page_html(matrix)), args.output)
     else:
         lines = [f"{len(matrix)} cells: {matrix.summary().totals}"]
+        names = dict(zip(matrix.principal_arns, matrix.principal_labels(), strict=True))
         for p, a, r, c in matrix:
-            lines.append(f"{short_name(p)}\t{a}\t{r}\t{c.decision}\t{c.label}")
+            lines.append(f"{names.get(p, short_name(p))}\t{a}\t{r}\t{c.decision}\t{c.label}")
         _emit("\n".join(lines), args.output)
     return 0
 
@@ -265,6 +266,6 @@ def run_who(args: argparse.Namespace, ws: Workspace, context: CommandContext) ->
         for note in result.notes:
             print(f"note: {note}", file=sys.stderr)
         print(f"{len(result)} principal(s) can {args.action} on {args.resource}")
-        for access in result.access:
-            print(f"  {access.describe()}")
+        for line in result.lines():
+            print(f"  {line}")
     return 0

@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from workbench.load import safe_read
 from workbench.render.text import render_diagnostics
 from workbench.workspace import Workspace, open_workspace
 
@@ -19,7 +20,7 @@ def expand(paths: list[str]) -> list[Path]:
     out: list[Path] = []
     for text in paths:
         path = Path(text)
-        if path.is_dir():
+        if safe_read.is_dir(path):
             out.extend(sorted(p for p in path.rglob("*.json") if p.is_file()))
         else:
             out.append(path)
@@ -46,10 +47,21 @@ def parse_context(items: list[str]) -> CommandContext | str:
     return out
 
 
-def open_path(path: str | None) -> tuple[Workspace, int]:
+def add_confinement_options(parser: argparse.ArgumentParser) -> None:
+    """`--allow-path` and `--allow-declared-paths`, for every command that opens a workspace."""
+    parser.add_argument("--allow-path", action="append", default=[], metavar="DIR",
+                        help="also let the workspace read files under DIR (by default it reads only inside its "
+                             "own folder); repeatable")
+    parser.add_argument("--allow-declared-paths", action="store_true",
+                        help="confirm the workspace's own `allow_paths:` lines (check them first)")
+
+
+def open_path(path: str | None, args: argparse.Namespace | None = None) -> tuple[Workspace, int]:
     """The workspace at `path` (`example` or None: the example organization), and 1 after printing
-    its errors (at most 50), else 0."""
-    ws = open_workspace(None if path in (None, "example") else path)
+    its errors (at most 50), else 0. `args` carries `--allow-path` / `--allow-declared-paths`."""
+    ws = open_workspace(None if path in (None, "example") else path,
+                        allow_paths=list(getattr(args, "allow_path", None) or []),
+                        allow_declared_paths=bool(getattr(args, "allow_declared_paths", False)))
     errors = [d for d in ws.diagnostics if d.is_error]
     if errors:
         print(render_diagnostics(errors[:50]), file=sys.stderr)
@@ -69,7 +81,7 @@ def workspace_command(name: str) -> Callable[[WorkspaceCommand], Callable[[argpa
             if isinstance(context, str):
                 print(f"iamwb {name}: {context}", file=sys.stderr)
                 return 2
-            ws, status = open_path(args.path)
+            ws, status = open_path(args.path, args)
             if status:
                 return status
             return command(args, ws, context)

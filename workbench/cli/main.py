@@ -18,6 +18,7 @@ from workbench.cli import (
     validate,
     workspace,
 )
+from workbench.cli.args import add_confinement_options
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,6 +33,9 @@ def build_parser() -> argparse.ArgumentParser:
     activity.add_parser(sub)
     access.add_parsers(sub)
     compare.add_parser(sub)
+    for command in sub.choices.values():
+        if any(action.dest == "path" for action in command._actions):
+            add_confinement_options(command)
     return parser
 
 

@@ -37,7 +37,7 @@ def add_parsers(sub: Any) -> None:
 
 
 def run_inventory(args: argparse.Namespace) -> int:
-    ws, status = open_path(args.path)
+    ws, status = open_path(args.path, args)
     summary = ws.summary()
     org = ws.inventory.organization
     if args.json:

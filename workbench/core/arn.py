@@ -3,6 +3,7 @@ further `/` and `:` (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 
@@ -59,3 +60,32 @@ def short_name(arn: str) -> str:
         return arn
     word = parsed.resource.replace(":", "/").rstrip("/").rsplit("/", 1)[-1] or parsed.resource
     return word if parsed.service != "sts" else f"{parsed.resource_id.split('/', 1)[0]}/{word}"
+
+
+def unique_names(arns: list[str]) -> dict[str, str]:
+    """A short label for each ARN, unique among them: `short_name`; on a clash the account is
+    added (`deploy (111122223333)`); still clashing (a user and a role `deploy`, which AWS allows
+    in one account), the resource type too (`user/deploy (111122223333)`); then the ARN itself."""
+    distinct = list(dict.fromkeys(arns))
+    labels = {a: short_name(a) for a in distinct}
+    for qualify in (_with_account, _with_type, lambda a: a):
+        counts = Counter(labels.values())
+        clashing = [a for a in distinct if counts[labels[a]] > 1]
+        if not clashing:
+            break
+        for a in clashing:
+            labels[a] = qualify(a)
+    return labels
+
+
+def _with_account(arn: str) -> str:
+    parsed = parse_arn(arn)
+    return f"{short_name(arn)} ({parsed.account})" if parsed is not None and parsed.account else arn
+
+
+def _with_type(arn: str) -> str:
+    parsed = parse_arn(arn)
+    if parsed is None or not parsed.resource_type:
+        return arn
+    account = f" ({parsed.account})" if parsed.account else ""
+    return f"{parsed.resource_type}/{short_name(arn)}{account}"

@@ -17,6 +17,17 @@ CODES: dict[str, tuple[Severity, str]] = {
     "json-duplicate-key": (E, "remove one of the two keys"),
     "json-too-deep": (E, "policies never nest this deeply"),
     "yaml-syntax": (E, "fix the YAML syntax at this position"),
+    # confinement and resource limits (workbench/load/safe_read.py, workbench/load/limits.py)
+    "file-outside-workspace": (E, "keep the file inside the workspace's folder, or allow its folder explicitly: "
+                                  "`workbench.open(path, allow_paths=[...])` or `iamwb ... --allow-path DIR`"),
+    "file-not-regular": (E, "name a regular file (FIFOs, devices and sockets are never read)"),
+    "file-too-large": (E, "raise IAMWB_MAX_FILE_BYTES (bytes) if the file is genuine"),
+    "gzip-too-large": (E, "raise IAMWB_MAX_GZIP_BYTES (bytes) if the file is genuine"),
+    "gzip-ratio": (E, "raise IAMWB_MAX_GZIP_RATIO if the file is genuine (real exports compress 5 to 50 times)"),
+    "yaml-alias-limit": (E, "YAML aliases here expand past IAMWB_MAX_YAML_ALIAS_NODES nodes (or refer to "
+                            "themselves); write the values out, or raise the limit if the file is genuine"),
+    "yaml-depth-limit": (E, "the document nests deeper than IAMWB_MAX_YAML_DEPTH levels; raise it if the file "
+                            "is genuine"),
     # workspace files
     "workspace-not-object": (E, "a workspace file is a mapping with `accounts`, `organization`, `resources` ..."),
     "workspace-unknown-field": (W, "see the workspace format in datasets/example-org/README.md"),
@@ -25,6 +36,10 @@ CODES: dict[str, tuple[Severity, str]] = {
     "workspace-unknown-reference": (E, "define it first, or check the spelling"),
     "workspace-duplicate": (E, "each name may be defined once"),
     "workspace-source": (E, "check the path of the source, relative to the workspace file"),
+    "workspace-key-collision": (E, "two entities give the same policy key (a name with `/` in it?); rename one"),
+    "workspace-paths-unconfirmed": (W, "the workspace asks to read files outside its folder; after checking the "
+                                       "paths, confirm with `workbench.open(path, allow_declared_paths=True)` or "
+                                       "`--allow-declared-paths`"),
     "workspace-save": (E, "check that the folder exists and is writable; the previous file is unchanged"),
     # document level
     "policy-not-object": (E, "a policy is a JSON object with `Version` and `Statement`"),

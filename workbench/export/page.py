@@ -11,6 +11,7 @@ import json
 import re
 import uuid
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -25,12 +26,14 @@ WIDGET_STATE_MIME = "application/vnd.jupyter.widget-state+json"
 # what plotly's `notebook` renderer emits once: the whole library, inline
 _PLOTLY_BUNDLE = re.compile(r"\*\s*plotly\.js v\d")
 _MATHJAX_TAG = re.compile(r"<script\b[^>]*\bsrc\s*=\s*[\"']?[^\"'>]*mathjax[^>]*>\s*</script>", re.IGNORECASE)
-# a resource the browser would fetch: src/href of a loading element, or CSS url()/@import
-_EXTERNAL_LOAD = re.compile(
-    r"<(?:script|img|iframe|link|source|audio|video|embed|object|track|image|use)\b[^>]*?"
-    r"\s(?:src|href|data|xlink:href|srcset|poster)\s*=\s*[\"']?\s*((?:https?:)?//[^\"'\s>]+)"
-    r"|url\(\s*[\"']?((?:https?:)?//[^)\"']+)|@import\s+[\"']((?:https?:)?//[^\"']+)",
-    re.IGNORECASE)
+# what the browser would fetch: a URL attribute of a loading element, CSS url() / @import in a
+# <style> element or a style attribute, and the same inside an iframe's srcdoc (see external_loads)
+_LOADING_TAGS = frozenset({"script", "img", "iframe", "frame", "link", "source", "audio", "video", "embed",
+                           "object", "track", "image", "use", "feimage", "input", "body", "table", "td"})
+_URL_ATTRIBUTES = frozenset({"src", "href", "data", "xlink:href", "srcset", "poster", "background", "imagesrcset"})
+_CSS_LOAD = re.compile(r"url\(\s*[\"']?\s*([^)\"'\s]+)|@import\s+(?:url\(\s*)?[\"']?\s*([^\"')\s;]+)",
+                       re.IGNORECASE)
+_CSS_ESCAPE = re.compile(r"\\([0-9a-fA-F]{1,6})\s?|\\(.)")
 
 
 @dataclass(frozen=True)
@@ -110,9 +113,58 @@ def render_page(nb: Any, *, title: str | None = None) -> str:
 
 
 def external_loads(page: str) -> list[str]:
-    """Every URL the page would fetch from the network (scripts, styles, images, frames, CSS
-    url()/@import): none, for a self-contained page. Links a reader may click are not loads."""
-    return [next(g for g in m.groups() if g) for m in _EXTERNAL_LOAD.finditer(page)]
+    """Every URL the page would fetch from the network: URL attributes (`src`, `href`, `srcset`,
+    `data`, `xlink:href`...) of loading elements, CSS `url()` and `@import` in `<style>` and in
+    `style` attributes, and the same inside an iframe's `srcdoc`; none, for a self-contained
+    page. The page is parsed as a browser tokenizes it (html.parser, entities decoded, CSS escapes
+    decoded), so escaped text that merely shows such markup (`&lt;img src=...&gt;`, a string in
+    the widget state's JSON, a <pre> of CSS) is not a load. Links a reader may click (`<a href>`)
+    are not loads either."""
+    finder = _LoadFinder()
+    finder.feed(page)
+    finder.close()
+    return finder.loads
+
+
+class _LoadFinder(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.loads: list[str] = []
+        self._in_style = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._in_style = tag == "style"
+        for name, value in attrs:
+            if value is None:
+                continue
+            if name == "style":
+                self._css(value)
+            elif name == "srcdoc":
+                self.loads.extend(external_loads(value))
+            elif tag in _LOADING_TAGS and name in _URL_ATTRIBUTES:
+                candidates = [part.strip().split(" ")[0] for part in value.split(",")] if "srcset" in name else [value]
+                self.loads.extend(url for url in (c.strip() for c in candidates) if _remote(url))
+
+    handle_startendtag = handle_starttag
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "style":
+            self._in_style = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_style:
+            self._css(data)
+
+    def _css(self, text: str) -> None:
+        plain = _CSS_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)) if m.group(1) else m.group(2), text)
+        self.loads.extend(url for m in _CSS_LOAD.finditer(plain) if _remote(url := m.group(1) or m.group(2)))
+
+
+def _remote(url: str) -> bool:
+    """Whether a URL reaches the network (`//host`, `http:`, `https:`, `ftp:`; a browser ignores
+    tabs and newlines inside the scheme, and backslashes count as slashes)."""
+    squeezed = re.sub(r"[\t\n\r]", "", url).strip().replace("\\", "/").lower()
+    return squeezed.startswith(("//", "http:", "https:", "ftp:", "ws:", "wss:"))
 
 
 def _plotly_js() -> str:

@@ -4,8 +4,6 @@ is not UTF-8, a JSON syntax error (with its line and column)."""
 
 from __future__ import annotations
 
-import gzip
-import zlib
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +12,7 @@ import orjson
 from workbench.core.codes import make
 from workbench.core.diagnostics import Diagnostic
 from workbench.core.source import Span
+from workbench.load import safe_read
 
 
 def span_at(data: bytes, offset: int) -> Span:
@@ -26,21 +25,12 @@ def span_at(data: bytes, offset: int) -> Span:
 
 
 def read_bytes(path: Path) -> tuple[bytes | None, list[Diagnostic]]:
-    """The file's bytes, decompressed when it is gzip (by name or by its magic number)."""
-    file = str(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        return None, [make("file-unreadable", f"cannot read `{path}`: {error.strerror or error}", file=file)]
-    if raw[:2] != b"\x1f\x8b":
-        return raw, []
-    try:
-        return gzip.decompress(raw), []
-    except EOFError:
-        return None, [make("file-truncated", f"`{path.name}` is a gzip stream that ends early: the file was cut",
-                           file=file)]
-    except (gzip.BadGzipFile, zlib.error) as error:
-        return None, [make("file-unreadable", f"`{path.name}` is not a valid gzip file: {error}", file=file)]
+    """The file's bytes as UTF-8, decompressed when it is gzip (by its magic number), through
+    `safe_read` (confined, bounded, regular files only)."""
+    data, problem = safe_read.read_bytes(path)
+    if data is not None:
+        data, problem = safe_read.to_utf8(data, str(path))
+    return data, [problem] if problem is not None else []
 
 
 def decode_json(data: bytes, file: str) -> tuple[Any, list[Diagnostic]]:

@@ -6,12 +6,12 @@ and `resources/`) whose first JSON file is CloudTrail is a CloudTrail source."""
 
 from __future__ import annotations
 
-import gzip
 import os
 from collections.abc import Callable
 from pathlib import Path
 
 from workbench.core.diagnostics import Diagnostic
+from workbench.load import safe_read
 from workbench.load.account_data import load_account_summary, load_password_policy, load_virtual_mfa_devices
 from workbench.load.cloudtrail import load_cloudtrail_source
 from workbench.load.credential_report import load_credential_report
@@ -35,14 +35,7 @@ _FOLDERS = ("cloudtrail", "CloudTrail", "AWSLogs")
 
 
 def _head(path: Path) -> str:
-    try:
-        if path.name.endswith(".gz"):
-            with gzip.open(path, "rt", encoding="utf-8", errors="replace") as handle:
-                return handle.read(4096)
-        with path.open("r", encoding="utf-8", errors="replace") as handle:
-            return handle.read(4096)
-    except (OSError, EOFError, gzip.BadGzipFile):
-        return ""
+    return safe_read.read_head(path)
 
 
 def detect_kind(path: Path) -> str | None:

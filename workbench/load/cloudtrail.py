@@ -43,6 +43,7 @@ from workbench.core.codes import make
 from workbench.core.diagnostics import Diagnostic, Severity
 from workbench.core.jsonreader import read_json
 from workbench.core.source import Span
+from workbench.load import safe_read
 from workbench.load.activity_input import decode_json, read_bytes, span_at
 from workbench.model.inventory import Inventory
 
@@ -70,15 +71,26 @@ class TrailRead:
     skipped: int = 0
 
 
-def trail_files(paths: Iterable[Path]) -> list[Path]:
-    """Every CloudTrail file under the given files and folders (recursive, sorted, hidden skipped)."""
+def trail_files(paths: Iterable[Path], refused: list[Diagnostic] | None = None) -> list[Path]:
+    """Every CloudTrail file under the given files and folders (recursive, sorted, hidden skipped).
+    A file found in a folder that resolves outside that folder (a symlink out) is left out, with a
+    `file-outside-workspace` diagnostic in `refused`: the records are read later, after the load's
+    confinement scope (`safe_read.confined`) has ended, so the folder itself is the bound."""
     out: list[Path] = []
     for path in paths:
-        if path.is_dir():
+        if safe_read.is_dir(path):
+            folder = safe_read.resolve(path)
             for root, dirs, names in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                out.extend(Path(root) / n for n in sorted(names)
-                           if not n.startswith(".") and n.lower().endswith(SUFFIXES))
+                for name in sorted(names):
+                    if name.startswith(".") or not name.lower().endswith(SUFFIXES):
+                        continue
+                    file = Path(root) / name
+                    if safe_read.resolve(file).is_relative_to(folder):
+                        out.append(file)
+                    elif refused is not None:
+                        refused.append(make("file-outside-workspace", f"`{file}` resolves outside the CloudTrail "
+                                            f"folder `{path}`; it was not read", file=str(file)))
         else:
             out.append(path)
     return out
@@ -326,7 +338,8 @@ def read_cloudtrail(paths: Iterable[Path | str], *, cache_dir: Path | str | None
     """Read every record under `paths` (files and folders) into one table; cache it as Parquet.
     `workers`: processes that parse files in parallel (default: up to 4, one per core, when there
     are at least `PARALLEL_FILES` files; 1 reads in this process)."""
-    files = trail_files(Path(p) for p in paths)
+    refused: list[Diagnostic] = []
+    files = trail_files((Path(p) for p in paths), refused)
     key = _cache_key(files)
     folder = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     cached = folder / f"{key}.parquet"
@@ -336,7 +349,7 @@ def read_cloudtrail(paths: Iterable[Path | str], *, cache_dir: Path | str | None
             table = pq.read_table(cached)
             meta = orjson.loads(sidecar.read_bytes())
             diagnostics = [_diagnostic(d) for d in meta["diagnostics"]]
-            return TrailRead(table, [str(f) for f in files], diagnostics, True, int(meta["skipped"]))
+            return TrailRead(table, [str(f) for f in files], refused + diagnostics, True, int(meta["skipped"]))
         except (OSError, ValueError, KeyError, pa.ArrowException):
             pass  # an unreadable cache is rebuilt
     count = workers if workers is not None else (min(4, os.cpu_count() or 1) if len(files) >= PARALLEL_FILES else 1)
@@ -347,6 +360,7 @@ def read_cloudtrail(paths: Iterable[Path | str], *, cache_dir: Path | str | None
     result = TrailRead(table, [str(f) for f in files], diagnostics, False, skipped)
     if use_cache:
         _write_cache(folder, cached, sidecar, result)
+    result.diagnostics[:0] = refused
     return result
 
 

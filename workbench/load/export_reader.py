@@ -6,9 +6,7 @@ Shared by the authorization-details, organizations and resource-policy loaders."
 from __future__ import annotations
 
 import dataclasses
-import gzip
 import json
-import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -29,7 +27,7 @@ from workbench.core.jsonnode import (
 )
 from workbench.core.jsonreader import read_source
 from workbench.core.source import SourceText, Span
-from workbench.load.files import MAX_BYTES, read_text
+from workbench.load.files import read_text
 from workbench.policy import PolicyKind, parse_policy
 from workbench.policy.model import Policy
 
@@ -44,21 +42,8 @@ class Fallback(Exception):
 
 
 def read_export_text(path: Path) -> tuple[str | None, Diagnostic | None]:
-    """The text of a `.json` file, or of a gzip-compressed `.gz` one; never raises."""
-    if path.suffix != ".gz":
-        return read_text(path)
-    try:
-        with gzip.open(path, "rb") as handle:
-            data = handle.read(MAX_BYTES + 1)
-    except (OSError, EOFError, zlib.error) as error:
-        return None, make("file-unreadable", f"cannot read `{path}` as gzip: {error}", file=str(path))
-    if len(data) > MAX_BYTES:
-        return None, make("file-unreadable", f"`{path}` holds more than the {MAX_BYTES} bytes this reads",
-                          file=str(path))
-    try:
-        return data.decode("utf-8"), None
-    except UnicodeDecodeError as error:
-        return None, make("file-encoding", f"`{path}` is not UTF-8 (byte {error.start})", file=str(path))
+    """The text of a `.json` file, or of a gzip-compressed `.gz` one; never raises (`safe_read`)."""
+    return read_text(path)
 
 
 class _DuplicateKey(ValueError):

@@ -1,5 +1,6 @@
-"""Read text files, turning every failure (missing, unreadable, not UTF-8) into a diagnostic; and
-the one atomic write every save goes through."""
+"""Read text files, turning every failure (missing, unreadable, outside the workspace, too large,
+not decodable) into a diagnostic (the reading itself is `safe_read`'s); and the one atomic write
+every save goes through."""
 
 from __future__ import annotations
 
@@ -7,29 +8,15 @@ import os
 import tempfile
 from pathlib import Path
 
-from workbench.core.codes import make
 from workbench.core.diagnostics import Diagnostic
+from workbench.load import safe_read
 
-MAX_BYTES = 64 * 1024 * 1024
+MAX_BYTES = 64 * 1024 * 1024  # the default of IAMWB_MAX_FILE_BYTES (workbench.load.limits)
 
 
 def read_text(path: Path) -> tuple[str | None, Diagnostic | None]:
-    try:
-        if path.is_dir():
-            return None, make("file-unreadable", f"`{path}` is a directory", file=str(path))
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            return None, make("file-unreadable", f"`{path}` is {size} bytes, more than the {MAX_BYTES} this reads",
-                              file=str(path))
-        data = path.read_bytes()
-    except OSError as error:
-        return None, make("file-unreadable", f"cannot read `{path}`: {error.strerror or error}", file=str(path))
-    except ValueError as error:  # e.g. a NUL character in the path
-        return None, make("file-unreadable", f"cannot read `{path!r}`: {error}", file=repr(str(path)))
-    try:
-        return data.decode("utf-8"), None
-    except UnicodeDecodeError as error:
-        return None, make("file-encoding", f"`{path}` is not UTF-8 (byte {error.start})", file=str(path))
+    """A file's text through `safe_read` (confined, regular files only, bounded, BOM-aware)."""
+    return safe_read.read_text(path)
 
 
 def atomic_write(path: Path, text: str) -> None:

@@ -45,6 +45,7 @@ from workbench.core.diagnostics import Diagnostic
 from workbench.core.jsonnode import JNode
 from workbench.core.jsonreader import read_source
 from workbench.core.source import SourceText
+from workbench.load import safe_read
 from workbench.load.export_reader import ExportReader
 from workbench.load.files import read_text
 from workbench.model.inventory import Inventory, Organization, OrgNode, OrgPolicy
@@ -407,7 +408,7 @@ class _Loader:
 def load_organization_folder(path: Path, inventory: Inventory) -> list[Diagnostic]:
     """Set `inventory.organization` from a folder of AWS Organizations CLI outputs (see the module
     documentation for the file names). Never raises: every problem is a diagnostic."""
-    if not path.is_dir():
+    if not safe_read.is_dir(path):
         return [make("file-unreadable", f"`{path}` is not a folder", file=str(path))]
     loader = _Loader(path, inventory)
     loader.load()

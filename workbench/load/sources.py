@@ -5,12 +5,12 @@ policies)."""
 
 from __future__ import annotations
 
-import gzip
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from workbench.core.codes import make
 from workbench.core.diagnostics import Diagnostic
+from workbench.load import safe_read
 from workbench.load.activity_sources import activity_loaders, detect_kind, load_activity_files
 from workbench.load.authorization_details import load_authorization_details
 from workbench.load.aws_managed import aws_managed_policies
@@ -54,24 +54,24 @@ def resolver_for(inventory: Inventory) -> Callable[[str], ManagedPolicy | None]:
 
 
 def _looks_like_authz(path: Path) -> bool:
-    try:
-        if path.name.endswith(".gz"):
-            with gzip.open(path, "rt", encoding="utf-8") as handle:
-                head = handle.read(4096)
-        else:
-            with path.open("r", encoding="utf-8", errors="replace") as handle:
-                head = handle.read(4096)
-    except OSError:
-        return False
+    head = safe_read.read_head(path)
     return any(f'"{key}"' in head for key in AUTHZ_KEYS)
 
 
-def load_path(path: Path) -> WorkspaceFile:
-    """Load a workspace from a path of any supported kind."""
-    if not path.exists():
+def load_path(path: Path, allow_paths: Iterable[str | Path] = (), *, allow_declared_paths: bool = False) -> WorkspaceFile:
+    """Load a workspace from a path of any supported kind, reading only inside its folder (the
+    folder itself, or the one holding the file) and `allow_paths` (see `safe_read`); a workspace's
+    own `allow_paths:` lines count when `allow_declared_paths` is true."""
+    root = path if safe_read.is_dir(path) else path.parent
+    with safe_read.confined([root, path, *(Path(p) for p in allow_paths)], declared_ok=allow_declared_paths):
+        return _load_path(path)
+
+
+def _load_path(path: Path) -> WorkspaceFile:
+    if not safe_read.exists(path):
         return WorkspaceFile(path, Inventory(), None, [make("file-unreadable", f"`{path}` does not exist",
                                                             file=str(path))])
-    if path.is_dir():
+    if safe_read.is_dir(path):
         for name in WORKSPACE_NAMES:
             if (path / name).is_file():
                 return load_workspace_file(path / name, loaders(), known_aws_policy)

@@ -22,6 +22,10 @@ from workbench.model.inventory import (
 from workbench.policy import PolicyKind, parse_policy
 from workbench.policy.model import Policy
 
+#: reading problems reported under their own code at the `file:` line (the rest as `workspace-source`)
+_OWN_CODES = ("file-outside-workspace", "file-not-regular", "file-too-large", "gzip-too-large", "gzip-ratio",
+              "file-encoding")
+
 
 def value_position(parent: Any, key: Any) -> tuple[int, int] | None:
     try:
@@ -58,6 +62,8 @@ class EntryReader:
         self.inventory = Inventory()
         self.diagnostics: list[Diagnostic] = []
         self.policy_files: dict[str, Path] = {}
+        #: policy key -> the position and path of the entry that gave it first (`claim_key`)
+        self.key_owners: dict[str, tuple[tuple[int, int] | None, str]] = {}
         self.org_policy_names: dict[str, str] = {}
         self.known_aws_policy: Callable[[str], bool] | None = None
         self.source_resources: set[str] = set()
@@ -126,14 +132,16 @@ class EntryReader:
             parent[key] if isinstance(parent, list) else None)
         if value is None:
             return None
+        self.claim_key(storage_key, value_position(parent, key) if not isinstance(parent, list) else None, path)
         if isinstance(value, dict) and "file" in value and "Statement" not in value:
             rel = str(value["file"])
             file_path = (self.base / rel)
             text, problem = read_text(file_path)
             if text is None:
                 assert problem is not None
-                self.report("workspace-source", f"policy `{name}`: {problem.message}", value_position(value, "file"),
-                            f"{path}.file")
+                code = problem.code if problem.code in _OWN_CODES else "workspace-source"
+                self.report(code, f"policy `{name}`: {problem.message}", value_position(value, "file"),
+                            f"{path}.file", problem.help if code != "workspace-source" else None)
                 return None
             result = parse_policy(text, name=name, kind=kind, file=str(file_path))
             self.policy_files[storage_key] = file_path
@@ -151,6 +159,19 @@ class EntryReader:
                 self.diagnostics.append(type(diag)(diag.code, diag.severity, f"policy `{name}`: {diag.message}",
                                                    diag.help, diag.file, full, diag.span))
         return result.policy
+
+    def claim_key(self, storage_key: str, pos: tuple[int, int] | None, path: str) -> None:
+        """Record which entry gives `storage_key`; a second entry giving the same key (names with `/`
+        can coincide: user `u` with inline `p/inline/q` and user `u/inline/p` with inline `q`) is a
+        `workspace-key-collision` at both places: the key would name two policies (and a save
+        would write one over the other)."""
+        first = self.key_owners.get(storage_key)
+        if first is None:
+            self.key_owners[storage_key] = (pos, path)
+            return
+        for (where, at), other in (((pos, path), first[1]), (first, path)):
+            self.report("workspace-key-collision", f"`{at}` and `{other}` both give the policy key `{storage_key}`",
+                        where, at)
 
     def inline_policies(self, parent: Any, path: str, owner: str, account: str) -> list[Policy]:
         block = self.mapping(parent, "inline", f"{path}.inline")

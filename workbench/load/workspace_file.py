@@ -14,7 +14,7 @@ from workbench.core.arn import short_name
 from workbench.core.codes import make
 from workbench.core.diagnostics import Diagnostic
 from workbench.core.source import Span
-from workbench.load import access_inputs
+from workbench.load import access_inputs, safe_read
 from workbench.load.files import read_text
 from workbench.load.workspace_entries import key_position, value_position
 from workbench.load.workspace_org import OrgReader
@@ -39,7 +39,7 @@ FORMAT_VERSION = 1
 #: find their accounts in them)
 SOURCE_KINDS = ("authorization_details", "organization", "resource_policies", "cloudtrail", "credential_report",
                 "last_accessed", "password_policy", "mfa_devices", "account_summary")
-TOP = ("workbench", "name", "description", "context", "sources", "organization", "org_policies", "accounts", "resources",
+TOP = ("workbench", "name", "description", "allow_paths", "context", "sources", "organization", "org_policies", "accounts", "resources",
        "sessions", "archive_rules")
 
 
@@ -64,6 +64,17 @@ class _Loader(OrgReader):
     """Reads a whole workspace document: sources, organization, accounts, resources, sessions."""
 
     # -- sections --------------------------------------------------------------------------
+    def allow_paths(self, doc: Any) -> None:
+        """`allow_paths:`: folders outside the workspace's own that it asks to read; they count only
+        once the user confirms them (`safe_read.allow_declared`), else each is a warning."""
+        for i, rel in enumerate(self.seq(doc, "allow_paths", "allow_paths")):
+            pos = value_position(doc.get("allow_paths"), i) if isinstance(doc.get("allow_paths"), list) \
+                else value_position(doc, "allow_paths")
+            target = self.base / str(rel)
+            if not safe_read.allow_declared(target):
+                self.report("workspace-paths-unconfirmed", f"the workspace asks to read `{rel}` (`{safe_read.resolve(target)}`), "
+                            "outside its folder; not allowed until you confirm it", pos, f"allow_paths[{i}]")
+
     def sources(self, doc: Any) -> None:
         block = self.mapping(doc, "sources", "sources")
         if not block:
@@ -76,7 +87,11 @@ class _Loader(OrgReader):
                 if loader is None:
                     self.report("workspace-source", f"no loader for `{kind}`", pos, f"sources.{kind}")
                     continue
-                if not path.exists():
+                escape = safe_read.outside(path)
+                if escape is not None:
+                    self.report(escape.code, escape.message, pos, f"sources.{kind}")
+                    continue
+                if not safe_read.exists(path):
                     self.report("workspace-source", f"`{rel}` does not exist", pos, f"sources.{kind}")
                     continue
                 self.diagnostics.extend(loader(path, self.inventory))
@@ -389,6 +404,7 @@ def load_workspace_text(text: str, file: str, base: Path,
     if version != FORMAT_VERSION:
         loader.report("workspace-wrong-type", f"unknown workspace format version `{version}`", value_position(document, "workbench"),
                       "workbench", f"this iamwb reads format {FORMAT_VERSION}")
+    loader.allow_paths(document)
     loader.sources(document)
     loader.source_resources = set(loader.inventory.resources)
     inv = loader.inventory

@@ -7,7 +7,9 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.composer import Composer, MaxDepthExceededError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, SequenceNode
 
 from workbench.core.codes import make
 from workbench.core.diagnostics import Diagnostic
@@ -22,6 +24,7 @@ from workbench.core.jsonnode import (
     JNode,
 )
 from workbench.core.source import Span
+from workbench.load.limits import current
 
 
 def yaml_loader() -> YAML:
@@ -32,10 +35,78 @@ def yaml_loader() -> YAML:
     return yaml
 
 
+class YamlLimitError(YAMLError):
+    """A document past a limit of `workbench.load.limits`: `code` is the diagnostic code."""
+
+    def __init__(self, code: str, message: str, mark: Any) -> None:
+        super().__init__(message)
+        self.code, self.message, self.mark = code, message, mark
+
+
+class BoundedComposer(Composer):
+    """ruamel's composer, refusing a document whose aliases would expand past
+    `max_yaml_alias_nodes` nodes (billion laughs: the composed graph is small, every consumer that
+    walks it is not), that refers to itself, or that nests, aliases expanded, past `max_yaml_depth`.
+    The check runs once per document, over each distinct node once (memoized)."""
+
+    def compose_document(self) -> Any:
+        node = super().compose_document()
+        limits = current()
+        sizes: dict[int, int] = {}
+        total = _expanded(node, sizes, set(), 0, limits.max_yaml_depth, limits.max_yaml_alias_nodes + len(sizes))
+        distinct = len(sizes)
+        if total - distinct > limits.max_yaml_alias_nodes:
+            raise YamlLimitError("yaml-alias-limit", f"YAML aliases expand to more than {limits.max_yaml_alias_nodes} "
+                                 "nodes (IAMWB_MAX_YAML_ALIAS_NODES)", node.start_mark)
+        return node
+
+
+def _expanded(node: Any, sizes: dict[int, int], open_: set[int], depth: int, max_depth: int, budget: int) -> int:
+    """The number of nodes `node` stands for with every alias written out (memoized by identity)."""
+    if depth > max_depth:
+        raise YamlLimitError("yaml-depth-limit", f"YAML nests deeper than {max_depth} levels, aliases expanded "
+                             "(IAMWB_MAX_YAML_DEPTH)", node.start_mark)
+    key = id(node)
+    known = sizes.get(key)
+    if known is not None:
+        return known
+    if key in open_:
+        raise YamlLimitError("yaml-alias-limit", "a YAML alias refers to a node that contains it (it never ends)",
+                             node.start_mark)
+    open_.add(key)
+    total = 1
+    if isinstance(node, MappingNode):
+        children = [part for pair in node.value for part in pair]
+    elif isinstance(node, SequenceNode):
+        children = list(node.value)
+    else:
+        children = []
+    for child in children:
+        total += _expanded(child, sizes, open_, depth + 1, max_depth, budget)
+        if total > 10 * budget:  # far past the limit: stop counting (the caller reports it)
+            break
+    open_.discard(key)
+    sizes[key] = total
+    return total
+
+
 def read_yaml(text: str, file: str) -> tuple[Any, list[Diagnostic]]:
-    """The round-trip document (CommentedMap ...), or None and a diagnostic."""
+    """The round-trip document (CommentedMap ...), or None and a diagnostic. Bounded: aliases and
+    depth (`BoundedComposer`, `workbench.load.limits`)."""
     try:
-        return yaml_loader().load(text), []
+        yaml = yaml_loader()
+        yaml.Composer = BoundedComposer
+        yaml.max_depth = current().max_yaml_depth
+        return yaml.load(text), []
+    except YamlLimitError as error:
+        mark = error.mark
+        span = Span(0, 0, mark.line + 1, mark.column + 1) if mark is not None else None
+        return None, [make(error.code, error.message, file=file, span=span)]
+    except MaxDepthExceededError as error:
+        mark = error.problem_mark
+        span = Span(0, 0, mark.line + 1, mark.column + 1) if mark is not None else None
+        return None, [make("yaml-depth-limit", f"YAML nests deeper than {current().max_yaml_depth} levels "
+                           "(IAMWB_MAX_YAML_DEPTH)", file=file, span=span)]
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         span = Span(0, 0, mark.line + 1, mark.column + 1) if mark is not None else None

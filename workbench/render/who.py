@@ -9,7 +9,7 @@ from workbench.render.html import esc
 
 
 def who_can_html(answer: WhoCan) -> str:
-    rows = "".join(f"<li>{esc(a.describe())}</li>" for a in answer.access)
+    rows = "".join(f"<li>{esc(line)}</li>" for line in answer.lines())
     notes = "".join(f"<p><i>{esc(n)}</i></p>" for n in answer.notes)
     return (f"<p><b>Who can</b> {esc(answer.action)} on {esc(answer.resource)}: {len(answer.access)} "
             f"principal(s)</p>{notes}<ul>{rows}</ul>")

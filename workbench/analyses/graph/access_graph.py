@@ -214,10 +214,15 @@ class AccessGraph:
             return by_key[0]
         base, _, account = name.rpartition("@") if "@" in name and not name.startswith("arn:") else (name, "", "")
         matches = [n for n in self._nodes.values() if n.label == base and (not account or n.account == account)]
+        kind, _, bare = base.partition("/")
+        if not matches and kind in ("user", "role", "group") and bare:  # `role/deploy`: one kind of node
+            matches = [n for n in self._nodes.values() if n.label == bare and n.kind == kind
+                       and (not account or n.account == account)]
         if len(matches) == 1:
             return matches[0]
         if matches:
-            raise ValueError(f"`{name}` is ambiguous: " + ", ".join(f"{n.label}@{n.account} ({n.key})" for n in matches))
+            raise ValueError(f"`{name}` is ambiguous: " + ", ".join(f"{n.label}@{n.account} ({n.key})" for n in matches)
+                             + "; name it by ARN, or as `user/NAME`, `role/NAME`")
         raise KeyError(f"no node `{name}` in the graph")
 
     def out_edges(self, name: Node | str, kind: str | None = None) -> list[Edge]:

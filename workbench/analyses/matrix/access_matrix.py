@@ -20,7 +20,7 @@ from workbench.analyses.lookup import find_principal
 from workbench.analyses.matrix.engine import NOT_APPLICABLE, Cell, MatrixEngine, Pair, action_class
 from workbench.catalog.resource_types import Applicability, applicability, resource_type
 from workbench.core import display
-from workbench.core.arn import parse_arn, short_name
+from workbench.core.arn import parse_arn, short_name, unique_names
 from workbench.evaluate.applicability import TRUST_ACTIONS
 from workbench.model.inventory import Inventory
 from workbench.model.request import ContextValue
@@ -281,11 +281,10 @@ class AccessMatrix:
 
     # -- pandas and plotly views ---------------------------------------------------------------------
     def principal_labels(self) -> list[str]:
-        """Short principal names, made unique (the account is added on a clash)."""
-        names = [short_name(a) for a in self.principal_arns]
-        counts = Counter(names)
-        return [n if counts[n] == 1 else f"{n} ({arn.split(':')[4]})" for n, arn in zip(names, self.principal_arns,
-                                                                                        strict=True)]
+        """Short principal names, made unique (the account, then the kind, is added on a clash:
+        `core.arn.unique_names`)."""
+        labels = unique_names(self.principal_arns)
+        return [labels[a] for a in self.principal_arns]
 
     def resource_names(self) -> list[tuple[str, str]]:
         """(short name, resource type) of each column: the name made unique (the account, else the
