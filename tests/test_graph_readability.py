@@ -19,6 +19,7 @@ import workbench
 from workbench.analyses.graph import AccessGraph
 from workbench.model.inventory import Inventory, User
 from workbench.policy import PolicyKind, parse_policy
+from workbench.widgets import EscalationPanel, GraphView
 from workbench.workspace import Workspace
 
 REGION = {"aws:RequestedRegion": "eu-west-1"}
@@ -128,8 +129,8 @@ def test_outside_principals_and_providers_are_nodes(graph: AccessGraph) -> None:
             assert any(e.source == n.id and e.kind == "can-assume" for e in view.edges), n
 
 
-def test_folding_and_expanding() -> None:
-    """Three users with the same access fold into one node; expanding one by name keeps it apart."""
+def three_readers() -> Workspace:
+    """dana, eli and fay may read any object; gus may do nothing."""
     inventory = Inventory()
     account = inventory.account("123456789012")
     read = parse_policy({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject",
@@ -139,9 +140,17 @@ def test_folding_and_expanding() -> None:
     for name in ("dana", "eli", "fay"):
         account.users[name] = User(f"arn:aws:iam::123456789012:user/{name}", name, "123456789012", inline=[read])
     account.users["gus"] = User("arn:aws:iam::123456789012:user/gus", "gus", "123456789012")
-    g = Workspace(inventory).graph(actions=["s3:GetObject"], resources=["arn:aws:s3:::bucket-a", "arn:aws:s3:::bucket-b"])
+    return Workspace(inventory)
+
+
+BUCKETS = ["arn:aws:s3:::bucket-a", "arn:aws:s3:::bucket-b"]
+
+
+def test_folding_and_expanding() -> None:
+    """Three users with the same access fold into one node; expanding one by name keeps it apart."""
+    g = three_readers().graph(actions=["s3:GetObject"], resources=BUCKETS)
     view = g.view()
-    (folded,) = [n for n in view.nodes if n.kind == "user"]
+    (folded,) = [n for n in view.nodes if n.kind == "user" and n.label != "gus"]
     assert folded.label == "3 users: dana, eli, …" and folded.members == 3
     assert set(folded.member_labels) == {"dana", "eli", "fay"}
     (bucket,) = [n for n in view.nodes if n.kind == "resource"]
@@ -149,8 +158,10 @@ def test_folding_and_expanding() -> None:
     assert len(view.edges) == 1 and view.edges[0].label == "Read" and len(view.edges[0].evidence) == 6
     expanded = g.view(expand=["eli"])
     labels = {n.label for n in expanded.nodes if n.kind == "user"}
-    assert "eli" in labels and "2 users: dana, fay" in labels
-    assert len(g.view(collapse=False).nodes) == 5  # gus reaches nothing: not drawn
+    assert labels == {"eli", "2 users: dana, fay", "gus"} and "2 users: dana, fay" in labels
+    flat = g.view(collapse=False)
+    assert len(flat.nodes) == 6 and not [e for e in flat.edges if flat.node(e.source).label == "gus"]
+    assert "gus" in {n.label for n in view.nodes}  # reaches nothing: drawn alone, not folded with the others
 
 
 # -- escalation ----------------------------------------------------------------------------------------
@@ -197,3 +208,35 @@ def test_vulnerable_escalation_path_of_every_reaching_principal(vws: Workspace, 
     for arn in result.reaching():
         path = vgraph.escalation_paths(arn)
         assert path.edges and any(path.node(e.target).kind == "goal" for e in path.edges), arn
+
+
+@needs_dot
+def test_graph_widget_expands_a_clicked_folded_node_and_draws_a_path() -> None:
+    ws = three_readers()
+    view = GraphView(ws, "*", ["s3:GetObject"], BUCKETS)
+    folded = next(n for n in view.nodes.values() if n["members"])
+    assert folded["members"] == ["dana", "eli", "fay"] and f'id="{folded["id"]}"' in view.svg
+    view.selected_node = folded["id"]  # what a click does
+    assert {n["label"] for n in view.nodes.values() if n["kind"] == "user"} == {"dana", "eli", "fay", "gus"}
+    assert len(view.expand) == 3 and view.selected_node == ""
+    controls = view.controls
+    assert "iamwb-kernel-only" in controls._dom_classes  # hidden in exported pages
+
+
+@needs_dot
+def test_escalation_panel_in_the_workbench(ws: Workspace) -> None:
+    result = ws.escalation(context=REGION)
+    graph = GraphView(ws, "*", None, "all", REGION)
+    panel = EscalationPanel(ws, REGION, graph=graph)
+    assert panel.payload == result.to_json()
+    assert set(panel.admins) == {a.principal for a in result.admins} and set(panel.reaching) == set(result.reaching())
+    for admin in result.admins:
+        assert admin.principal in panel.html.value
+    chosen = result.reaching()[0]
+    panel.path_choice.value = chosen
+    assert graph.escalation and graph.path == chosen
+    path = graph.shown_graph
+    assert path is not None and path.title.startswith("escalation of ")
+    first = result.principals[chosen].paths[0][0]
+    assert any(e.technique == first.technique for e in path.edges) and graph.svg.startswith("<svg")
+    assert "iamwb-kernel-only" in panel.path_choice._dom_classes

@@ -60,7 +60,7 @@ FACES: dict[str, list[str]] = {
     "workbench.policy": ["Condition", "Located", "ParseResult", "Policy", "PolicyKind", "PrincipalElement",
         "PrincipalEntry", "Statement", "parse_policy", "policy_cache", "read_policy", "validate"],
     "workbench.render": ["VIEWS", "install"],
-    "workbench.widgets": ["ContextPanel", "ExplainView", "GraphView", "MatrixView", "PolicyEditor",
+    "workbench.widgets": ["ContextPanel", "EscalationPanel", "ExplainView", "GraphView", "MatrixView", "PolicyEditor",
         "Workbench"],
 }
 

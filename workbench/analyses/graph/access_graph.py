@@ -357,8 +357,8 @@ class AccessGraph:
         role, for assumption) labelled with its access levels; explicitly denied edges only with
         `denied=True`; IAM identities (users, roles, groups, sessions) as *targets* of access
         edges (`iam:CreateAccessKey` on a user, say) and group membership only with
-        `identities=True` (what such access leads to is shown by escalation edges); nodes without
-        any edge left out. `focus` keeps what is within `depth` edges of one node (`direction`:
+        `identities=True` (what such access leads to is shown by escalation edges); nodes whose
+        edges are all hidden left out (principals with no edge at all stay: they reach nothing). `focus` keeps what is within `depth` edges of one node (`direction`:
         `out` for what it reaches, `in` for who reaches it, `both`; by default `both` for a role,
         else `out` when it reaches anything); `collapse` folds nodes with identical edges into one ("3 users: dana, eli, …")
         except those named in `expand` (a member's name or ARN, or the folded node's label);
@@ -374,7 +374,9 @@ class AccessGraph:
         escalating = {(e.source, e.target) for e in edges if e.kind == "escalation"}
         edges = [e for e in edges if e.kind in ("escalation", "denied") or (e.source, e.target) not in escalating]
         start = self.node(focus) if focus else None
-        has = {x for e in edges for x in (e.source, e.target)} | ({start.id} if start is not None else set())
+        isolated = set(self._nodes) - {x for e in self._edges for x in (e.source, e.target)}
+        has = {x for e in edges for x in (e.source, e.target)} | ({start.id} if start is not None else set()) | {
+            nid for nid in isolated if self._nodes[nid].kind in ("user", "role", "session")}
         parts = ["who can reach what"] + (["denied edges shown"] if denied else [])
         graph = AccessGraph([n for n in self._nodes.values() if n.id in has], edges, aggregated=self.aggregated,
                             title=f"{self.title}: " + ", ".join(parts), paths=self.paths)
