@@ -44,8 +44,8 @@ FACES: dict[str, list[str]] = {
         "Evidence", "ExternalAccess", "Finding", "Suppressed", "ZONES", "Zone", "apply_archive_rules",
         "external_access", "preview_external_access"],
     "workbench.analyses.graph": ["AccessGraph", "CanAssumeFn", "CanFn", "Context", "DEFAULT_LEVELS",
-        "EDGE_KINDS", "Edge", "Evidence", "LEVELS", "MAX_EDGES", "MAX_NODES", "MatrixFn", "NODE_KINDS",
-        "Node", "build_graph", "node_id", "primary_level", "to_networkx"],
+        "EDGE_KINDS", "Edge", "Evidence", "IDENTITY_KINDS", "LEVELS", "MAX_EDGES", "MAX_NODES", "MatrixFn",
+        "NODE_KINDS", "Node", "REACH_KINDS", "build_graph", "node_id", "primary_level", "to_networkx"],
     "workbench.analyses.matrix": ["AccessMatrix", "Cell", "CellChange", "MatrixDiff", "MatrixEngine",
         "MatrixSummary"],
     "workbench.catalog": ["Action", "ServiceCatalog", "catalog"],
@@ -60,7 +60,7 @@ FACES: dict[str, list[str]] = {
     "workbench.policy": ["Condition", "Located", "ParseResult", "Policy", "PolicyKind", "PrincipalElement",
         "PrincipalEntry", "Statement", "parse_policy", "policy_cache", "read_policy", "validate"],
     "workbench.render": ["VIEWS", "install"],
-    "workbench.widgets": ["ContextPanel", "ExplainView", "GraphView", "MatrixView", "PolicyEditor",
+    "workbench.widgets": ["ContextPanel", "EscalationPanel", "ExplainView", "GraphView", "MatrixView", "PolicyEditor",
         "Workbench"],
 }
 

@@ -399,7 +399,7 @@ def test_explain_view_for_a_policy_written_as_yaml_uses_its_canonical_text(ws: W
 
 @needs_dot
 def test_graph_view_draws_an_inline_svg_with_clickable_node_details(ws: Workspace) -> None:
-    view = GraphView(ws, ["dana", "sam"], ["s3:GetObject", "sts:AssumeRole"], "*", REGION)
+    view = GraphView(ws, ["dana", "sam"], ["s3:GetObject", "sts:AssumeRole"], "*", REGION, identities=True)
     assert view.svg.startswith("<svg") and view.message == "" and view.nodes
     ElementTree.fromstring(view.svg)  # well-formed
     node_id, details = next((k, v) for k, v in view.nodes.items() if v["label"] == "dana")
@@ -421,7 +421,7 @@ def test_graph_view_draws_an_inline_svg_with_clickable_node_details(ws: Workspac
 @needs_dot
 def test_graph_controls_are_linked_to_the_traits(ws: Workspace) -> None:
     view = GraphView(ws, ["dana"], ["s3:GetObject"], "*", REGION)
-    focus, depth, direction, collapse, hide = view.controls.children
+    focus, depth, direction, collapse, hide, *_more = view.controls.children
     focus.value = DANA
     assert view.focus == DANA
     depth.value = 1
@@ -564,8 +564,11 @@ def test_hostile_names_are_escaped_in_every_html_trait(tmp_path: Path) -> None:
     wb = Workbench(ws, [user], ["s3:GetObject"], [bucket], graph=False)
     for html_widget in (wb.children[0], wb.errors, wb.status):
         assert_inert_html(html_widget.value, allowed={"h3", "small", "pre"})
+    assert wb.escalation is not None
+    assert_inert_html(wb.escalation.html.value, allowed={"div", "h3", "h4", "ul", "li", "details", "summary", "ol",
+                                                          "table", "tr", "th", "td", "code", "b"})
     if shutil.which("dot"):
-        graph = GraphView(ws, [user], ["s3:GetObject", "s3:DeleteObject"], "*")
+        graph = GraphView(ws, [user], ["s3:GetObject", "s3:DeleteObject"], "all")
         root = ElementTree.fromstring(graph.svg)
         names = {el.tag.rsplit("}", 1)[-1].lower() for el in root.iter()}
         assert not names & {"script", "foreignobject", "img", "iframe"}

@@ -282,22 +282,26 @@ class Workspace:
 
     def graph(self, principals: Selector = "*", actions: Selector = None, resources: Selector = "all",
               context: Mapping[str, Any] | None = None, *, include_assume: bool = True,
-              include_groups: bool = True, max_depth: int | None = None) -> AccessGraph:
+              include_groups: bool = True, max_depth: int | None = None, escalation: bool = False) -> AccessGraph:
         """The access graph: group membership, who can assume which role (users, roles, sessions,
         identity providers, services), and who can do what to which resource, every edge with the
         decisions behind it (`analyses/graph.py`). Principals and resources take the selectors of
         `matrix` (`*` targets every resource, role, user and group); actions default, per resource,
         to the Read, Write and Permissions management actions of its service. With a subset of
-        principals, roles they can assume join the graph up to `max_depth` hops (None: all)."""
+        principals, roles they can assume join the graph up to `max_depth` hops (None: all). With
+        `escalation`, the escalation edges and paths of `ws.escalation()` join it
+        (`AccessGraph.with_escalation`, `.escalation_paths(principal)`). `.view()` draws it as
+        "who can reach what"."""
         ctx = normalize_context(context)
 
         def compute(p: Sequence[str], a: Sequence[str], r: Sequence[str]) -> AccessMatrix:
             return AccessMatrix(self.inventory, self._resolve, p, a, r, ctx, progress=False)
-        return build_graph(self.inventory, principals=select_principals(self.inventory, principals),
-                           can_assume=self.can_assume, can=self.can, matrix=compute, context=ctx,
-                           resources=None if resources == "all" else select_resources(self.inventory, resources),
-                           actions=None if actions is None else select_actions(actions),
-                           include_assume=include_assume, include_groups=include_groups, max_depth=max_depth)
+        graph = build_graph(self.inventory, principals=select_principals(self.inventory, principals),
+                            can_assume=self.can_assume, can=self.can, matrix=compute, context=ctx,
+                            resources=None if resources == "all" else select_resources(self.inventory, resources),
+                            actions=None if actions is None else select_actions(actions),
+                            include_assume=include_assume, include_groups=include_groups, max_depth=max_depth)
+        return graph.with_escalation(self.escalation(context=context)) if escalation else graph
 
     # -- sessions and role assumption -------------------------------------------------------
     def session(self, role: str, name: str, *, policy: Mapping[str, Any] | str | None = None,

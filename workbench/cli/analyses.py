@@ -10,10 +10,12 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+from workbench.analyses.graph import AccessGraph
 from workbench.analyses.lookup import NameResolutionError
 from workbench.cli.args import CommandContext, workspace_command
 from workbench.core.arn import short_name
 from workbench.load.files import atomic_text_write
+from workbench.render.graph import GraphTooLargeError, RenderTimeoutError
 from workbench.render.html import page
 from workbench.render.matrix import matrix_page_html
 from workbench.render.report import ReportContent, Section, report_html
@@ -53,18 +55,34 @@ def add_parsers(sub: Any) -> None:
     explain.add_argument("--output", "-o")
     explain.set_defaults(run=run_explain)
     graph = sub.add_parser("graph", help="the access graph of a workspace (SVG, DOT, JSON or HTML)",
-                           description="Who is member of what, who can assume which role, who can access which "
-                                       "resource; every edge decided by the evaluator.")
+                           description="Who can reach what: one edge per principal and resource (or role, for "
+                                       "assumption) labelled with access levels, principals and resources with "
+                                       "identical access folded into one node; every edge decided by the "
+                                       "evaluator. The options are those of AccessGraph.view in Python.")
     graph.add_argument("path")
     graph.add_argument("--principals", "-p", action="append")
     graph.add_argument("--actions", "-a", action="append")
     graph.add_argument("--resources", "-r", action="append")
     graph.add_argument("--context", "-c", action="append", default=[], metavar="KEY=VALUE")
-    graph.add_argument("--focus", help="a principal, role or resource to centre on")
-    graph.add_argument("--depth", type=int, default=2)
-    graph.add_argument("--direction", choices=("out", "in", "both"), default="out")
-    graph.add_argument("--collapse-accounts", action="store_true")
-    graph.add_argument("--hide-denied", action="store_true")
+    graph.add_argument("--focus", metavar="NAME", help="a principal, role or resource to centre on")
+    graph.add_argument("--depth", type=int, default=2, metavar="N", help="edges from --focus (default 2)")
+    graph.add_argument("--direction", choices=("out", "in", "both"),
+                       help="from --focus: what it reaches (out), who reaches it (in), both "
+                            "(default: both for a role, else out)")
+    graph.add_argument("--denied", action="store_true", help="also draw explicitly denied access (dashed, red)")
+    graph.add_argument("--identities", action="store_true",
+                       help="also draw access to IAM users, roles and groups as targets, and group membership")
+    graph.add_argument("--no-collapse", dest="collapse", action="store_false",
+                       help="one node per principal and resource (no folding of identical ones)")
+    graph.add_argument("--expand", action="append", default=[], metavar="NAME",
+                       help="keep this principal or resource out of a folded node (repeatable)")
+    graph.add_argument("--accounts", "--collapse-accounts", dest="accounts", action="store_true",
+                       help="one node per account")
+    graph.add_argument("--escalation", action="store_true",
+                       help="add privilege-escalation edges (technique and decided requests, as iamwb escalation)")
+    graph.add_argument("--path", dest="escalation_path", metavar="PRINCIPAL",
+                       help="only the escalation paths of one principal (implies --escalation)")
+    graph.add_argument("--hide-denied", action="store_true", help=argparse.SUPPRESS)  # the default now
     graph.add_argument("--format", "-f", choices=("svg", "dot", "json", "html"), help="default: from -o's suffix")
     graph.add_argument("--output", "-o", help="the file to write (default: standard output)")
     graph.set_defaults(run=run_graph)
@@ -146,6 +164,16 @@ def run_explain(args: argparse.Namespace, ws: Workspace, context: CommandContext
     return 0
 
 
+def graph_view(args: argparse.Namespace, ws: Workspace, context: Any) -> AccessGraph:
+    """The view the options ask for (the same as `AccessGraph.view`'s arguments)."""
+    escalation = bool(args.escalation or args.escalation_path)
+    graph = ws.graph(args.principals or "*", args.actions, args.resources or "all", context, escalation=escalation)
+    if args.escalation_path:
+        return graph.escalation_paths(args.escalation_path)
+    return graph.view(denied=args.denied, identities=args.identities, collapse=args.collapse, expand=args.expand,
+                      focus=args.focus, depth=args.depth, direction=args.direction, accounts=args.accounts)
+
+
 @workspace_command("graph")
 def run_graph(args: argparse.Namespace, ws: Workspace, context: CommandContext) -> int:
     fmt = args.format or (Path(args.output).suffix.lstrip(".") if args.output else "svg")
@@ -153,22 +181,27 @@ def run_graph(args: argparse.Namespace, ws: Workspace, context: CommandContext) 
         print(f"iamwb graph: unknown format `{fmt}` (svg, dot, json or html)", file=sys.stderr)
         return 2
     try:
-        graph = ws.graph(args.principals or "*", args.actions, args.resources or "all", context)
-        if args.focus:
-            graph = graph.focus(args.focus, depth=args.depth, direction=args.direction)
-        if args.hide_denied:
-            graph = graph.hide_denied()
-        if args.collapse_accounts:
-            graph = graph.collapse_accounts()
+        graph = graph_view(args, ws, context)
         if fmt == "dot":
             text = graph.to_dot()
         elif fmt == "json":
             import networkx as nx
-            text = json.dumps(nx.node_link_data(graph.to_networkx(), edges="edges"), default=str, indent=1)
+            data = nx.node_link_data(graph.to_networkx(), edges="edges")
+            data["graph"] = {"title": graph.title, "paths": {p: [list(x) for x in v] for p, v in graph.paths.items()}}
+            text = json.dumps(data, default=str, indent=1)
         elif fmt == "html":
             text = page(f"Access graph: {ws.name}", graph._repr_html_())
         else:
             text = graph.to_svg()
+    except GraphTooLargeError:
+        print(f"iamwb graph: {len(graph.nodes)} nodes and {len(graph.edges)} edges are more than `dot` lays out "
+              "quickly: draw part of it with --focus NAME --depth 1, --accounts, or fewer --principals and "
+              "--resources (or use -f dot or -f json)", file=sys.stderr)
+        return 1
+    except RenderTimeoutError:
+        print("iamwb graph: `dot` did not finish in time: draw part of it with --focus NAME --depth 1 or --accounts "
+              "(or use -f dot or -f json)", file=sys.stderr)
+        return 1
     except (NameResolutionError, ValueError, RuntimeError, KeyError) as error:
         print(f"iamwb graph: {str(error).strip(chr(39))}", file=sys.stderr)
         return 1

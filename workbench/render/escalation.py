@@ -50,7 +50,13 @@ def _step_html(step: dict[str, Any]) -> str:
 
 def escalation_html(result: Any) -> str:
     """The whole result as one HTML fragment."""
-    data = result.to_json()
+    return escalation_payload_html(result.to_json())
+
+
+def escalation_payload_html(data: dict[str, Any]) -> str:
+    """The HTML of an escalation payload (`EscalationResult.to_json()`): admins with the rule and
+    statements that made them admin, then who can reach the goal, each path step by step with
+    every request's decision and deciding statements; `<details>`, so it works with no kernel."""
     out = [f"<div class='iamwb-escalation'><h3>Privilege escalation: goal {esc(data['goal'])}</h3>",
            f"<h4>Admins ({len(data['admins'])})</h4><ul>"]
     for admin in data["admins"]:

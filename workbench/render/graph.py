@@ -21,12 +21,16 @@ NODE_STYLE = {
     "session": ("#fdf1c7", "#b8860b", "box"), "group": ("#d7efed", "#3f8f8a", "folder"),
     "resource": ("#dcefd8", "#3e8e41", "cylinder"), "provider": ("#eadcf0", "#8e5a8a", "hexagon"),
     "service": ("#ece3dc", "#7d5a45", "component"), "external": ("#eeeeee", "#6f6f6f", "box"),
-    "account": ("#f7d6d6", "#c0392b", "box3d"),
+    "account": ("#f7d6d6", "#c0392b", "box3d"), "goal": ("#f9d2d2", "#b71c1c", "doubleoctagon"),
 }
 EDGE_STYLE = {
     "member-of": ("#7f7f7f", "dashed"), "session-of": ("#b8860b", "dotted"),
-    "can-assume": ("#d9711c", "bold"), "can-access": ("#3e8e41", "solid"), "denied": ("#c0392b", "solid"),
+    "can-assume": ("#d9711c", "bold"), "can-access": ("#3e8e41", "solid"), "denied": ("#c0392b", "dashed"),
+    "escalation": ("#7b1fa2", "bold"),
 }
+#: Text sizes in points (Graphviz's unit; 1 pt is 4/3 px at 100% zoom): node labels 10 pt = 13.3 px,
+#: edge labels 9 pt = 12 px, so that every label reads at 100% zoom (tests/test_graph_readability.py).
+NODE_FONT_PT, EDGE_FONT_PT = "10", "9"
 
 
 class GraphTooLargeError(ValueError):
@@ -42,16 +46,22 @@ def _dot_parts(graph: AccessGraph, edge_labels: bool | None = None) -> tuple[dic
     labelled = len(graph.edges) <= LABELLED_EDGES if edge_labels is None else edge_labels
     graph_attr = {"rankdir": "LR", "fontname": "Helvetica", "fontsize": "10", "newrank": "true",
                   "splines": "true" if labelled else "line", "nodesep": "0.25", "ranksep": "0.6"}
-    node_attr = {"fontname": "Helvetica", "fontsize": "10", "style": "filled", "penwidth": "1.2"}
-    edge_attr = {"fontname": "Helvetica", "fontsize": "8", "arrowsize": "0.7"}
+    node_attr = {"fontname": "Helvetica", "fontsize": NODE_FONT_PT, "style": "filled", "penwidth": "1.2"}
+    edge_attr = {"fontname": "Helvetica", "fontsize": EDGE_FONT_PT, "arrowsize": "0.7"}
     body = [f"\tlabel={dot_quote(graph.title)} labelloc=t\n"]
     body += _cluster_lines(list(graph.nodes))
+    kinds = {n.id: n.kind for n in graph.nodes}
     for e in graph.edges:
         colour, style = EDGE_STYLE.get(e.kind, ("#333333", "solid"))
         attrs = {"color": colour, "fontcolor": colour, "style": "dashed" if e.conditional else style,
                  "tooltip": e.tooltip(), "id": e.id, "URL": "#" + e.id}
         if e.kind == "denied":
             attrs["arrowhead"] = "tee"
+        if e.kind == "escalation":
+            attrs["penwidth"] = "2"
+        if e.kind in ("can-access", "denied") and kinds.get(e.source) in ("user", "session", "group", "provider",
+                                                                          "external", "service"):
+            attrs["minlen"] = "2"  # principals, then roles, then resources, left to right
         if labelled:
             attrs["label"] = e.label
         if e.count > 1:
@@ -137,7 +147,7 @@ def _attr_list(attrs: Mapping[str, str]) -> str:
 def _node_line(n: Node, indent: str) -> str:
     fill, colour, shape = NODE_STYLE.get(n.kind, ("#ffffff", "#333333", "box"))
     style = "filled,dashed" if n.kind in ("session", "external") else "filled"
-    label = n.label + (f"\n{n.members} nodes" if n.members > 1 else "")
+    label = n.label + (f"\n{n.members} nodes" if n.members > 1 and not n.member_keys else "")
     attrs = {"label": label, "tooltip": n.tooltip, "id": n.id, "URL": "#" + n.id, "shape": shape,
              "fillcolor": fill, "color": colour, "style": style}
     return f"{indent}{n.id} [{_attr_list(attrs)}]\n"

@@ -249,6 +249,7 @@ def node_details(graph: AccessGraph, node: Node, *, edges: int = NODE_EDGES, evi
     return {
         "id": node.id, "label": node.label, "kind": node.kind, "key": node.key, "account": node.account or "",
         "account_label": node.account_label, "ou_path": list(node.ou_path), "tooltip": node.tooltip,
+        "members": list(node.member_labels),
         "out": [_edge_entry(e, by_id.get(e.target), evidence) for e in out_edges[:edges]],
         "in": [_edge_entry(e, by_id.get(e.source), evidence) for e in in_edges[:edges]],
         "more_out": max(0, len(out_edges) - edges), "more_in": max(0, len(in_edges) - edges),

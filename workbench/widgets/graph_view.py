@@ -20,8 +20,11 @@ from workbench.workspace import Workspace
 
 class GraphView(View):
     """Inputs: `principals`, `actions`, `resources` (the selectors of `Workspace.graph`),
-    `context`, and the view controls `focus` (a node name, ARN or id; "" for the whole graph),
-    `depth`, `direction`, `collapse` (one node per account) and `hide_denied`. Outputs: `svg`,
+    `context`, `escalation` (add escalation edges), and the view controls of `AccessGraph.view`:
+    `focus` (a node name, ARN or id; "" for the whole graph), `depth`, `direction` ("" chooses),
+    `collapse` (one node per account), `hide_denied`, `identities`, `fold` (fold identical
+    nodes) and `expand` (names kept out of folded nodes; a click on a folded node expands it);
+    `path` (a principal) draws only its escalation paths. Outputs: `svg`,
     `nodes` (details per SVG node id), `node_details` for `selected_node` (set by a click),
     `summary`, and `message` when no graph can be drawn. `controls` holds the ipywidgets that set
     the view controls; displaying the view shows them above the graph."""
@@ -35,9 +38,14 @@ class GraphView(View):
     context = traitlets.Dict().tag(sync=True)
     focus = traitlets.Unicode("").tag(sync=True)
     depth = traitlets.Int(2).tag(sync=True)
-    direction = traitlets.Unicode("both").tag(sync=True)
+    direction = traitlets.Unicode("").tag(sync=True)
     collapse = traitlets.Bool(False).tag(sync=True)
-    hide_denied = traitlets.Bool(False).tag(sync=True)
+    hide_denied = traitlets.Bool(True).tag(sync=True)
+    identities = traitlets.Bool(False).tag(sync=True)
+    fold = traitlets.Bool(True).tag(sync=True)
+    expand = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    escalation = traitlets.Bool(False).tag(sync=True)
+    path = traitlets.Unicode("").tag(sync=True)
     svg = traitlets.Unicode("").tag(sync=True)
     nodes = traitlets.Dict().tag(sync=True)
     selected_node = traitlets.Unicode("").tag(sync=True)
@@ -48,19 +56,23 @@ class GraphView(View):
 
     def __init__(self, ws: Workspace, principals: str | Iterable[str] = "*", actions: str | Iterable[str] | None = None,
                  resources: str | Iterable[str] = "all", context: Mapping[str, Any] | None = None, *,
-                 focus: str = "", depth: int = 2, direction: str = "both", collapse: bool = False,
-                 hide_denied: bool = False, timeout: float = 20.0) -> None:
+                 focus: str = "", depth: int = 2, direction: str = "", collapse: bool = False,
+                 hide_denied: bool = True, identities: bool = False, fold: bool = True,
+                 expand: Iterable[str] = (), escalation: bool = False, path: str = "",
+                 timeout: float = 20.0) -> None:
         super().__init__(principals=as_list(principals), actions=as_list(actions), resources=as_list(resources),
                          context=dict(context or {}), focus=focus, depth=depth, direction=direction,
-                         collapse=collapse, hide_denied=hide_denied)
+                         collapse=collapse, hide_denied=hide_denied, identities=identities, fold=fold,
+                         expand=list(expand), escalation=escalation or bool(path), path=path)
         self.ws = ws
         self.timeout = timeout
         self.graph: AccessGraph | None = None  # the whole graph
         self.shown_graph: AccessGraph | None = None  # after focus, collapse, hide denied
         self._controls: Any = None
         self.refresh()
-        self.observe(self._on_query, names=["principals", "actions", "resources", "context"])
-        self.observe(self._on_view, names=["focus", "depth", "direction", "collapse", "hide_denied"])
+        self.observe(self._on_query, names=["principals", "actions", "resources", "context", "escalation"])
+        self.observe(self._on_view, names=["focus", "depth", "direction", "collapse", "hide_denied", "identities",
+                                           "fold", "expand", "path"])
         self.observe(self._on_selected, names=["selected_node"])
 
     # -- public ------------------------------------------------------------------------------
@@ -72,7 +84,8 @@ class GraphView(View):
             self.graph = None
             self._skip("this workspace has no access graph yet (Workspace.graph is missing)")
             return
-        self.graph = build(self.principals or "*", self.actions or None, self._resources(), self.context or None)
+        args = (self.principals or "*", self.actions or None, self._resources(), self.context or None)
+        self.graph = build(*args, escalation=True) if self.escalation else build(*args)
         self.timing = {"build_ms": round((perf_counter() - start) * 1000, 2)}
         self.render()
         self._update_focus_options()
@@ -84,15 +97,22 @@ class GraphView(View):
         start = perf_counter()
         graph = self.graph
         notes = []
-        if self.focus:
+        options: dict[str, Any] = {"denied": not self.hide_denied, "identities": self.identities,
+                                   "collapse": self.fold, "expand": list(self.expand), "accounts": self.collapse,
+                                   "depth": max(0, self.depth), "direction": self.direction or None}
+        view = getattr(graph, "view", None)
+        if self.path and hasattr(graph, "escalation_paths"):
             try:
-                graph = graph.focus(self.focus, depth=max(0, self.depth), direction=self.direction)
+                graph = graph.escalation_paths(self.path)
+            except (KeyError, ValueError) as error:
+                notes.append(f"path: {error.args[0] if error.args else error}; showing the whole graph")
+                graph = view(**options) if view is not None else graph
+        elif view is not None:
+            try:
+                graph = view(focus=self.focus or None, **options)
             except (KeyError, ValueError) as error:
                 notes.append(f"focus: {error.args[0] if error.args else error}; showing the whole graph")
-        if self.hide_denied:
-            graph = graph.hide_denied()
-        if self.collapse:
-            graph = graph.collapse_accounts()
+                graph = view(**options)
         self.shown_graph = graph
         to_svg = getattr(graph, "to_svg", None)
         if to_svg is None:
@@ -123,18 +143,23 @@ class GraphView(View):
                                layout=W.Layout(width="320px"))
             depth = W.BoundedIntText(description="depth", min=0, max=10, value=self.depth,
                                      layout=W.Layout(width="130px"))
-            direction = W.Dropdown(description="edges", options=[("both ways", "both"), ("outgoing", "out"),
-                                                                  ("incoming", "in")], value=self.direction,
-                                   layout=W.Layout(width="190px"))
+            direction = W.Dropdown(description="edges", options=[("(by node)", ""), ("both ways", "both"),
+                                                                  ("outgoing", "out"), ("incoming", "in")],
+                                   value=self.direction, layout=W.Layout(width="190px"))
             collapse = W.Checkbox(description="one node per account", value=self.collapse, indent=False)
             hide = W.Checkbox(description="hide denied", value=self.hide_denied, indent=False)
+            identities = W.Checkbox(description="identities as targets", value=self.identities, indent=False)
+            fold = W.Checkbox(description="fold identical", value=self.fold, indent=False)
+            escalation = W.Checkbox(description="escalation", value=self.escalation, indent=False)
             focus.observe(self._on_focus_widget, names=["value"])
             self.observe(lambda _change: self._update_focus_options(), names=["focus"])
-            for widget, name in ((depth, "depth"), (direction, "direction"),
-                                 (collapse, "collapse"), (hide, "hide_denied")):
+            for widget, name in ((depth, "depth"), (direction, "direction"), (collapse, "collapse"),
+                                 (hide, "hide_denied"), (identities, "identities"), (fold, "fold"),
+                                 (escalation, "escalation")):
                 W.link((widget, "value"), (self, name))
-            self._controls = W.HBox([focus, depth, direction, collapse, hide],
+            self._controls = W.HBox([focus, depth, direction, collapse, hide, identities, fold, escalation],
                                     layout=W.Layout(flex_flow="row wrap", align_items="center"))
+            self._controls.add_class("iamwb-kernel-only")  # hidden in exported pages (widgets.css)
             self._focus_widget = focus
         return self._controls
 
@@ -208,6 +233,11 @@ class GraphView(View):
 
     @shown
     def _on_selected(self, _change: dict[str, Any]) -> None:
+        graph = self.shown_graph
+        node = next((n for n in graph.nodes if n.id == self.selected_node), None) if graph is not None else None
+        if node is not None and node.member_keys and not self.quiet:  # a folded node: expand it
+            self.expand = [*self.expand, *node.member_keys]
+            return
         self._details()
 
 

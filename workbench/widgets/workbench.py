@@ -14,6 +14,7 @@ from workbench.policy import Policy
 from workbench.render.html import esc
 from workbench.widgets.base import describe_error
 from workbench.widgets.context_panel import ContextPanel
+from workbench.widgets.escalation_panel import EscalationPanel
 from workbench.widgets.explain_view import ExplainView
 from workbench.widgets.graph_view import GraphView
 from workbench.widgets.matrix_view import MatrixView
@@ -38,14 +39,15 @@ EXAMPLE_POLICY = "862014573906/policy/DeveloperAccess"
 
 
 class Workbench(W.VBox):  # type: ignore[misc]
-    """Selection (principals, actions, resources), the request context, a policy editor, and the
+    """The escalation panel (who is admin, who can become admin, by which path), selection
+    (principals, actions, resources), the request context, a policy editor, and the
     matrix, explanation and graph views, wired together: a valid edit updates the matrix (only the
     cells that changed), the explanation and the graph; a click on a matrix cell explains it; a
     failure shows in the error area at the top. `last_timing` says how long the last update took."""
 
     def __init__(self, ws: Workspace, principals: str | Iterable[str], actions: str | Iterable[str],
                  resources: str | Iterable[str], context: Mapping[str, Any] | None = None, *,
-                 policy: str | None = None, graph: bool = True) -> None:
+                 policy: str | None = None, graph: bool = True, escalation: bool = True) -> None:
         self.ws = ws
         self.last_timing: dict[str, float] = {}
         self.errors = W.HTML("")
@@ -59,6 +61,7 @@ class Workbench(W.VBox):  # type: ignore[misc]
         self.matrix = MatrixView(ws, principals, actions, resources, ctx)
         self.explain = ExplainView(ws, context=ctx)
         self.graph = GraphView(ws, self.matrix.principals, self.matrix.actions, "all", ctx) if graph else None
+        self.escalation = EscalationPanel(ws, ctx, graph=self.graph) if escalation else None
         keys = list(ws.policies())
         self.editor = PolicyEditor(ws, policy if policy is not None else (keys[0] if keys else ""))
         self.policy_choice = W.Dropdown(description="policy", options=keys, value=self.editor.key,
@@ -80,13 +83,17 @@ class Workbench(W.VBox):  # type: ignore[misc]
         self.context_panel.apply_to(*[v for v in (self.matrix, self.explain, self.graph) if v is not None])
         selection = W.VBox([self.principal_choice, self.action_text, self.resource_text, self.apply_button],
                            layout=W.Layout(flex="1 1 420px"))
+        selection.add_class("iamwb-kernel-only")  # hidden in exported pages: choosing needs a kernel
         panel = W.Box([self.context_panel], layout=W.Layout(flex="1 1 380px"))
         editing = W.VBox([self.policy_choice, self.editor], layout=W.Layout(flex="1 1 480px", min_width="0"))
         explaining = W.VBox([W.HTML("<b>Explanation</b> (click a matrix cell)"), self.explain],
                             layout=W.Layout(flex="1 1 420px", min_width="0"))
         row = W.Layout(display="flex", flex_flow="row wrap", justify_content="space-between", width="100%")
         children = [W.HTML(f"<h3 style='margin:4px 0'>IAM Workbench: {esc(ws.name)}</h3>"), self.errors,
-                    self.status, W.Box([selection, panel], layout=row), W.Box([editing, explaining], layout=row),
+                    self.status]
+        if self.escalation is not None:
+            children += [W.HTML("<b>Privilege escalation</b>"), self.escalation]
+        children += [W.Box([selection, panel], layout=row), W.Box([editing, explaining], layout=row),
                     W.HTML("<b>Access matrix</b>"), self.matrix]
         if self.graph is not None:
             children += [W.HTML("<b>Access graph</b>"), self.graph.box]
@@ -125,6 +132,8 @@ class Workbench(W.VBox):  # type: ignore[misc]
         explain_done = perf_counter()
         if self.graph is not None:
             self.graph.refresh()
+        if self.escalation is not None:
+            self.escalation.refresh()
         graph_done = perf_counter()
         self.matrix.refresh_explanations()
         end = perf_counter()
@@ -133,7 +142,7 @@ class Workbench(W.VBox):  # type: ignore[misc]
                             "embedded_explanations_ms": _ms(end - graph_done), "total_ms": _ms(end - start)}
         t = self.last_timing
         self.status.value = (f"<small>{esc(diff.sentence())}: matrix updated in {t['matrix_ms']:.0f} ms, "
-                             f"graph in {t['graph_ms']:.0f} ms, embedded explanations in "
+                             f"graph and escalation in {t['graph_ms']:.0f} ms, embedded explanations in "
                              f"{t['embedded_explanations_ms']:.0f} ms</small>")
         return self.last_timing
 

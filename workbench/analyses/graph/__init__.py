@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from workbench.analyses.graph.access_graph import (
     EDGE_KINDS,
+    IDENTITY_KINDS,
     LEVELS,
     MAX_EDGES,
     MAX_NODES,
     NODE_KINDS,
+    REACH_KINDS,
     AccessGraph,
     Edge,
     Evidence,
@@ -23,5 +25,5 @@ from workbench.analyses.graph.build import DEFAULT_LEVELS, build_graph
 from workbench.analyses.graph.draft import CanAssumeFn, CanFn, Context, MatrixFn
 
 __all__ = ["AccessGraph", "CanAssumeFn", "CanFn", "Context", "DEFAULT_LEVELS", "EDGE_KINDS", "Edge",
-           "Evidence", "LEVELS", "MAX_EDGES", "MAX_NODES", "MatrixFn", "NODE_KINDS", "Node", "build_graph",
+           "Evidence", "IDENTITY_KINDS", "LEVELS", "MAX_EDGES", "MAX_NODES", "MatrixFn", "NODE_KINDS", "Node", "REACH_KINDS", "build_graph",
            "node_id", "primary_level", "to_networkx"]

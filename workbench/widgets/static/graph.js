@@ -23,8 +23,8 @@ function cleanSvg(text) {
     const title = group && group.querySelector(":scope > title");
     if (title) title.textContent = tip;
   }
-  svg.removeAttribute("width");
-  svg.removeAttribute("height");
+  // Drawn at its own size (Graphviz's width and height, in pt) and scrolled: scaled down to the
+  // box, the labels would shrink below legibility.
   svg.setAttribute("class", "iamwb-svg");
   return document.importNode(svg, true);
 }
@@ -40,10 +40,17 @@ function edgeList(title, edges, more) {
 export default {
   render({ model, el }) {
     const message = h("div", { class: "iamwb-message" });
+    // An exported page (iamwb export) has no kernel: the view controls are hidden (widgets.css) and
+    // this note says so; clicks still show the embedded details.
+    const exported = Boolean(document.documentElement.hasAttribute("data-iamwb-loaded")
+      || document.querySelector('script[type="application/x-iamwb-packed"]'));
+    const note = exported ? h("div", { class: "iamwb-muted iamwb-export-note", text:
+      "Exported page: this is the view as saved. Focus, folding and the other view controls need a running "
+      + "kernel (or iamwb graph with --focus, --expand, --denied, --path); click a node for its details." }) : null;
     const summary = h("div", { class: "iamwb-muted" });
     const canvas = h("div", { class: "iamwb-graph" });
     const detail = h("div", { class: "iamwb-detail" });
-    el.append(h("div", {}, errorBox(model), message, summary, canvas, detail));
+    el.append(h("div", {}, errorBox(model), note, message, summary, canvas, detail));
 
     const showDetail = () => {
       const id = model.get("selected_node");
@@ -57,6 +64,8 @@ export default {
       fill(detail, h("h4", { text: `${n.kind}: ${n.label}` }),
         h("div", { class: "iamwb-muted", text: n.key }),
         n.account ? h("div", { text: `account ${n.account_label || n.account}` + (n.ou_path.length ? ` in ${n.ou_path.join(" / ")}` : "") }) : null,
+        n.members && n.members.length ? h("div", {}, h("h5", { text: `${n.members.length} folded here` + (exported ? "" : " (clicked: expanded)") }),
+          h("ul", {}, n.members.map((m) => h("li", { text: m })))) : null,
         edgeList("Outgoing edges", n.out, n.more_out), edgeList("Incoming edges", n.in, n.more_in));
     };
     const draw = () => {
