@@ -134,9 +134,10 @@ def edit_preview(ws: Workspace, key: str, text: str | Mapping[str, Any], *,
     states = [_direction(allows, denies, "new_access"), _direction(allows, denies, "removed_access")]
     answer = answer_of(*states)
     reasons = [c.reason for c in (allows, denies) if c is not None and c.reason]
-    if holders:
-        new_access = _placed(ws, key, current, saved, new, new_access)
-        removed_access = _placed(ws, key, current, saved, new, removed_access)
+    if holders:  # within what is left of the time limit, at least a tenth of a second
+        deadline = max(start + timeout, time.monotonic() + 0.1)
+        new_access = _placed(ws, key, current, saved, new, new_access, deadline)
+        removed_access = _placed(ws, key, current, saved, new, removed_access, deadline)
     preview = ws.preview_external_access(key, new, zone, against=saved) if findings else None
     return EditPreview(key, "unknown" if answer == "unknown" else "done", answer, new_access, removed_access,
                        "; ".join(reasons) or None, time.monotonic() - start, allows, denies, preview,
@@ -189,8 +190,9 @@ def _candidates(ws: Workspace, policy: Policy, request: CounterexampleRequest) -
 
 
 def _placed(ws: Workspace, key: str, current: Policy, saved: Policy, new: Policy,
-            change: AccessChange | None) -> AccessChange | None:
-    """`change` with the first principal of the workspace for which the evaluator confirms it."""
+            change: AccessChange | None, deadline: float) -> AccessChange | None:
+    """`change` with the first principal of the workspace for which the evaluator confirms it
+    (those tried before `deadline`)."""
     if change is None:
         return None
     request = change.request
@@ -198,6 +200,8 @@ def _placed(ws: Workspace, key: str, current: Policy, saved: Policy, new: Policy
     context = {k: v for k, v in request.context.items() if own or not k.lower().startswith(_CALLER_KEYS)}
     gains = change.direction == "new_access"
     for principal in _candidates(ws, current, request):
+        if time.monotonic() > deadline:
+            break
         try:
             with ws.replaced(key, saved):
                 before = ws.can(principal, request.action, request.resource, context)
