@@ -620,3 +620,81 @@ def test_region_then_a_large_selection_works_in_the_workbench() -> None:
                                               app.matrix.context).decision
     app.matrix.select(principal, action, resource)
     assert "iamwb-explanation" in app.matrix.explanation_html and app.errors.value == ""
+
+
+# -- the editor's access preview (issue 15 part 3, issue 12 part 4) --------------------------------
+
+BACKUPS_POLICY = "862014573906/user/svc-backup/inline/WriteBackups"
+DELETE_BACKUPS = {"Effect": "Allow", "Action": "s3:DeleteObject", "Resource": "arn:aws:s3:::example-corp-dev-backups/*"}
+
+
+def with_statement(text: str, statement: dict[str, Any]) -> str:
+    import json
+    document = json.loads(text)
+    document["Statement"] = [*document["Statement"], statement]
+    return json.dumps(document, indent=2)
+
+
+def test_editor_opens_with_no_change_against_the_saved_version(ws: Workspace) -> None:
+    editor = PolicyEditor(ws, BACKUPS_POLICY)
+    assert editor.access_change["state"] == "done" and editor.access_change["new_access"] is None
+    assert editor.access_change["removed_access"] is None and editor.access_preview == []
+
+
+def test_a_granting_edit_sets_access_change_with_the_request(ws: Workspace) -> None:
+    editor = PolicyEditor(ws, BACKUPS_POLICY)
+    states: list[str] = []
+    editor.observe(lambda ch: states.append(ch["new"]["state"]), names=["access_change"])
+    editor.preview_timeout = 10.0
+    editor.text = with_statement(editor.text, DELETE_BACKUPS)
+    change = editor.access_change
+    assert states == ["pending", "done"]
+    assert change["new_access"]["action"] == "s3:DeleteObject" and change["removed_access"] is None
+    assert set(change["new_access"]) >= {"text", "principal", "action", "resource", "context"}
+    assert change["new_access"]["text"].startswith("now allows `s3:DeleteObject` on `arn:aws:s3:::example-corp-dev-backups/")
+    assert change["elapsed"] > 0 and change["reason"] is None
+    effect = change["new_access"]["workspace"]
+    assert effect is not None and ws.can(effect["principal"], effect["action"], effect["resource"],
+                                         effect["context"]).allowed  # the edit is in effect
+
+
+def test_access_change_is_against_the_saved_version_until_saved(copied: Workspace) -> None:
+    editor = PolicyEditor(copied, BACKUPS_POLICY)
+    editor.preview_timeout = 10.0
+    original = editor.text
+    wider = with_statement(original, DELETE_BACKUPS)
+    editor.text = wider
+    editor.text = wider.replace('"s3:DeleteObject"', '"s3:DeleteObjectVersion"')  # the next keystroke
+    assert editor.access_change["new_access"] is not None  # still new against the saved version
+    editor.text = original
+    assert editor.access_change["new_access"] is None and editor.access_change["state"] == "done"
+    editor.text = wider
+    assert editor.save()
+    assert editor.access_change["new_access"] is None  # saved: nothing new any more
+
+
+def test_invalid_text_marks_access_change_invalid_and_keeps_the_policy(ws: Workspace) -> None:
+    editor = PolicyEditor(ws, BACKUPS_POLICY)
+    editor.text = '{"Version": "2012-10-17", "Statement": ['
+    assert editor.access_change["state"] == "invalid" and editor.access_preview == []
+    assert editor.access_change["new_access"] is None and editor.access_change["removed_access"] is None
+
+
+def test_a_resource_share_lists_the_finding_it_adds(ws: Workspace) -> None:
+    key = "resource/arn:aws:s3:::example-corp-website-assets"
+    editor = PolicyEditor(ws, key)
+    editor.preview_timeout = 10.0
+    editor.text = with_statement(editor.text, {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::444455556666:root"},
+                                               "Action": "s3:GetObject",
+                                               "Resource": "arn:aws:s3:::example-corp-website-assets/*"})
+    assert [(e["change"], e["text"].split(" (")[0]) for e in editor.access_preview] == [
+        ("added", "this edit makes `example-corp-website-assets` readable by account 444455556666")]
+    assert editor.access_preview[0]["finding"]["evidence"]["decision"] == "allowed"
+
+
+def test_a_short_time_limit_gives_unknown_with_a_reason(ws: Workspace) -> None:
+    editor = PolicyEditor(ws, BACKUPS_POLICY)
+    editor.preview_timeout = 0.0
+    editor.text = with_statement(editor.text, DELETE_BACKUPS)
+    assert editor.access_change["state"] == "unknown" and editor.access_change["reason"]
+    assert editor.valid and ws.can("svc-backup", "s3:DeleteObject", "arn:aws:s3:::example-corp-dev-backups/x").allowed

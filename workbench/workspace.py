@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import json
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -481,29 +482,63 @@ class Workspace:
     def archive_rules(self, rules: Sequence[Mapping[str, Any]]) -> None:
         self.inventory.archive_rules = [dict(r) for r in rules]
 
-    def preview_external_access(self, key: str, document: str | Mapping[str, Any], zone: str = "account"
-                                ) -> AccessPreview:
-        """The findings replacing policy `key` by `document` would add and remove; nothing changes."""
-        current = self.policies().get(key)
-        if current is None:
-            raise KeyError(f"no policy `{key}` in the workspace")
-        result = parse_policy(document if isinstance(document, str) else dict(document), name=current.name,
-                              kind=current.kind, file=current.file or key)
-        if result.policy is None:
-            raise ValueError("the new document is not a policy: " + "; ".join(d.message for d in result.errors))
-        preview = preview_external_access(self.inventory, key, current, result.policy, zone)
+    def preview_external_access(self, key: str, document: Policy | str | Mapping[str, Any], zone: str = "account", *,
+                                against: Policy | str | Mapping[str, Any] | None = None) -> AccessPreview:
+        """The findings replacing policy `key` by `document` would add and remove; nothing changes.
+        `against`: the version to compare with (the saved one, say) instead of the one in effect."""
+        current = self._policy(key)
+        new = self._parsed(current, document)
+        old = current if against is None else self._parsed(current, against)
+        preview = preview_external_access(self.inventory, key, old, new, zone, held=current)
         apply_archive_rules([*preview.added, *preview.removed], self.archive_rules)
         return preview
 
     def compare_policy(self, key: str, new_text: str | Mapping[str, Any], *, typed: bool = False,
-                       timeout: float = 10.0) -> Comparison:
+                       timeout: float = 10.0, against: Policy | str | Mapping[str, Any] | None = None) -> Comparison:
         """Does a new version of one workspace policy (by `policies()` key) grant any request the
-        current one does not, or remove any? Nothing in the workspace changes."""
+        current one (or `against`, the saved version say) does not, or remove any? Nothing in the
+        workspace changes."""
+        current = self._policy(key)
+        document = new_text if isinstance(new_text, str) else dict(new_text)
+        old: Policy | str | dict[str, Any] = (current if against is None else
+                                              against if isinstance(against, Policy | str) else dict(against))
+        return compare(old, document, kind=current.kind, typed=typed, timeout=timeout)
+
+    @contextmanager
+    def replaced(self, key: str, document: Policy | str | Mapping[str, Any]) -> Iterator[Policy]:
+        """The workspace with policy `key` replaced by `document` inside the block, and exactly as
+        before after it (the same policy objects, even on error): to ask `can` of a version that
+        is not in effect."""
+        current = self._policy(key)
+        new = self._parsed(current, document)
+        self.inventory.replace_policy(current, new)
+        self.invalidate()
+        try:
+            yield new
+        finally:
+            self.inventory.replace_policy(new, current)
+            self.invalidate()
+
+    def _policy(self, key: str) -> Policy:
         current = self.policies().get(key)
         if current is None:
             raise KeyError(f"no policy `{key}` in the workspace")
-        document = new_text if isinstance(new_text, str) else dict(new_text)
-        return compare(current, document, kind=current.kind, typed=typed, timeout=timeout)
+        return current
+
+    def version_of(self, key: str, document: Policy | str | Mapping[str, Any]) -> Policy:
+        """`document` read as a version of policy `key` (its name, kind and file); ValueError if it
+        is not a policy."""
+        return self._parsed(self._policy(key), document)
+
+    @staticmethod
+    def _parsed(current: Policy, document: Policy | str | Mapping[str, Any]) -> Policy:
+        if isinstance(document, Policy):
+            return document
+        result = parse_policy(document if isinstance(document, str) else dict(document), name=current.name,
+                              kind=current.kind, file=current.file)
+        if result.policy is None:
+            raise ValueError("the new document is not a policy: " + "; ".join(d.message for d in result.errors))
+        return result.policy
 
     def __repr__(self) -> str:
         counts = self.summary()

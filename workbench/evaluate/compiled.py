@@ -16,6 +16,7 @@ from workbench.model.principal import Principal
 from workbench.model.request import PolicySet
 from workbench.policy.model import Policy, PolicyKind, Statement
 from workbench.policy.parse import read_policy
+from workbench.policy.serialize import statement_digest
 
 #: The AWS-managed RCP attached at every level whenever RCPs are enabled; it cannot be detached
 #: (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps_evaluation.html).
@@ -57,7 +58,8 @@ class CompiledStatement:
             stmt = self.statement
             policy_type, level, name = self._where
             ref = self._ref = StatementRef(policy_type, level, name, stmt.index, stmt.sid,
-                                           stmt.span.line if stmt.span else None, stmt.effect)
+                                           stmt.span.line if stmt.span else None, stmt.effect,
+                                           "" if stmt.sid else statement_digest(stmt))
         return ref
 
     @property

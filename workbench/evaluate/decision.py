@@ -39,6 +39,16 @@ class StatementRef:
     sid: str | None = field(default=None, compare=False)
     line: int | None = field(default=None, compare=False)
     effect: str = field(default="", compare=False)
+    #: a digest of the statement's content (`policy.serialize.statement_digest`), "" when unknown
+    content: str = field(default="", compare=False, repr=False)
+
+    @property
+    def identity(self) -> tuple[str, int | None, str, str]:
+        """Which statement this is regardless of where it sits in its policy: the policy type, OU
+        level and policy name with the Sid, or, for a statement without a Sid, its content (so that
+        inserting a statement above another does not make the other a different statement)."""
+        which = f"sid:{self.sid}" if self.sid else f"content:{self.content}" if self.content else f"#{self.index}"
+        return (self.policy_type, self.level, self.policy, which)
 
     @property
     def label(self) -> str:

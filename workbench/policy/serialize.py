@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
@@ -43,6 +44,13 @@ def statement_to_dict(stmt: Statement) -> dict[str, Any]:
             block.setdefault(cond.operator, {})[cond.key] = _values(cond.values) if cond.values else []
         out["Condition"] = block
     return out
+
+
+def statement_digest(stmt: Statement) -> str:
+    """A short digest of a statement's content without its Sid (same elements, same digest)."""
+    content = statement_to_dict(stmt)
+    content.pop("Sid", None)
+    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()[:16]
 
 
 def policy_to_dict(policy: Policy) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from typing import Any
 from workbench.analyses.explain import Explanation
 from workbench.analyses.graph import AccessGraph, Edge, Node
 from workbench.analyses.matrix import AccessMatrix, MatrixDiff
-from workbench.analyses.matrix.access_matrix import diff_cells
+from workbench.analyses.matrix.access_matrix import diff_cells, same_deciding
 from workbench.analyses.matrix.engine import Cell
 from workbench.catalog import catalog
 from workbench.core.diagnostics import Diagnostic
@@ -188,7 +188,7 @@ def change_flags(before: Sequence[Cell], matrix: AccessMatrix) -> list[int]:
     flags = []
     for (_, _, _, cell), old in zip(matrix, before, strict=True):
         if old.decision == cell.decision:
-            flags.append(UNCHANGED if old.deciding == cell.deciding else DECIDING_CHANGED)
+            flags.append(UNCHANGED if same_deciding(old, cell) else DECIDING_CHANGED)
         else:
             flags.append(BECAME_ALLOWED if cell.allowed else BECAME_DENIED)
     return flags

@@ -1,6 +1,8 @@
 """The policy editor: one policy of a workspace as text, checked as you type (JSON syntax in the
 front end at once, full validation here after a short pause), applied to the workspace only when
-valid, with undo/redo, revert and an atomic save."""
+valid, with undo/redo, revert and an atomic save. After each valid edit it says what the edit
+changes compared with the saved version (`analyses/edit_preview`): new or removed access with a
+request the evaluator confirmed, and the external-access findings added or removed."""
 
 from __future__ import annotations
 
@@ -9,7 +11,10 @@ from typing import Any
 
 import traitlets
 
+from workbench.analyses.compare import compare
+from workbench.analyses.edit_preview import EDIT_TIMEOUT, edit_preview
 from workbench.policy import Policy, parse_policy
+from workbench.render.edit_preview import access_change_payload, access_preview_payload, pending_payload
 from workbench.render.payloads import diagnostics_payload, policy_text
 from workbench.widgets.base import View, front_end, shown, style
 from workbench.workspace import Workspace
@@ -40,6 +45,14 @@ class PolicyEditor(View):
     can_redo = traitlets.Bool(False).tag(sync=True)
     unsaved = traitlets.Bool(False).tag(sync=True)
     debounce_ms = traitlets.Int(350).tag(sync=True)
+    #: what the text changes compared with the saved version: {"state": "pending" | "done" |
+    #: "unknown" | "invalid", "new_access", "removed_access" (each null or {"text", "principal",
+    #: "action", "resource", "context", ...}), "elapsed", "reason"}
+    access_change = traitlets.Dict().tag(sync=True)
+    #: the external-access findings the text adds or removes: [{"text", "change", "finding"}]
+    access_preview = traitlets.List(traitlets.Dict()).tag(sync=True)
+    #: seconds the comparison may take after an edit (past it the answer is unknown, with the reason)
+    preview_timeout = traitlets.Float(EDIT_TIMEOUT).tag(sync=True)
 
     def __init__(self, ws: Workspace, key: str, *, on_change: ChangeCallback | None = None) -> None:
         super().__init__()
@@ -48,8 +61,11 @@ class PolicyEditor(View):
         self._history: list[str] = []
         self._position = 0
         self._last_valid = ""
+        self._saved: Policy | None = None
+        self._previewed: str | None = None
         self._navigating = False
         self._loading = False
+        _warm_up()
         self.observe(self._on_text, names=["text"])
         self.observe(self._on_key, names=["key"])
         self._load(key)
@@ -91,6 +107,9 @@ class PolicyEditor(View):
         note = "" if self.valid else " (the last valid version: the text has errors)"
         self.saved = f"saved to {self.ws.path}{note}"
         self.unsaved = False
+        self._saved = self.policy
+        self._previewed = None
+        self._preview(self.text if self.valid else self._last_valid)
         return True
 
     def commands(self) -> dict[str, Callable[[], object]]:
@@ -113,6 +132,8 @@ class PolicyEditor(View):
         self._history = [text]
         self._position = 0
         self._last_valid = text
+        self._saved = policy
+        self._previewed = None
         self.saved = ""
         self._set_text(text)
 
@@ -169,9 +190,13 @@ class PolicyEditor(View):
         self.valid = result.ok
         if not result.ok:
             self.status = (f"{errors} error{'s' if errors != 1 else ''}: the last valid version stays in effect")
+            self.access_change = {**pending_payload(), "state": "invalid", "reason": "the text has errors"}
+            self.access_preview = []
+            self._previewed = None
             return
         self.status = "valid, in effect" + (f" ({warnings} warning{'s' if warnings != 1 else ''})" if warnings else "")
         if text == self._last_valid:
+            self._preview(text)
             return
         applied = self.ws.replace_policy(self.key, text)
         if not applied.ok or applied.policy is None:  # the workspace's own check disagreed: keep the old one
@@ -181,8 +206,19 @@ class PolicyEditor(View):
             return
         self._last_valid = text
         self.unsaved = True
+        self._preview(text)
         for callback in list(self._callbacks):
             self._notify(callback, applied.policy)
+
+    def _preview(self, text: str) -> None:
+        """What `text` changes compared with the saved version, within `preview_timeout`."""
+        if text == self._previewed:
+            return
+        self.access_change = pending_payload()
+        preview = edit_preview(self.ws, self.key, text, against=self._saved, timeout=self.preview_timeout)
+        self.access_change = access_change_payload(preview)
+        self.access_preview = access_preview_payload(preview)
+        self._previewed = text
 
     def _notify(self, callback: ChangeCallback, policy: Policy) -> None:
         try:
@@ -190,6 +226,17 @@ class PolicyEditor(View):
         except Exception as error:  # noqa: BLE001 - shown in the widget
             name = getattr(callback, "__qualname__", repr(callback))
             self.report(error, f"running on-change callback {name}")
+
+
+_WARM: list[bool] = []
+
+
+def _warm_up() -> None:
+    """The first comparison of a process loads the solver and the catalog's action domain (about
+    a second and a half here): done once when the first editor opens, not on the first edit."""
+    if not _WARM:
+        compare({"Version": "2012-10-17", "Statement": []}, {"Version": "2012-10-17", "Statement": []}, timeout=5.0)
+        _WARM.append(True)
 
 
 __all__ = ["PolicyEditor"]

@@ -41,27 +41,31 @@ class AccessPreview:
         return lines
 
 
-def preview_external_access(inventory: Inventory, key: str, old: Policy, new: Policy, zone: str = "account") -> AccessPreview:
-    """Findings with `new` in place of `old` (the policy the workspace knows by `key`)."""
+def preview_external_access(inventory: Inventory, key: str, old: Policy, new: Policy, zone: str = "account", *,
+                            held: Policy | None = None) -> AccessPreview:
+    """Findings with `new` in place of `old`. `held` is the policy the workspace knows by `key`
+    (default `old`; another when comparing with a version not in effect, such as the saved one)."""
+    held = old if held is None else held
     if key.startswith("resource/"):
         resource = inventory.resources[key[len("resource/"):]]
-        before = external_access(inventory, zone, resources=[resource], roles=[]).findings
+        before = external_access(inventory, zone, resources=[replace(resource, policy=old)], roles=[]).findings
         after = external_access(inventory, zone, resources=[replace(resource, policy=new)], roles=[]).findings
         return _diff(key, before, after, [])
     if key.endswith("/trust"):
-        role = next(r for r in inventory.roles() if r.trust is old)
-        before = external_access(inventory, zone, resources=[], roles=[role]).findings
+        role = next(r for r in inventory.roles() if r.trust is held)
+        before = external_access(inventory, zone, resources=[], roles=[replace(role, trust=old)]).findings
         after = external_access(inventory, zone, resources=[], roles=[replace(role, trust=new)]).findings
         return _diff(key, before, after, [])
     org = inventory.organization
-    owner = next((p for p in org.policies.values() if p.policy is old), None) if org else None
+    owner = next((p for p in org.policies.values() if p.policy is held), None) if org else None
     if owner is not None and not owner.is_scp:
-        before = external_access(inventory, zone).findings
-        owner.policy = new
         try:
+            owner.policy = old
+            before = external_access(inventory, zone).findings
+            owner.policy = new
             after = external_access(inventory, zone).findings
         finally:
-            owner.policy = old
+            owner.policy = held
         return _diff(key, before, after, [])
     return AccessPreview(key, [], [], ["an identity policy, boundary or SCP does not change what callers "
                                        "outside the zone can reach"])

@@ -36,12 +36,26 @@ class Dependencies:
     alive: list[object]
 
 
+def same_deciding(old: Cell, new: Cell) -> bool:
+    """Whether two cells were decided by the same statements, compared by what each statement is
+    (`StatementRef.identity`: its policy and Sid, or its content), not by its position, so that
+    inserting, removing or reordering other statements does not mark a cell changed."""
+    if old.deciding == new.deciding:
+        return True
+    return {r.identity for r in old.deciding} == {r.identity for r in new.deciding}
+
+
+def cell_changed(old: Cell | None, new: Cell) -> bool:
+    """A cell really changed: its decision, or the set of statements that decided it."""
+    return old is None or old.decision != new.decision or not same_deciding(old, new)
+
+
 def diff_cells(before: Sequence[Cell], matrix: AccessMatrix) -> MatrixDiff:
     """The cells of `matrix` whose decision or deciding statements differ from `before` (the
     same matrix's cells in iteration order, before a refresh)."""
     changes = []
     for (p, a, r, cell), old in zip(matrix, before, strict=True):
-        if old.decision != cell.decision or old.deciding != cell.deciding:
+        if cell_changed(old, cell):
             changes.append(CellChange(p, a, r, old, cell))
     return MatrixDiff(changes)
 
@@ -374,7 +388,7 @@ class AccessMatrix:
         changes = []
         for p, a, r, cell in other:
             old = before.get((p, a, r))
-            if old is None or old.decision != cell.decision or old.deciding != cell.deciding:
+            if cell_changed(old, cell):
                 changes.append(CellChange(p, a, r, old, cell))
         return MatrixDiff(changes)
 

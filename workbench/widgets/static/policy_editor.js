@@ -75,6 +75,34 @@ function highlight(line) {
   return out;
 }
 
+// The access preview (the `access_change` and `access_preview` traits, computed by the core after
+// each valid edit against the saved version): a minimal rendering kept in this one function so that
+// a rewrite of the editor above can reuse or replace it without merging inside render().
+function renderAccessPreview(model) {
+  const box = h("div", { class: "iamwb-access", "aria-live": "polite" });
+  const draw = () => {
+    const c = model.get("access_change") || {};
+    const items = [];
+    if (c.state === "pending") items.push(h("li", { text: "comparing with the saved version\u2026" }));
+    else if (c.state === "invalid") items.push(h("li", { class: "muted", text: "no access preview: the text has errors" }));
+    else if (c.state === "unknown") items.push(h("li", { class: "bad" }, "undecided: ", rich(c.reason || "")));
+    else if (c.state === "done" && !c.new_access && !c.removed_access) {
+      items.push(h("li", { class: "good", text: "allows and denies the same requests as the saved version" }));
+    }
+    if (c.new_access) items.push(h("li", { class: "bad" }, h("b", { text: "grants new access: " }), rich(c.new_access.text)));
+    if (c.removed_access) items.push(h("li", { class: "good" }, h("b", { text: "removes access: " }), rich(c.removed_access.text)));
+    for (const f of model.get("access_preview") || []) {
+      items.push(h("li", { class: f.change === "added" ? "bad" : "good" }, rich(f.text)));
+    }
+    const time = c.state === "done" || c.state === "unknown" ? ` (${Math.round((c.elapsed || 0) * 1000)} ms)` : "";
+    fill(box, h("div", { class: "iamwb-access-title", text: "Access change" + time }), h("ul", {}, items));
+  };
+  model.on("change:access_change", draw);
+  model.on("change:access_preview", draw);
+  draw();
+  return box;
+}
+
 export default {
   render({ model, el }) {
     const area = h("textarea", { class: "iamwb-input", spellcheck: "false", wrap: "off", "aria-label": "policy text" });
@@ -93,6 +121,7 @@ export default {
     el.append(h("div", { class: "iamwb-editor" }, errorBox(model),
       h("div", { class: "iamwb-toolbar" }, title, save, undo, redo, revert, status, saved),
       h("div", { class: "iamwb-code-wrap" }, gutter, h("div", { class: "iamwb-layers" }, overlay, area)), list));
+    el.append(renderAccessPreview(model));
 
     let timer = null;
     const flush = () => {
