@@ -133,7 +133,7 @@ ws.what_can(top)
 
 # %%
 graph = GraphView(ws, focus[:10], ["sts:AssumeRole", "iam:PassRole", "iam:UpdateAssumeRolePolicy"],
-                  admin_roles or "*")
+                  admin_roles or "*", identities=True)
 graph.box
 
 # %% [markdown]

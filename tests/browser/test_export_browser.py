@@ -74,6 +74,10 @@ def test_analysis_export_works_offline(chromium: Any, exports: dict[str, Path]) 
     graph_detail = p.locator(".iamwb-graph + .iamwb-detail").first
     graph_detail.locator("h4").wait_for(timeout=10_000)
     assert graph.locator("g.node.on").count() == 1
+    # the view controls need a kernel: hidden, and a note says so (never silently dead)
+    assert p.locator(".iamwb-kernel-only").count() >= 1
+    assert all(not c.is_visible() for c in p.locator(".iamwb-kernel-only").all())
+    assert "need a running kernel" in p.locator(".iamwb-export-note").first.inner_text()
     page.shot("export-analysis-graph", graph.locator("xpath=..").first)
 
     # the plotly figure, drawn by the page's own copy of plotly.js

@@ -376,6 +376,7 @@ class AccessGraph:
             kinds |= {"member-of", "session-of"}
         edges = [e for e in self._edges if e.kind in kinds and (
             identities or e.kind not in ("can-access", "denied") or self._nodes[e.target].kind not in IDENTITY_KINDS)]
+        edges = [e for e in edges if e.source != e.target]  # what a principal may do to itself: not a reach
         escalating = {(e.source, e.target) for e in edges if e.kind == "escalation"}
         edges = [e for e in edges if e.kind in ("escalation", "denied") or (e.source, e.target) not in escalating]
         start = self.node(focus) if focus else None
