@@ -507,19 +507,22 @@ def test_span_points_at_the_element(code: str, tmp_path: Path) -> None:
         assert d.span.offset in offsets, f"{code} at {d.path}: span {d.span.line}:{d.span.col} is not the element's"
 
 
-_BIG = pol(st(effect="Deny", action=[f"s3:Get{i:04d}" for i in range(700)]))
+_BIG = pol(st(effect="Deny", action=[f"s3:Get{i:04d}" for i in range(900)]))  # over every quota of both kinds
 
 
 @pytest.mark.parametrize(("kind", "finding_type", "issue_code"), [
     ("identity", "WARNING", "POLICY_SIZE_EXCEEDS_IDENTITY_POLICY_QUOTA"),
-    ("resource", "WARNING", "POLICY_SIZE_EXCEEDS_RESOURCE_POLICY_QUOTA"),
     ("scp", "ERROR", "POLICY_SIZE_EXCEEDS_SCP_QUOTA"),
 ])
 def test_size_findings_take_the_check_of_their_kind(kind: str, finding_type: str, issue_code: str) -> None:
     """Access Analyzer's size check depends on the policy type
-    (https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html)."""
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html);
+    a size over only some quotas of the kind (ours, `policy-may-be-too-large`) is no such check."""
     found = [d for d in parse_policy(_BIG, name="big", kind=PolicyKind(kind)).diagnostics if "too-large" in d.code]
-    assert [(d.category.value, d.issue_code) for d in found] == [(finding_type, issue_code)]
+    assert [(d.code, d.category.value, d.issue_code) for d in found] == [("policy-too-large", finding_type, issue_code)]
+    medium = pol(st(effect="Deny", action=[f"s3:Get{i:04d}" for i in range(300)]))
+    found = [d for d in parse_policy(medium, name="m", kind=PolicyKind.IDENTITY).diagnostics if "too-large" in d.code]
+    assert [(d.code, d.issue_code) for d in found] == [("policy-may-be-too-large", None)]
 
 
 @pytest.mark.parametrize(("element", "issue_code"), [("Action", "EMPTY_ARRAY_ACTION"),

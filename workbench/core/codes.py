@@ -197,7 +197,7 @@ ACCESS_ANALYZER: dict[str, tuple[FindingType, str | None]] = {
     "condition-not-object": (_AE, "DATA_TYPE_MISMATCH"),
     "invalid-condition-value": (_AE, "DATA_TYPE_MISMATCH"),
     "policy-too-large": (_AW, None),  # by the policy's kind: `_QUALIFIED`
-    "policy-may-be-too-large": (_AW, None),
+    "policy-may-be-too-large": (_AW, None),  # over some quotas of its kind only: no Access Analyzer check
     "unknown-element": (_AE, "INVALID_POLICY_ELEMENT"),
     "unknown-statement-element": (_AE, "INVALID_POLICY_ELEMENT"),
     "missing-statement": (_AE, "MISSING_STATEMENT"),
@@ -287,8 +287,9 @@ _QUALIFIED: dict[tuple[str, str], tuple[FindingType, str]] = {
     ("empty-array", "Action"): (_AG, "EMPTY_ARRAY_ACTION"),
     ("empty-array", "Resource"): (_AG, "EMPTY_ARRAY_RESOURCE"),
     ("empty-array", "Principal"): (_AG, "EMPTY_ARRAY_PRINCIPAL"),
-    **{(code, kind): check for code in ("policy-too-large", "policy-may-be-too-large")
-       for kind, check in _SIZE_CHECKS.items()},
+    # Access Analyzer's size checks compare with the largest quota of the kind ("exceed the 10240
+    # character maximum for inline and managed policies"): our policy-too-large
+    **{("policy-too-large", kind): check for kind, check in _SIZE_CHECKS.items()},
 }
 
 
