@@ -140,8 +140,11 @@ def test_a_shipped_answer_fails_or_passes_as_it_says(exercise_id: str, kind: str
         assert result.access.same
         return
     assert not result.passed, f"a wrong answer passed: {answer.why}"
-    assert result.failed or result.access.differences
+    failed_analyses = [a for a in result.analyses if not a.passed]
+    assert result.failed or result.access.differences or failed_analyses
     text = result.to_text()
+    for analysis in failed_analyses:  # an analysis that fails says what is wrong, in the feedback
+        assert analysis.details and all(line in text for line in analysis.details)
     if result.access.differences:
         assert "your access differs from the intended access" in text
         assert any(line.startswith("your policy ") for line in result.access.summary())
