@@ -16,7 +16,7 @@ what the exercise wants is named with the statement of the student's policy (and
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +24,7 @@ from workbench.analyses.lookup import find_principal
 from workbench.core.arn import short_name
 from workbench.core.instant import parse_utc
 from workbench.evaluate import StatementRef
+from workbench.labs.access import applies
 from workbench.load.labs import ActivityExpectation, EscalationExpectation, Exercise, FindingExpectation
 from workbench.policy.model import Policy
 from workbench.workspace import Workspace
@@ -129,21 +130,30 @@ def granted_services(document: Policy) -> list[tuple[str, StatementRef]]:
 
 
 def check_activity(ws: Workspace, expectation: ActivityExpectation, policy: Policy,
-                   calls: Sequence[dict[str, Any]]) -> AnalysisCheck:
+                   calls: Sequence[dict[str, Any]], named: Mapping[str, str]) -> AnalysisCheck:
+    """A call whose record does not give its resource (the policy generation's `*` for an action
+    that acts on a resource type) is asked on the resource the exercise names for that action
+    (`named`); without one it is not asked, and the result says how many were not."""
     e = expectation
     details: list[str] = []
     used = {str(c["action"]).split(":", 1)[0].lower() for c in calls}
-    denied = 0
+    denied = unasked = 0
     for call in calls:
         context = {"aws:RequestedRegion": call["region"]} if call.get("region") else {}
-        decision = ws.can(e.principal, call["action"], call["resource"], context)
+        resource = str(call["resource"])
+        if resource == "*" and not applies(call["action"], "*"):
+            if call["action"] not in named:
+                unasked += 1
+                continue
+            resource = named[call["action"]]
+        decision = ws.can(e.principal, call["action"], resource, context)
         if decision.allowed:
             continue
         denied += 1
         if denied <= 6:
             why = (f"denied by {refs_text(decision.deciding, policy.name)}" if decision.deciding
                    else f"no statement allows it (gate {decision.gate})")
-            details.append(f"observed call {call['action']} on {short_name(call['resource'])} is {decision.decision}: "
+            details.append(f"observed call {call['action']} on {short_name(resource)} is {decision.decision}: "
                            f"{why}")
     seen: set[tuple[str, str]] = set()
     for service, ref in granted_services(policy):
@@ -153,7 +163,8 @@ def check_activity(ws: Workspace, expectation: ActivityExpectation, policy: Poli
         what = "every service" if service == "*" else f"`{service}:...`"
         details.append(f"{refs_text([ref], policy.name)} grants {what}, a service {short_name(e.principal)} did "
                        f"not use between {e.since[:10]} and {e.until[:10]}")
-    got = f"{len(calls) - denied} of {len(calls)} observed calls allowed"
+    got = f"{len(calls) - denied - unasked} of {len(calls)} observed calls allowed"
+    got += f" ({unasked} not asked: the records do not give their resource)" if unasked else ""
     return AnalysisCheck("activity", f"activity of {short_name(e.principal)}",
                          f"all {len(calls)} observed calls allowed, only services used: {', '.join(sorted(used))}",
                          got, not details and bool(calls), e.why, tuple(details))
@@ -172,5 +183,6 @@ def check_analyses(ws: Workspace, exercise: Exercise, policy: Policy,
 
     out = [check_findings(ws, e, policy.name) for e in exercise.findings]
     out += [check_escalation(ws, e, policy.name, escalation) for e in exercise.escalation]
-    out += [check_activity(ws, e, policy, calls(e)) for e in exercise.activity]
+    named = {x.action: x.resource for x in exercise.expectations if x.decision == "allowed"}
+    out += [check_activity(ws, e, policy, calls(e), named) for e in exercise.activity]
     return tuple(out)
