@@ -426,3 +426,47 @@ def test_an_odd_policy_never_raises_and_never_passes(exercise_id: str, policy: s
     assert not result.passed
     assert result.errors or (result.access is not None and (result.access.differences or result.failed))
     assert result.to_text() and result._repr_html_()
+
+
+#: (exercise, which shipped wrong answer, the analysis that fails, a phrase its feedback must hold:
+#: what is wrong, named by the student's own statement where one is responsible)
+ANALYSIS_FEEDBACK = [
+    ("lab6-ex1", 0, "findings", "finding (public): `*` can lambda:InvokeFunction on webapp-api, granted by your "
+                                "statement `OrgInvoke` (line 1)"),
+    ("lab6-ex1", 2, "findings", "when {'aws:PrincipalOrgID': ['o-*']}, granted by your statement `OrgInvoke`"),
+    ("lab6-ex2", 0, "findings", "confused deputy: `sns.amazonaws.com` may act here on behalf of any account"),
+    ("lab7-ex1", 4, "escalation", "step iam-009: dana -> orders-worker: iam:AttachRolePolicy on orders-worker"),
+    ("lab8-ex1", 0, "activity", "your statement `NotifyReady` (line 1) grants `sqs:...`, a service reports-app did not use"),
+    ("lab8-ex1", 2, "activity", "observed call dynamodb:GetItem on reports-index is implicitDeny"),
+    ("lab8-ex1", 5, "activity", "your statement `AllButIam` (line 1) grants every service"),
+]
+
+
+@pytest.mark.parametrize(("exercise_id", "index", "kind", "phrase"), ANALYSIS_FEEDBACK,
+                         ids=[f"{e}-wrong{i}" for e, i, _, _ in ANALYSIS_FEEDBACK])
+def test_a_failed_analysis_names_what_is_wrong(exercise_id: str, index: int, kind: str, phrase: str) -> None:
+    result = check_exercise(exercise_id, EXERCISES[exercise_id].wrong[index].policy)
+    failed = [a for a in result.analyses if not a.passed]
+    assert not result.passed and {a.kind for a in failed} == {kind}, result.to_text()
+    assert any(phrase in line for line in failed[0].lines()), failed[0].lines()
+    assert phrase in result.to_text()
+    html = result._repr_html_()
+    assert f"Why not: {failed[0].subject}" in html and "iamwb-lab-analyses" in html
+
+
+def test_the_analysis_feedback_gives_the_line_of_the_students_statement() -> None:
+    """The same confused deputy written over several lines: the warning names the statement and its line."""
+    policy = ('{\n  "Version": "2012-10-17",\n  "Statement": [\n    {"Sid": "FromSns", "Effect": "Allow", '
+              '"Principal": {"Service": "sns.amazonaws.com"},\n     "Action": "sqs:SendMessage", '
+              '"Resource": "arn:aws:sqs:eu-west-1:739205816443:webapp-orders"}\n  ]\n}')
+    result = check_exercise("lab6-ex2", policy)
+    (failed,) = [a for a in result.analyses if not a.passed]
+    assert any("your statement `FromSns` (line 4)" in line for line in failed.details), failed.details
+
+
+def test_an_analysis_that_holds_passes_with_the_intended_answer() -> None:
+    """The analyses agree with the solutions: no finding, no path, every observed call allowed."""
+    for exercise_id in ("lab6-ex1", "lab6-ex2", "lab8-ex1"):
+        exercise = EXERCISES[exercise_id]
+        result = check_exercise(exercise_id, exercise.solution or current_policy(exercise_id))
+        assert result.analyses and all(a.passed and not a.details for a in result.analyses), result.to_text()
