@@ -200,6 +200,8 @@ CASES: dict[str, Case] = {
     "lab-unknown-field": L(LAB.replace("title: T", "titel: T")),
     "lab-invalid-decision": L(LAB.replace("decision: allowed", "decision: Allowed")),
     "lab-duplicate-id": L(LAB + LAB),
+    "lab-invalid-value": L(LAB + "  findings:\n    - {resource: r, zone: galaxy, parties: [], why: w}\n"),
+    "lab-workspace-missing": L(LAB + "  workspace: no-such-lab/workspace.yaml\n"),
     # AWS exports
     "export-unrecognized": E({"Users": []}),
     "export-wrong-type": E({"UserDetailList": 5}),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -22,15 +23,20 @@ from workbench.core.codes import CODES
 from workbench.labs import EXERCISES, check_exercise, current_policy, describe, prose_html
 from workbench.labs.access import OBJECT_KEY, Request, applies, compare, scope_of
 from workbench.load.labs import WANTED, Answer, Exercise, read_labs, read_labs_text
-from workbench.workspace import open_workspace
+from workbench.workspace import Workspace, open_workspace
 
 ROOT = Path(__file__).resolve().parents[1]
 LABS = ROOT / "datasets" / "example-org" / "labs"
 FILES = sorted(LABS.glob("*.yaml"))
 WS = open_workspace()
 INVENTORY = WS.inventory
-ORG_ACCOUNTS = set(INVENTORY.accounts)
 EXPECTATIONS = [(e, x) for e in EXERCISES.values() for x in e.expectations]
+
+
+@cache
+def workspace_of(path: str | None) -> Workspace:
+    """The workspace an exercise edits (None: the example organization), opened once."""
+    return WS if path is None else open_workspace(path)
 
 
 def test_there_is_one_lab_file_per_lab_notebook() -> None:
@@ -56,48 +62,53 @@ def test_the_exercises_are_those_of_the_files_in_order() -> None:
 
 @pytest.mark.parametrize("exercise", EXERCISES.values(), ids=list(EXERCISES))
 def test_the_policy_to_rewrite_exists(exercise: Exercise) -> None:
-    assert exercise.policy_key in WS.policies(), f"{exercise.id}: no policy `{exercise.policy_key}`"
+    assert exercise.policy_key in workspace_of(exercise.workspace).policies(), \
+        f"{exercise.id}: no policy `{exercise.policy_key}`"
     assert all(x.decision in WANTED for x in exercise.expectations)
     assert all(d.startswith("https://docs.aws.amazon.com/") for d in exercise.docs), exercise.docs
 
 
-@pytest.mark.parametrize("principal", sorted({x.principal for _, x in EXPECTATIONS}))
-def test_every_named_principal_is_in_the_organization(principal: str) -> None:
+@pytest.mark.parametrize(("workspace", "principal"), sorted({(e.workspace or "", x.principal) for e, x in EXPECTATIONS}))
+def test_every_named_principal_is_in_the_organization(workspace: str, principal: str) -> None:
     """A principal resolves to a user, role, session or identity provider of the example
-    organization, or is outside it on purpose: a service, anonymous, or an ARN of an account
-    that is not one of the organization's."""
-    named = find_principal(INVENTORY, principal)
+    organization (or of the workspace the exercise names), or is outside it on purpose: a
+    service, anonymous, or an ARN of an account that is not one of the organization's."""
+    inventory = workspace_of(workspace or None).inventory
+    org_accounts = set(inventory.accounts)
+    named = find_principal(inventory, principal)
     if named.kind in ("service", "anonymous"):
         return
     arn = parse_arn(named.arn)
     assert arn is not None, principal
-    if arn.account not in ORG_ACCOUNTS:
+    if arn.account not in org_accounts:
         assert named.user is None and named.role is None, f"{principal}: an outsider the inventory holds?"
         return
     assert any(x is not None for x in (named.user, named.role, named.session, named.provider)), \
         f"`{principal}` names nothing in the example organization"
 
 
-@pytest.mark.parametrize(("action", "resource"), sorted({(x.action, x.resource) for _, x in EXPECTATIONS}))
-def test_every_named_resource_is_in_the_organization(action: str, resource: str) -> None:
+@pytest.mark.parametrize(("workspace", "action", "resource"),
+                         sorted({(e.workspace or "", x.action, x.resource) for e, x in EXPECTATIONS}))
+def test_every_named_resource_is_in_the_organization(workspace: str, action: str, resource: str) -> None:
     """A resource is a valid ARN in one of the organization's accounts. The workspace holds every
     IAM user and role, and the buckets it lists: such a resource must be there unless the request
     creates it, names a pattern (`*`), or must be denied (another bucket than the one granted).
     Other resources (a Lambda function, a log group) are in the workspace only when they have a
     policy, so for them the account is all this test can check."""
+    inventory = workspace_of(workspace or None).inventory
     arn = parse_arn(resource)
     assert arn is not None, f"`{resource}` is not an ARN"
     wanted = {x.decision for _, x in EXPECTATIONS if x.action == action and x.resource == resource}
     creates = re.match(r"[a-z0-9-]+:(Create|RunInstances)", action) is not None
     if arn.account:
-        assert arn.account in ORG_ACCOUNTS, f"{resource}: account {arn.account} is not the organization's"
+        assert arn.account in inventory.accounts, f"{resource}: account {arn.account} is not the organization's"
     if creates or "*" in resource:
         return
     if arn.service == "iam" and arn.resource_type in ("user", "role"):
-        assert resource in {p.arn for p in [*INVENTORY.users(), *INVENTORY.roles()]}, resource
-    if arn.service == "s3" and wanted == {"allowed"}:
+        assert resource in {p.arn for p in [*inventory.users(), *inventory.roles()]}, resource
+    if arn.service == "s3" and wanted == {"allowed"} and not workspace:  # the activity lab lists no buckets
         bucket = f"arn:aws:s3:::{arn.resource.split('/', 1)[0]}"
-        assert bucket in INVENTORY.resources, f"{resource}: bucket not in the example organization"
+        assert bucket in inventory.resources, f"{resource}: bucket not in the example organization"
 
 
 @pytest.mark.parametrize("exercise", EXERCISES.values(), ids=list(EXERCISES))
@@ -140,8 +151,11 @@ def test_a_shipped_answer_fails_or_passes_as_it_says(exercise_id: str, kind: str
         assert result.access.same
         return
     assert not result.passed, f"a wrong answer passed: {answer.why}"
-    assert result.failed or result.access.differences
+    failed_analyses = [a for a in result.analyses if not a.passed]
+    assert result.failed or result.access.differences or failed_analyses
     text = result.to_text()
+    for analysis in failed_analyses:  # an analysis that fails says what is wrong, in the feedback
+        assert analysis.details and all(line in text for line in analysis.details)
     if result.access.differences:
         assert "your access differs from the intended access" in text
         assert any(line.startswith("your policy ") for line in result.access.summary())
@@ -412,3 +426,47 @@ def test_an_odd_policy_never_raises_and_never_passes(exercise_id: str, policy: s
     assert not result.passed
     assert result.errors or (result.access is not None and (result.access.differences or result.failed))
     assert result.to_text() and result._repr_html_()
+
+
+#: (exercise, which shipped wrong answer, the analysis that fails, a phrase its feedback must hold:
+#: what is wrong, named by the student's own statement where one is responsible)
+ANALYSIS_FEEDBACK = [
+    ("lab6-ex1", 0, "findings", "finding (public): `*` can lambda:InvokeFunction on webapp-api, granted by your "
+                                "statement `OrgInvoke` (line 1)"),
+    ("lab6-ex1", 2, "findings", "when {'aws:PrincipalOrgID': ['o-*']}, granted by your statement `OrgInvoke`"),
+    ("lab6-ex2", 0, "findings", "confused deputy: `sns.amazonaws.com` may act here on behalf of any account"),
+    ("lab7-ex1", 4, "escalation", "step iam-009: dana -> orders-worker: iam:AttachRolePolicy on orders-worker"),
+    ("lab8-ex1", 0, "activity", "your statement `NotifyReady` (line 1) grants `sqs:...`, a service reports-app did not use"),
+    ("lab8-ex1", 2, "activity", "observed call dynamodb:GetItem on reports-index is implicitDeny"),
+    ("lab8-ex1", 5, "activity", "your statement `AllButIam` (line 1) grants every service"),
+]
+
+
+@pytest.mark.parametrize(("exercise_id", "index", "kind", "phrase"), ANALYSIS_FEEDBACK,
+                         ids=[f"{e}-wrong{i}" for e, i, _, _ in ANALYSIS_FEEDBACK])
+def test_a_failed_analysis_names_what_is_wrong(exercise_id: str, index: int, kind: str, phrase: str) -> None:
+    result = check_exercise(exercise_id, EXERCISES[exercise_id].wrong[index].policy)
+    failed = [a for a in result.analyses if not a.passed]
+    assert not result.passed and {a.kind for a in failed} == {kind}, result.to_text()
+    assert any(phrase in line for line in failed[0].lines()), failed[0].lines()
+    assert phrase in result.to_text()
+    html = result._repr_html_()
+    assert f"Why not: {failed[0].subject}" in html and "iamwb-lab-analyses" in html
+
+
+def test_the_analysis_feedback_gives_the_line_of_the_students_statement() -> None:
+    """The same confused deputy written over several lines: the warning names the statement and its line."""
+    policy = ('{\n  "Version": "2012-10-17",\n  "Statement": [\n    {"Sid": "FromSns", "Effect": "Allow", '
+              '"Principal": {"Service": "sns.amazonaws.com"},\n     "Action": "sqs:SendMessage", '
+              '"Resource": "arn:aws:sqs:eu-west-1:739205816443:webapp-orders"}\n  ]\n}')
+    result = check_exercise("lab6-ex2", policy)
+    (failed,) = [a for a in result.analyses if not a.passed]
+    assert any("your statement `FromSns` (line 4)" in line for line in failed.details), failed.details
+
+
+def test_an_analysis_that_holds_passes_with_the_intended_answer() -> None:
+    """The analyses agree with the solutions: no finding, no path, every observed call allowed."""
+    for exercise_id in ("lab6-ex1", "lab6-ex2", "lab8-ex1"):
+        exercise = EXERCISES[exercise_id]
+        result = check_exercise(exercise_id, exercise.solution or current_policy(exercise_id))
+        assert result.analyses and all(a.passed and not a.details for a in result.analyses), result.to_text()

@@ -93,3 +93,35 @@ def test_opening_a_notebook_does_not_mark_it_modified(chromium: Any, lab: str, n
         .filter(w => w.context && w.context.path === path).map(w => w.context.model.dirty)""",
                        f"notebooks/{name}.ipynb")
     assert dirty == [False], dirty
+
+
+#: the labs on the analyses: (notebook, the exercise whose starter is wrong, the analysis it fails on,
+#: a phrase of the feedback that names what is wrong and the student's statement)
+ANALYSIS_LABS = [
+    ("06-external-access.py", "lab6-ex1", "external access to webapp-api", "your statement PartnersInvoke (line "),
+    ("07-privilege-escalation.py", "lab7-ex1", "escalation of dana", "step iam-009"),
+    ("08-activity-and-hygiene.py", "lab8-ex1", "activity of reports-app", "your statement NotifyReady (line "),
+]
+
+
+@pytest.mark.parametrize(("name", "exercise", "analysis", "phrase"), ANALYSIS_LABS, ids=[a[1] for a in ANALYSIS_LABS])
+def test_exported_analysis_lab_shows_what_the_wrong_answer_gets_wrong(chromium: Any, tmp_path: Path, name: str,
+                                                                     exercise: str, analysis: str, phrase: str) -> None:
+    """The wrong starter's feedback, in the exported page: not passed, the analysis table with the
+    failed analysis, and a "Why not" that names the student's statement; no mathematics, no backticks."""
+    from workbench.export import export_notebook
+
+    result = export_notebook(ROOT / "notebooks" / name, tmp_path / f"{exercise}.html", timeout=600)
+    assert result.errors == [] and result.external_loads == []
+    url = result.output.resolve().as_uri()
+    page = open_page(chromium, allow=(url,))
+    page.page.goto(url)
+    page.page.wait_for_selector(f".iamwb-lab[data-exercise='{exercise}']", timeout=60_000)
+    feedback = page.page.locator(f".iamwb-lab[data-exercise='{exercise}']")
+    assert feedback.get_attribute("data-passed") == "false"
+    text = feedback.inner_text()
+    assert f"Why not: {analysis}" in text and phrase in text, text
+    assert "`" not in text and page.page.evaluate(RENDERED, ".iamwb-lab")["math"] == 0
+    assert feedback.locator(".iamwb-lab-analyses").count() == 1
+    page.shot(f"{exercise}-export-check", feedback)
+    assert page.requests == [] and page.page_errors == []

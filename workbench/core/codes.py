@@ -157,6 +157,8 @@ CODES: dict[str, tuple[Severity, str]] = {
     "lab-invalid-decision": (E, "a decision is `allowed`, `denied` (either kind of deny), `explicitDeny` or "
                                 "`implicitDeny`"),
     "lab-duplicate-id": (E, "give each exercise its own id, across all lab files"),
+    "lab-invalid-value": (E, "a zone is `account` or `organization`; a time is ISO 8601 (`2026-09-01T00:00:00Z`)"),
+    "lab-workspace-missing": (E, "`workspace` is a path relative to the lab file: a workspace file or folder"),
     # AWS exports (authorization details, organizations, resource policies)
     "export-unrecognized": (E, "see the loader's documentation for the AWS CLI output it reads"),
     "export-wrong-type": (E, "see the AWS API reference for the type of this field"),

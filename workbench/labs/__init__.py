@@ -29,7 +29,8 @@ from workbench.core.diagnostics import Diagnostic
 from workbench.core.source import SourceText
 from workbench.evaluate import ALLOWED, Decision, StatementRef
 from workbench.labs.access import AccessComparison, Request, compare, decide, scope_of
-from workbench.load.labs import Exercise, Expectation, Labs, read_labs
+from workbench.labs.analyses import AnalysisCheck, check_analyses, observed_calls
+from workbench.load.labs import ActivityExpectation, Exercise, Expectation, Labs, read_labs
 from workbench.policy import parse_policy
 from workbench.policy.serialize import policy_to_dict
 from workbench.render.html import esc
@@ -87,11 +88,12 @@ class LabResult:
     diagnostics: tuple[Diagnostic, ...] = ()
     source: str = ""
     access: AccessComparison | None = None
+    analyses: tuple[AnalysisCheck, ...] = ()
 
     @property
     def passed(self) -> bool:
         return (bool(self.checks) and all(c.passed for c in self.checks) and not self.errors
-                and self.access is not None and self.access.same)
+                and self.access is not None and self.access.same and all(a.passed for a in self.analyses))
 
     @property
     def errors(self) -> tuple[Diagnostic, ...]:
@@ -112,6 +114,11 @@ class LabResult:
         if self.access is not None:
             out.append(access_sentence(self.access))
             out += self.access.summary()
+        for analysis in self.analyses:
+            mark = "ok  " if analysis.passed else "FAIL"
+            out.append(f"{mark} {analysis.subject}: expected {analysis.wanted}, got {analysis.got}")
+            if not analysis.passed:
+                out += [f"       {line}" for line in analysis.lines()]
         for check in self.checks:
             mark = "ok  " if check.passed else "FAIL"
             out.append(f"{mark} {describe(check.expectation)}: expected {check.expectation.decision}, "
@@ -141,7 +148,7 @@ def check_exercise(exercise_id: str, policy: str | Mapping[str, Any], *,
     every expectation's request. Never raises for a wrong policy: look at `.passed` and print it."""
     exercise = EXERCISES[exercise_id] if exercise_id in EXERCISES else _unknown(exercise_id)
     text = policy if isinstance(policy, str) else json.dumps(dict(policy), indent=2)
-    ws = (workspace or open_workspace)()
+    ws = (workspace or _opener(exercise))()
     current = ws.policies().get(exercise.policy_key)
     if current is None:
         raise KeyError(f"the workspace has no policy `{exercise.policy_key}` for exercise {exercise_id}")
@@ -153,7 +160,19 @@ def check_exercise(exercise_id: str, policy: str | Mapping[str, Any], *,
     request = scope_of(ws, exercise)
     intended = _intended(exercise.id) if workspace is None else _decide_intended(workspace, exercise, request)
     access = compare(decide(ws, request), intended, request, current.name, current.name)
-    return LabResult(exercise, checks, parsed.diagnostics, text, access)
+    mine = ws.policies()[exercise.policy_key]
+    analyses = check_analyses(ws, exercise, mine, lambda e: _observed(exercise.workspace, e))
+    return LabResult(exercise, checks, parsed.diagnostics, text, access, analyses)
+
+
+def _opener(exercise: Exercise) -> Callable[[], Workspace]:
+    """Opens a fresh copy of the workspace the exercise edits (by default the example organization)."""
+    return lambda: open_workspace(exercise.workspace)
+
+
+@cache
+def _observed(workspace: str | None, expectation: ActivityExpectation) -> list[dict[str, Any]]:
+    return observed_calls(open_workspace(workspace), expectation)
 
 
 def access_sentence(access: AccessComparison) -> str:
@@ -177,7 +196,7 @@ def _decide_intended(workspace: Callable[[], Workspace], exercise: Exercise,
 @cache
 def _intended(exercise_id: str) -> list[list[tuple[str, str, str, Cell]]]:
     exercise = EXERCISES[exercise_id]
-    ws = open_workspace()
+    ws = open_workspace(exercise.workspace)
     return _decide_intended(lambda: ws, exercise, scope_of(ws, exercise))
 
 
@@ -208,8 +227,9 @@ def exercise(exercise_id: str) -> Exercise:
 
 
 def current_policy(exercise_id: str) -> str:
-    """The example organization's own version of the exercise's policy, as JSON text."""
-    ws = open_workspace()
+    """The workspace's own version of the exercise's policy (the example organization's unless the
+    exercise names another workspace), as JSON text."""
+    ws = open_workspace(exercise(exercise_id).workspace)
     return json.dumps(policy_to_dict(ws.policies()[exercise(exercise_id).policy_key]), indent=2)
 
 
@@ -258,8 +278,8 @@ def render_result_html(result: LabResult) -> str:
     parts = [f"<div class='iamwb-lab tex2jax_ignore mathjax_ignore' data-exercise='{esc(result.exercise.id)}' "
              f"data-passed='{str(ok).lower()}' style='border-left:4px solid {colour};padding:4px 10px;margin:4px 0'>",
              f"<div><b style='color:{colour}'>{words}</b> &mdash; <b>{esc(result.exercise.id)}</b> "
-             f"{esc(result.exercise.title)}: {sum(c.passed for c in result.checks)} of "
-             f"{len(result.exercise.expectations)} checks pass</div>"]
+             f"{esc(result.exercise.title)}: {sum(c.passed for c in result.checks) + sum(a.passed for a in result.analyses)} of "
+             f"{len(result.exercise.expectations) + _analyses(result.exercise)} checks pass</div>"]
     if result.errors:
         parts.append("<div>Your policy has errors, so nothing was evaluated:</div>"
                      f"<pre>{esc(result.diagnostics_text())}</pre>")
@@ -267,6 +287,8 @@ def render_result_html(result: LabResult) -> str:
         parts.append(f"<div style='margin-top:6px'><b>Why not: your whole access</b>{render_access_html(result.access)}</div>")
     elif result.access is not None:
         parts.append(render_access_html(result.access))
+    if result.analyses:
+        parts.append(render_analyses_html(result.analyses))
     if result.checks:
         rows = []
         for check in result.checks:
@@ -290,6 +312,27 @@ def render_result_html(result: LabResult) -> str:
         parts.append(f"<details><summary>{len(result.diagnostics)} warning(s) about your policy</summary>"
                      f"<pre>{esc(result.diagnostics_text())}</pre></details>")
     return "".join(parts) + "</div>"
+
+
+def _analyses(exercise: Exercise) -> int:
+    return len(exercise.findings) + len(exercise.escalation) + len(exercise.activity)
+
+
+def render_analyses_html(analyses: Sequence[AnalysisCheck]) -> str:
+    """The analysis checks (findings, escalation, activity): one row each, and for a failed one
+    what is wrong, naming the student's statements."""
+    rows = []
+    for a in analyses:
+        mark, style = (("&#10003;", "color:#2e7d32") if a.passed else ("&#10007;", "color:#c62828;font-weight:bold"))
+        rows.append(f"<tr><td style='{style}'>{mark}</td><td style='text-align:left'>{esc(a.subject)}</td>"
+                    f"<td style='text-align:left'>{esc(a.wanted)}</td><td style='text-align:left'>{esc(a.got)}</td></tr>")
+    out = [f"<table class='iamwb-lab-analyses' style='text-align:left'><thead><tr><th></th><th>analysis</th>"
+           f"<th>wanted</th><th>got</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"]
+    for a in analyses:
+        if not a.passed:
+            items = "".join(f"<li>{prose_html(line)}</li>" for line in a.lines())
+            out.append(f"<div style='margin-top:6px'><b>Why not: {esc(a.subject)}</b><ul>{items}</ul></div>")
+    return "".join(out)
 
 
 # -- the exercises -----------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from typing import Any, Literal, cast, get_args
 
 from workbench.core.codes import make
 from workbench.core.diagnostics import Diagnostic
+from workbench.core.instant import parse_utc
 from workbench.core.jsonnode import (
     KIND_ARRAY,
     KIND_BOOL,
@@ -30,7 +31,12 @@ from workbench.load.yamlnode import read_yaml, to_jnode
 #: what an expectation may want: `denied` is either kind of deny
 Wanted = Literal["allowed", "denied", "explicitDeny", "implicitDeny"]
 WANTED: tuple[str, ...] = get_args(Wanted)
-EXERCISE_FIELDS = ("id", "title", "policy", "hint", "docs", "expect", "solution", "scope", "wrong", "correct")
+EXERCISE_FIELDS = ("id", "title", "policy", "hint", "docs", "expect", "solution", "scope", "wrong", "correct",
+                   "workspace", "findings", "escalation", "activity")
+FINDING_FIELDS = ("resource", "zone", "parties", "why")
+ESCALATION_FIELDS = ("principal", "reaches", "why")
+ACTIVITY_FIELDS = ("principal", "since", "until", "why")
+ZONES = ("account", "organization")
 SCOPE_FIELDS = ("principals", "actions", "resources", "contexts")
 ANSWER_FIELDS = ("policy", "why")
 EXPECT_FIELDS = ("principal", "action", "resource", "decision", "why", "context", "yours")
@@ -63,6 +69,40 @@ class Scope:
 
 
 @dataclass(frozen=True)
+class FindingExpectation:
+    """After the student's policy, the external-access findings on `resource` in `zone` (IAM Access
+    Analyzer's zone of trust: the resource's account, or the organization) are for exactly
+    `parties` (a finding's external party: an account root ARN, `*` for public, a provider ARN);
+    empty: no finding. The resource must also carry no confused-deputy warning."""
+
+    resource: str
+    parties: tuple[str, ...]
+    why: str
+    zone: str = "account"
+
+
+@dataclass(frozen=True)
+class EscalationExpectation:
+    """After the student's policy, whether `principal` can still reach admin (`ws.escalation()`)."""
+
+    principal: str
+    reaches: bool
+    why: str
+
+
+@dataclass(frozen=True)
+class ActivityExpectation:
+    """The student's policy for `principal` allows every successful call the principal made between
+    `since` and `until` (ISO 8601, from the workspace's CloudTrail), and grants no service it did
+    not use then."""
+
+    principal: str
+    since: str
+    until: str
+    why: str
+
+
+@dataclass(frozen=True)
 class Answer:
     """A shipped answer: a policy (JSON text) that must fail (`wrong`) or pass (`correct`), and why;
     `line` is where its policy text starts in the lab file."""
@@ -90,6 +130,10 @@ class Exercise:
     scope: Scope | None = None
     wrong: tuple[Answer, ...] = ()
     correct: tuple[Answer, ...] = ()
+    workspace: str | None = None  # the workspace the exercise edits (a path); None: the example organization
+    findings: tuple[FindingExpectation, ...] = ()
+    escalation: tuple[EscalationExpectation, ...] = ()
+    activity: tuple[ActivityExpectation, ...] = ()
 
 
 class _Reader:
@@ -198,6 +242,60 @@ class _Reader:
                 out.append(Answer(str(policy.value), why, policy.span.line if policy.span else 0))
         return tuple(out)
 
+    def items(self, parent: JNode, key: str, path: str, fields: tuple[str, ...]) -> list[tuple[JNode, str]]:
+        """The mappings of list `key` (absent: none), each with its path; others are diagnostics."""
+        node = self.get(parent, key, path, KIND_ARRAY, required=False)
+        out = []
+        for i, item in enumerate(node.items if node is not None else ()):
+            if self.mapping(item, fields, f"{path}.{key}[{i}]"):
+                out.append((item, f"{path}.{key}[{i}]"))
+        return out
+
+    def findings(self, parent: JNode, path: str) -> tuple[FindingExpectation, ...]:
+        out = []
+        for item, where in self.items(parent, "findings", path, FINDING_FIELDS):
+            resource, why, zone = self.text(item, "resource", where), self.text(item, "why", where), \
+                self.text(item, "zone", where, required=False) or "account"
+            if zone not in ZONES:
+                self.report("lab-invalid-value", f"`{where}.zone` is `{zone}`", item.get("zone"), f"{where}.zone")
+            if item.get("parties") is None:
+                self.report("lab-missing", f"`{where}` has no `parties`", item, f"{where}.parties")
+            out.append(FindingExpectation(resource, self.strings(item, "parties", where), why, zone))
+        return tuple(out)
+
+    def escalations(self, parent: JNode, path: str) -> tuple[EscalationExpectation, ...]:
+        out = []
+        for item, where in self.items(parent, "escalation", path, ESCALATION_FIELDS):
+            reaches = self.get(item, "reaches", where, KIND_BOOL)
+            out.append(EscalationExpectation(self.text(item, "principal", where), bool(reaches and reaches.value),
+                                             self.text(item, "why", where)))
+        return tuple(out)
+
+    def activities(self, parent: JNode, path: str) -> tuple[ActivityExpectation, ...]:
+        out = []
+        for item, where in self.items(parent, "activity", path, ACTIVITY_FIELDS):
+            times = []
+            for key in ("since", "until"):
+                value = self.text(item, key, where)
+                if value and parse_utc(value) is None:
+                    self.report("lab-invalid-value", f"`{where}.{key}` is `{value}`, not an ISO 8601 time",
+                                item.get(key), f"{where}.{key}")
+                times.append(value)
+            out.append(ActivityExpectation(self.text(item, "principal", where), times[0], times[1],
+                                           self.text(item, "why", where)))
+        return tuple(out)
+
+    def workspace(self, parent: JNode, path: str) -> str | None:
+        """The exercise's workspace: a path relative to the lab file, which must exist."""
+        node = self.get(parent, "workspace", path, required=False)
+        if node is None:
+            return None
+        target = Path(self.file).parent / str(node.value)
+        if not target.exists():
+            self.report("lab-workspace-missing", f"`{path}.workspace`: no file or folder `{node.value}` beside "
+                        f"the lab file", node, f"{path}.workspace")
+        return str(target.resolve())
+
     def exercise(self, node: JNode, path: str) -> Exercise | None:
         errors = self.errors()
         if not self.mapping(node, EXERCISE_FIELDS, path):
@@ -214,12 +312,15 @@ class _Reader:
                         enumerate(expect.items if expect is not None else ())]
         hint, solution = self.text(node, "hint", path, False), self.get(node, "solution", path, required=False)
         scope, wrong, correct = self.scope(node, path), self.answers(node, "wrong", path), self.answers(node, "correct", path)
+        workspace, findings = self.workspace(node, path), self.findings(node, path)
+        escalation, activity = self.escalations(node, path), self.activities(node, path)
         if self.errors() > errors:  # an exercise with an error is not read
             return None
         return Exercise(ident, title, policy, tuple(e for e in expectations if e is not None), hint,
                         tuple(str(d.value) for d in docs.items) if docs is not None else (),
                         str(solution.value) if solution is not None else None, self.file,
-                        node.span.line if node.span else 0, scope, wrong, correct)
+                        node.span.line if node.span else 0, scope, wrong, correct, workspace, findings,
+                        escalation, activity)
 
 
 _KINDS = {KIND_STRING: "a string", KIND_OBJECT: "a mapping", KIND_ARRAY: "a list", KIND_BOOL: "true or false"}
