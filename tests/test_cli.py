@@ -293,7 +293,7 @@ def test_validate_each_kind(kind: str, tmp_path: Path, capsys: pytest.CaptureFix
     path = write(tmp_path / f"{kind}.json", VALID_BY_KIND[kind])
     code, out, _ = run_cli(capsys, "validate", str(path), "--kind", kind)
     assert code == 0, out
-    assert out.strip() == "0 error(s), 0 warning(s)"
+    assert out.strip() == NOTHING
 
     other, expected = INVALID_BY_KIND[kind]
     path = write(tmp_path / f"not-{kind}.json", VALID_BY_KIND[other])
@@ -322,18 +322,48 @@ def test_validate_json_diagnostic_shape(tmp_path: Path, capsys: pytest.CaptureFi
     assert code == 0  # warnings only
     report = json.loads(out)
     [diag] = report["diagnostics"]
-    assert set(diag) == {"code", "severity", "message", "help", "file", "path", "line", "col"}
+    assert set(diag) == {"code", "severity", "message", "help", "file", "path", "line", "col",
+                         "findingType", "issueCode", "learnMoreLink", "locations"}
     assert (diag["code"], diag["severity"], diag["path"]) == (
         "wildcard-without-like", "warning", "Statement[0].Condition.StringEquals.aws:username")
     assert isinstance(diag["line"], int) and isinstance(diag["col"], int)
+    # Access Analyzer's fields: its category, issue code, reference section and location shape
+    assert (diag["findingType"], diag["issueCode"]) == ("WARNING", "WILDCARD_WITHOUT_LIKE_OPERATOR")
+    assert diag["learnMoreLink"].endswith("#access-analyzer-reference-policy-checks-general-warning-"
+                                          "wildcard-without-like-operator")
+    [location] = diag["locations"]
+    assert location["path"] == [{"value": "Statement"}, {"index": 0}, {"value": "Condition"},
+                                {"value": "StringEquals"}, {"key": "aws:username"}]
+    text = path.read_text()
+    start, end = location["span"]["start"], location["span"]["end"]
+    assert text[start["offset"]:end["offset"]] == '"a*"'  # the value that holds the wildcard
+    assert (start["line"], start["column"]) == (diag["line"], diag["col"] - 1)  # Access Analyzer's columns are 0-based
+    assert end["line"] == start["line"] and end["column"] == start["column"] + len('"a*"')
+
+
+def test_validate_groups_by_category(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path / "p.json", doc({"Effect": "Allow", "Action": ["iam:PassRole", "s3:GetObject", "s3:Get*"],
+                                           "Resource": "*", "Condition": {"StringEquals": {"aws:username": "a*"}}},
+                                          {"Effect": "Allow", "Action": "s3:GetObjectt", "Resource": "*"}))
+    code, out, _ = run_cli(capsys, "validate", str(path))
+    assert code == 0  # nothing AWS rejects
+    headers = [line for line in out.splitlines() if line.startswith("-- ")]
+    assert headers == ["-- ERROR (1) --", "-- SECURITY_WARNING (1) --", "-- WARNING (1) --", "-- SUGGESTION (1) --"]
+    sections = out.split("-- ")
+    assert "unknown-action" in sections[1] and "INVALID_ACTION" in sections[1]
+    assert "pass-role-with-star" in sections[2] and "PASS_ROLE_WITH_STAR_IN_RESOURCE" in sections[2]
+    assert "wildcard-without-like" in sections[3] and "redundant-action" in sections[4]
+    assert out.splitlines()[-1] == ("0 error(s), 4 warning(s); by Access Analyzer's category: "
+                                    "ERROR 1, SECURITY_WARNING 1, WARNING 1, SUGGESTION 1")
 
 
 def test_validate_errors_only(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = write(tmp_path / "p.json", {"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]})
     code, out, _ = run_cli(capsys, "validate", str(path))
-    assert code == 0 and "missing-version" in out and out.splitlines()[-1] == "0 error(s), 1 warning(s)"
+    assert code == 0 and "missing-version" in out and out.splitlines()[-1] == (
+        "0 error(s), 1 warning(s); by Access Analyzer's category: ERROR 0, SECURITY_WARNING 0, WARNING 1, SUGGESTION 0")
     code, out, _ = run_cli(capsys, "validate", str(path), "--errors-only")
-    assert code == 0 and out.strip() == "0 error(s), 0 warning(s)"
+    assert code == 0 and out.strip() == NOTHING
 
 
 WRONG_EFFECT = """{
@@ -349,14 +379,17 @@ WRONG_EFFECT = """{
 """
 
 WRONG_EFFECT_RENDERED = """\
+-- ERROR (1) --
 policy.json:5:17: error invalid-effect: invalid Effect `allow`
     5 |       "Effect": "allow",
       |                 ^
       = at Statement[0].Effect
+      = Access Analyzer ERROR INVALID_EFFECT: https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html#access-analyzer-reference-policy-checks-error-invalid-effect
       help: did you mean `Allow`? Effect is case-sensitive
 
-1 error(s), 0 warning(s)
+1 error(s), 0 warning(s); by Access Analyzer's category: ERROR 1, SECURITY_WARNING 0, WARNING 0, SUGGESTION 0
 """
+NOTHING = "0 error(s), 0 warning(s); by Access Analyzer's category: ERROR 0, SECURITY_WARNING 0, WARNING 0, SUGGESTION 0"
 
 
 def test_validate_caret_golden(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
@@ -374,8 +407,8 @@ def test_validate_syntax_error_caret(tmp_path: Path, capsys: pytest.CaptureFixtu
     code, out, _ = run_cli(capsys, "validate", "p.json")
     assert code == 1
     lines = out.splitlines()
-    assert lines[0] == "p.json:4:1: error json-syntax: trailing comma before `}`"
-    assert lines[1:3] == ["    4 | }", "      | ^"]
+    assert lines[:2] == ["-- ERROR (1) --", "p.json:4:1: error json-syntax: trailing comma before `}`"]
+    assert lines[2:4] == ["    4 | }", "      | ^"]
 
 
 def test_validate_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -224,9 +224,24 @@ CASES: dict[str, Case] = {
     "redundant-action": P(pol(st(action=["s3:Get*", "s3:GetObject"]))),
     "redundant-resource": P(pol(st(resource=["*", "arn:aws:s3:::b"]))),
     "pass-role-with-star": P(pol(st(action="iam:PassRole"))),
+    "pass-role-with-star-in-action": P(pol(st(action="iam:*"))),
+    "pass-role-with-not-resource": P(pol(st(action="iam:PassRole", resource=None, NotResource="arn:aws:iam::*:role/a"))),
+    "pass-role-with-star-in-action-and-not-resource": P(pol(st(action="*", resource=None, NotResource="arn:aws:s3:::b"))),
+    "pass-role-with-not-action": P(pol(st(action=None, NotAction="s3:*"))),
+    "pass-role-with-not-action-and-not-resource": P(pol(st(action=None, NotAction="s3:*", resource=None,
+                                                            NotResource="arn:aws:s3:::b"))),
     "create-slr-with-star": P(pol(st(action="iam:CreateServiceLinkedRole"))),
+    "create-slr-with-star-in-action": P(pol(st(action="iam:Create*"))),
+    "create-slr-with-not-resource": P(pol(st(action="iam:CreateServiceLinkedRole", resource=None,
+                                              NotResource="arn:aws:iam::*:role/a"))),
+    "create-slr-with-star-in-action-and-not-resource": P(pol(st(action="iam:*", resource=None,
+                                                                 NotResource="arn:aws:s3:::b"))),
+    "create-slr-with-not-action": P(pol(st(action=None, NotAction="iam:PassRole"))),
+    "create-slr-with-not-action-and-not-resource": P(pol(st(action=None, NotAction="iam:PassRole", resource=None,
+                                                             NotResource="arn:aws:s3:::b"))),
     "string-operator-on-arn-key": P(pol(st(Condition={"StringLike": {"aws:SourceArn": "arn:aws:sns:*"}}))),
     "unknown-service": P(pol(st(action="nosuchservice:GetThing"))),
+    "retired-service": P(pol(st(action="codestar:ListProjects"))),
     "unknown-action": P(pol(st(action="s3:GetObjectt"))),
     "service-wildcard": P(pol(st(action="s*:GetObject"))),
     # resources
@@ -257,6 +272,8 @@ CASES: dict[str, Case] = {
     "variable-in-old-version": P(pol(st(resource="arn:aws:s3:::bucket/${aws:username}/*"), version="2008-10-17")),
     "variable-not-supported": P(cond({"NumericLessThan": {"aws:MultiFactorAuthAge": "${aws:username}"}})),
     "unknown-condition-key": P(cond({"StringEquals": {"s3:NoSuchConditionKey": "x"}})),
+    "unknown-global-condition-key": P(cond({"StringEquals": {"aws:NoSuchGlobalKey": "x"}})),
+    "operator-type-mismatch": P(cond({"StringEquals": {"aws:ViaAWSService": "true"}})),
     # scenarios
     "scenario-not-object": S("[]"),
     "scenario-missing": S("{}"),
@@ -427,3 +444,28 @@ def test_span_points_at_the_element(code: str, tmp_path: Path) -> None:
             continue  # a missing element: the span is its container's
         offsets = {s.offset for s in spans if s is not None}
         assert d.span.offset in offsets, f"{code} at {d.path}: span {d.span.line}:{d.span.col} is not the element's"
+
+
+_BIG = pol(st(effect="Deny", action=[f"s3:Get{i:04d}" for i in range(700)]))
+
+
+@pytest.mark.parametrize(("kind", "finding_type", "issue_code"), [
+    ("identity", "WARNING", "POLICY_SIZE_EXCEEDS_IDENTITY_POLICY_QUOTA"),
+    ("resource", "WARNING", "POLICY_SIZE_EXCEEDS_RESOURCE_POLICY_QUOTA"),
+    ("scp", "ERROR", "POLICY_SIZE_EXCEEDS_SCP_QUOTA"),
+])
+def test_size_findings_take_the_check_of_their_kind(kind: str, finding_type: str, issue_code: str) -> None:
+    """Access Analyzer's size check depends on the policy type
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html)."""
+    found = [d for d in parse_policy(_BIG, name="big", kind=PolicyKind(kind)).diagnostics if "too-large" in d.code]
+    assert [(d.category.value, d.issue_code) for d in found] == [(finding_type, issue_code)]
+
+
+@pytest.mark.parametrize(("element", "issue_code"), [("Action", "EMPTY_ARRAY_ACTION"),
+                                                     ("Resource", "EMPTY_ARRAY_RESOURCE")])
+def test_empty_array_takes_the_check_of_its_element(element: str, issue_code: str) -> None:
+    text = pol(st(**{element.lower(): []}))
+    [found] = [d for d in parse_policy(text, name="p", kind=PolicyKind.IDENTITY).diagnostics if d.code == "empty-array"]
+    assert (found.category.value, found.issue_code) == ("SUGGESTION", issue_code)
+    assert found.learn_more_link is not None and found.learn_more_link.endswith(
+        "#access-analyzer-reference-policy-checks-suggestion-" + issue_code.lower().replace("_", "-"))

@@ -36,7 +36,7 @@ from support.strategies import (
 )
 
 import workbench
-from workbench.core.glob import Glob, glob_match
+from workbench.core.glob import Glob, covers, glob_match
 from workbench.core.jsonnode import KIND_ARRAY, KIND_OBJECT, JNode
 from workbench.core.jsonreader import read_json
 from workbench.policy import parse_policy
@@ -330,3 +330,29 @@ def test_glob_with_literal_pieces_agrees_with_naive_matcher(parts: list[tuple[st
 def test_glob_adversarial_pattern_runs() -> None:
     assert glob_match("*a" * 500 + "b", "a" * 5000) is False
     assert glob_match("*a" * 500, "a" * 5000) is True
+
+
+_PATTERNS = st.text(alphabet="ab*?", max_size=6)
+
+
+def _strings(length: int) -> list[str]:
+    out = [""]
+    for _ in range(length):
+        out = [s + ch for s in out for ch in "ab"]
+    return out
+
+
+_SMALL = [s for n in range(8) for s in _strings(n)]
+
+
+@given(_PATTERNS, _PATTERNS)
+@settings(max_examples=400, deadline=None)
+def test_covers_is_sound(pattern: str, text: str) -> None:
+    """`covers(p, t)` (the redundant-resource check) only when every string of up to 7 characters
+    that `t` matches, `p` matches too; and always for a pattern covering itself or a literal it
+    matches."""
+    if covers(pattern, text):
+        assert all(glob_match(pattern, s) for s in _SMALL if glob_match(text, s)), (pattern, text)
+    assert covers(pattern, pattern)
+    if "*" not in text and "?" not in text:
+        assert covers(pattern, text) == glob_match(pattern, text)

@@ -3,6 +3,7 @@ output traits. The front ends themselves are exercised by the browser tests."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import time
@@ -108,6 +109,24 @@ def test_invalid_policy_diagnostic_at_its_line_and_column(ws: Workspace) -> None
     assert found and (found[0]["line"], found[0]["col"]) == line_col(text, '"Allw"')
     assert "Allow" in found[0]["help"]
     assert not editor.valid and ws.policies()[DEV_ACCESS] is before
+    # the editor's payload carries Access Analyzer's category, issue code and reference section
+    assert (found[0]["findingType"], found[0]["issueCode"]) == ("ERROR", "INVALID_EFFECT")
+    assert found[0]["learnMoreLink"].endswith("#access-analyzer-reference-policy-checks-error-invalid-effect")
+    assert found[0]["locations"][0]["path"] == [{"value": "Statement"}, {"index": 0}, {"value": "Effect"}]
+
+
+def test_editor_payload_has_the_security_warning_category(ws: Workspace) -> None:
+    editor = PolicyEditor(ws, DEV_ACCESS)
+    text = editor.text.replace('"Effect": "Allow",', '"Effect": "Allow", "NotResource": "arn:aws:s3:::x", '
+                               '"NotAction": "s3:*", "Sid": "Wide",', 1)
+    doc = json.loads(text)
+    statement = doc["Statement"][0]
+    statement.pop("Action", None)
+    statement.pop("Resource", None)
+    editor.text = json.dumps(doc, indent=2)
+    categories = {(d["code"], d["findingType"], d["issueCode"]) for d in editor.diagnostics}
+    assert ("pass-role-with-not-action-and-not-resource", "SECURITY_WARNING",
+            "PASS_ROLE_WITH_NOT_ACTION_AND_NOT_RESOURCE") in categories
 
 
 def test_valid_edit_updates_the_workspace_the_matrix_and_the_change_count(ws: Workspace) -> None:
@@ -588,3 +607,26 @@ def test_widget_state_is_json_serializable(ws: Workspace) -> None:
         # the editor's ESM carries CodeMirror (scripts/editor-bundle); every other one is small
         carried = bundle if isinstance(view, PolicyEditor) else 0
         assert len(state["_esm"]) - carried < 20_000
+
+
+def test_region_then_a_large_selection_works_in_the_workbench() -> None:
+    """The issue's reproducer: set the Region to ap-southeast-2, then apply a selection of more
+    than 5,000 cells. Once it raised IndexError; now the matrix, its cells and a click work, and
+    the error line stays empty."""
+    app = Workbench.example()
+    app.context_panel.region.value = "ap-southeast-2"
+    assert app.matrix.context.get("aws:RequestedRegion") == "ap-southeast-2"
+    app.principal_choice.value = tuple(value for _, value in app.principal_choice.options)
+    app.action_text.value = "\n".join(["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket",
+                                       "kms:Decrypt", "sqs:SendMessage", "sns:Publish", "iam:PassRole",
+                                       "secretsmanager:GetSecretValue", "lambda:InvokeFunction", "sts:AssumeRole"])
+    app.resource_text.value = "all"
+    app.apply_button.click()
+    assert app.errors.value == ""
+    matrix = app.matrix.matrix
+    assert len(matrix) > 5_000 and app.matrix.data["note"]  # too many cells to embed: said, not dropped
+    principal, action, resource, cell = next((p, a, r, c) for p, a, r, c in matrix if c.applicable)
+    assert cell.decision == app.matrix.ws.can(principal, action, matrix.asked(action, resource),
+                                              app.matrix.context).decision
+    app.matrix.select(principal, action, resource)
+    assert "iamwb-explanation" in app.matrix.explanation_html and app.errors.value == ""

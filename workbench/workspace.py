@@ -21,6 +21,7 @@ from workbench.analyses.assemble import (
     principal_side,
     request_context,
     resource_side,
+    unknown_notes,
 )
 from workbench.analyses.assume import AssumePath, AssumeResult, assume_paths, chain_session_arn
 from workbench.analyses.compare import Comparison, compare
@@ -42,8 +43,9 @@ from workbench.analyses.external import (
 )
 from workbench.analyses.graph import AccessGraph, build_graph
 from workbench.analyses.lookup import find_principal, find_role
-from workbench.analyses.matrix import AccessMatrix
+from workbench.analyses.matrix import AccessMatrix, MatrixEngine
 from workbench.analyses.selectors import Selector, select_actions, select_principals, select_resources
+from workbench.analyses.trusted import assume_candidates
 from workbench.analyses.who import (
     WhatCan,
     WhoCan,
@@ -156,9 +158,11 @@ class Workspace:
         side, target = self._sides(principal, action, resource)
         given = normalize_context(context)
         request, policies = combine_sides(side, target, action, given)
-        decision = evaluate(request, self._compile(policies), trace=trace)
+        compiled = self._compile(policies)
+        decision = evaluate(request, compiled, trace=trace)
         inventory = self.inventory
         notes = decision.notes + request_context(side, target, given)[1] if given else decision.notes
+        notes += unknown_notes(side, target, compiled, request, given)
         return replace(decision, notes=notes, explainer=lambda: explain_question(inventory, request, policies))
 
     def explain(self, principal: str, action: str, resource: str,
@@ -246,9 +250,21 @@ class Workspace:
         roles = [r.arn for r in self.inventory.roles() if not r.service_linked and r.trust is not None]
         ctx = normalize_context(context)
 
+        engine = MatrixEngine()
+
         def build(ps: Sequence[str], actions: Sequence[str], resources: Sequence[str]) -> AccessMatrix:
-            return AccessMatrix(self.inventory, self._resolve, ps, actions, resources, ctx, progress=False)
-        return who_can(self.inventory, build, chosen, roles, action, resource, max_depth=max_depth)
+            return AccessMatrix(self.inventory, self._resolve, ps, actions, resources, ctx, progress=False,
+                                engine=engine)
+        return who_can(self.inventory, build, chosen, roles, action, resource, max_depth=max_depth,
+                       candidates=self._assume_candidates)
+
+    def _assume_candidates(self, callers: Sequence[str], roles: Sequence[str]) -> list[list[int]]:
+        """For each role, the indices of the callers its trust policy may let assume it: a superset
+        of those allowed, found by index (`analyses.trusted`), so who-can asks only those pairs."""
+        trusts = {r.arn: r.trust for r in self.inventory.roles()}
+        sides = [principal_side(self.inventory, c, self._resolve) for c in callers]
+        found, _kept = assume_candidates(sides, {arn: trusts.get(arn) for arn in roles})
+        return found
 
     def what_can(self, principal: str, resource: str | None = None, context: Mapping[str, Any] | None = None, *,
                  actions: Selector = None) -> WhatCan:

@@ -9,13 +9,16 @@ https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from workbench.analyses.lookup import Named, find_principal
-from workbench.core.arn import parse_arn
+from workbench.core.arn import Arn, parse_arn
 from workbench.evaluate.applicability import TRUST_ACTIONS
+from workbench.evaluate.compiled import CompiledPolicySet
+from workbench.evaluate.context import context_lookup, resource_account
 from workbench.model.inventory import Inventory, ManagedPolicy, Resource, Role
 from workbench.model.principal import Principal, classify_principal
 from workbench.model.request import Context, ContextValue, PolicySet, Request
@@ -220,6 +223,8 @@ class PrincipalSide:
     context: Mapping[str, ContextValue]
     notes: tuple[str, ...] = ()
     defaults: Mapping[str, ContextValue] = field(default_factory=dict)
+    #: (lower-cased key prefix, why) for keys of this principal the workspace cannot show
+    unknown: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -237,6 +242,8 @@ class ResourceSide:
     is_management: bool
     aws_managed_kms_key: bool
     notes: tuple[str, ...] = ()
+    #: (lower-cased key prefix, why) for keys of this resource the workspace cannot show
+    unknown: tuple[tuple[str, str], ...] = ()
 
 
 def environment(now: datetime | None = None) -> dict[str, str | list[str]]:
@@ -298,9 +305,13 @@ def principal_side(inventory: Inventory, principal: str, resolve: Resolver) -> P
     identity, boundary = (identity_policies(inventory, named, resolve, notes)
                           if named.kind in ("user", "role", "session") else ((), None))
     session_policy = named.session.session_policy if named.session is not None else None
+    unknown: tuple[tuple[str, str], ...] = ()
+    if named.kind in ("user", "role", "session") and named.user is None and named.role is None \
+            and named.session is None:
+        unknown = (("aws:principaltag/", f"{named.arn} is not in the workspace, so its tags are unknown"),)
     return PrincipalSide(named, actor, identity, boundary, session_policy,
                          guardrail_levels(inventory, actor.account, scp=True),
-                         principal_context(inventory, named), tuple(notes), side_defaults(inventory))
+                         principal_context(inventory, named), tuple(notes), side_defaults(inventory), unknown)
 
 
 def resource_side(inventory: Inventory, resource: str, trust: bool, principal_account: str | None) -> ResourceSide:
@@ -341,7 +352,60 @@ def resource_side(inventory: Inventory, resource: str, trust: bool, principal_ac
     return ResourceSide(resource, resource_policy, resource_account,
                         guardrail_levels(inventory, owner, scp=False), context, found, role_resource,
                         bool(org and owner == org.management_account),
-                        bool(found and found.aws_managed_kms_key), tuple(notes))
+                        bool(found and found.aws_managed_kms_key), tuple(notes),
+                        _unknown_resource_keys(resource, parsed, found, role_resource))
+
+
+def _unknown_resource_keys(arn: str, parsed: Arn | None, found: Resource | None,
+                           role: Role | None) -> tuple[tuple[str, str], ...]:
+    """Keys of the resource that the workspace cannot show: the tags of a resource it does not
+    hold, or whose input did not include tags; and S3 object tags, which no input carries
+    (https://docs.aws.amazon.com/AmazonS3/latest/userguide/tagging-and-policies.html)."""
+    out: list[tuple[str, str]] = []
+    if arn != "*" and parsed is not None and role is None:
+        if found is None:
+            out.append(("aws:resourcetag/", f"{arn} is not in the workspace, so its tags are unknown"))
+        elif not found.tags_known:
+            out.append(("aws:resourcetag/", f"the input that describes {found.arn} does not include its tags"))
+    if parsed is not None and parsed.service == "s3" and "/" in parsed.resource:
+        out.append(("s3:existingobjecttag/", "the workspace holds no S3 object tags"))
+    return tuple(out)
+
+
+_VARIABLE = re.compile(r"\$\{([^}]*)\}")
+
+
+def unknown_notes(side: PrincipalSide, target: ResourceSide, compiled: CompiledPolicySet, request: Request,
+                  context: Mapping[str, ContextValue] | None) -> tuple[str, ...]:
+    """"Unknown is not no": for every key the workspace cannot show for this principal or
+    resource that a statement consulted for the request reads (a condition of a statement whose
+    action and resource match, or a policy variable in a statement's resource), and that the
+    question does not give, a note that the decision took the key as absent, and why it is
+    unknown."""
+    unknown = side.unknown + target.unknown
+    if not unknown:
+        return ()
+    prefixes = tuple(prefix for prefix, _ in unknown)
+    given = {k.lower() for k in (context or {})}
+    arn = parse_arn(request.resource) if request.resource != "*" else None
+    lookup = context_lookup(request, resource_account(request, arn))
+    read: dict[str, str] = {}  # lower-cased key -> as the policy writes it
+    for statements in compiled.candidates(request.action).values():
+        for stmt in statements:
+            texts = [e.text for e in (stmt.statement.resource or stmt.statement.not_resource or ())]
+            variables = {name.split(",", 1)[0].strip() for text in texts for name in _VARIABLE.findall(text)}
+            if any(v.lower().startswith(prefixes) for v in variables):
+                read.update((v.lower(), v) for v in variables)
+            elif stmt.resource_ok(request.resource, arn, lookup):
+                read.update((c.key.lower(), c.key) for c in stmt.statement.conditions)
+    notes = []
+    for prefix, why in unknown:
+        keys = sorted(read[k] for k in read if k.startswith(prefix) and k not in given)
+        if keys:
+            notes.append(f"unknown: a statement reads {', '.join(keys)}, but {why}; the decision takes "
+                         f"{'it' if len(keys) == 1 else 'them'} as absent (give the value in the context to decide "
+                         "with it)")
+    return tuple(notes)
 
 
 def combine_sides(side: PrincipalSide, target: ResourceSide, action: str,

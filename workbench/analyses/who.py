@@ -19,6 +19,8 @@ from workbench.core.glob import compile_glob
 from workbench.model.inventory import Inventory
 
 MatrixFactory = Callable[[Sequence[str], Sequence[str], Sequence[str]], AccessMatrix]
+#: (callers, roles) -> for each role, the indices of the callers that may assume it
+AssumeCandidates = Callable[[Sequence[str], Sequence[str]], Sequence[Sequence[int]]]
 
 
 @dataclass(frozen=True)
@@ -66,9 +68,12 @@ class WhoCan:
 
 
 def who_can(inventory: Inventory, build: MatrixFactory, principals: Sequence[str], roles: Sequence[str],
-            action: str, resource: str, *, max_depth: int = 4) -> WhoCan:
+            action: str, resource: str, *, max_depth: int = 4, candidates: AssumeCandidates | None = None) -> WhoCan:
     """Principals allowed `action` on `resource`: first directly, then through roles: a role that
-    is allowed (or reaches one that is) makes every principal that can assume it allowed too."""
+    is allowed (or reaches one that is) makes every principal that can assume it allowed too.
+    `candidates(callers, roles)` gives, for each role, the indices of the callers its trust policy
+    may allow (`analyses.trusted`): only those pairs are asked, so the role hops cost in
+    proportion to the plausible pairs, not callers x roles; without it every pair is asked."""
     everyone = list(dict.fromkeys([*principals, *roles]))
     direct = build(everyone, [action], [resource])
     allowed: dict[str, Access] = {}
@@ -76,11 +81,11 @@ def who_can(inventory: Inventory, build: MatrixFactory, principals: Sequence[str
         if cell.allowed:
             allowed[principal] = Access(principal, cell)
     if roles:
-        assume = build(everyone, ["sts:AssumeRole"], list(roles))
         edges: dict[str, list[tuple[str, Cell]]] = {}
-        for caller, _, role, cell in assume:
-            if cell.allowed and caller != role:
-                edges.setdefault(role, []).append((caller, cell))
+        for callers, targets in _assume_batches(everyone, roles, candidates):
+            for caller, _, role, cell in build(callers, ["sts:AssumeRole"], targets):
+                if cell.allowed and caller != role:
+                    edges.setdefault(role, []).append((caller, cell))
         frontier = [a for a in allowed.values() if a.principal in set(roles)]
         for _ in range(max_depth):
             found: list[Access] = []
@@ -105,6 +110,20 @@ def who_can(inventory: Inventory, build: MatrixFactory, principals: Sequence[str
         notes.append(f"`{action}` acts on {direct.applicability(action, resource).resource_type}: "
                      f"asked of `{asked}`")
     return WhoCan(action, resource, tuple(ordered), tuple(notes))
+
+
+def _assume_batches(callers: Sequence[str], roles: Sequence[str],
+                    candidates: AssumeCandidates | None) -> list[tuple[list[str], list[str]]]:
+    """The sts:AssumeRole matrices to compute: every caller x every role, or, with `candidates`,
+    one matrix per distinct set of plausible callers (the roles sharing it as its columns). Callers
+    keep their order, so edges, and the paths found, are those of the full matrix."""
+    if candidates is None:
+        return [(list(callers), list(roles))]
+    batches: dict[tuple[int, ...], list[str]] = {}
+    for role, indices in zip(roles, candidates(callers, roles), strict=True):
+        if indices:
+            batches.setdefault(tuple(indices), []).append(role)
+    return [([callers[i] for i in key], targets) for key, targets in batches.items()]
 
 
 @dataclass(frozen=True)
@@ -254,7 +273,7 @@ def policy_action_patterns(policies: Sequence[Any]) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-__all__ = ["Access", "Permission", "WhatCan", "WhoCan", "policy_action_patterns", "policy_resource_patterns", "what_can",
+__all__ = ["Access", "AssumeCandidates", "Permission", "WhatCan", "WhoCan", "policy_action_patterns", "policy_resource_patterns", "what_can",
            "who_can"]
 
 

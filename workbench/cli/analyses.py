@@ -15,6 +15,7 @@ from workbench.cli.args import CommandContext, workspace_command
 from workbench.core.arn import short_name
 from workbench.load.files import atomic_text_write
 from workbench.render.html import page
+from workbench.render.matrix import matrix_page_html
 from workbench.render.report import ReportContent, Section, report_html
 from workbench.workspace import LargeSelectionWarning, Workspace
 
@@ -119,8 +120,7 @@ def run_matrix(args: argparse.Namespace, ws: Workspace, context: CommandContext)
                           "resources": matrix.resources, "summary": matrix.summary().totals, "cells": cells},
                          indent=1), args.output)
     elif args.format == "html":
-        body = matrix._repr_html_()
-        _emit(page(f"Access matrix: {ws.name}", body), args.output)
+        _emit(page(f"Access matrix: {ws.name}", matrix_page_html(matrix)), args.output)
     else:
         lines = [f"{len(matrix)} cells: {matrix.summary().totals}"]
         for p, a, r, c in matrix:

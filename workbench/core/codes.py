@@ -1,9 +1,10 @@
-"""The catalogue of diagnostic codes: each code's default severity and help line. Every code that
-the package emits is listed here, and a test triggers each one."""
+"""The catalogue of diagnostic codes: each code's default severity and help line, and (in
+`ACCESS_ANALYZER`) the IAM Access Analyzer finding type and issue code of each policy check. Every
+code that the package emits is listed here, and a test triggers each one."""
 
 from __future__ import annotations
 
-from workbench.core.diagnostics import Diagnostic, Severity
+from workbench.core.diagnostics import Diagnostic, FindingType, Severity
 from workbench.core.source import Span
 
 E, W = Severity.ERROR, Severity.WARNING
@@ -70,6 +71,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "invalid-action": (E, "an action is `service:ActionName`, or `*`"),
     "action-never-matches": (W, "list several actions as separate strings"),
     "unknown-service": (W, "check the service prefix against the Service Authorization Reference"),
+    "retired-service": (W, "the service is retired: its actions no longer grant anything; remove them"),
     "unknown-action": (W, "check the action name against the Service Authorization Reference"),
     "service-wildcard": (W, "a wildcard in the service prefix can match other services' actions"),
     # resources
@@ -102,11 +104,24 @@ CODES: dict[str, tuple[Severity, str]] = {
     "variable-in-old-version": (W, "variables need `\"Version\": \"2012-10-17\"`; here it is literal text"),
     "variable-not-supported": (W, "this operator does not substitute policy variables"),
     "unknown-condition-key": (W, "check the key name against the Service Authorization Reference"),
+    "unknown-global-condition-key": (W, "check the key name against the list of AWS global condition context keys"),
+    "operator-type-mismatch": (W, "use an operator of the key's type (`Bool` for a Boolean key, `Numeric...` for a "
+                                  "number, `Date...`, `IpAddress`, `Arn...`): a String operator on it compares text"),
     # security and hygiene findings (https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html)
     "string-operator-on-arn-key": (W, "use `ArnLike`/`ArnEquals` with ARN keys: String operators compare text and miss "
                                       "the ARN's structure"),
     "pass-role-with-star": (W, "name the roles that may be passed in `Resource`, and add `iam:PassedToService`"),
-    "create-slr-with-star": (W, "limit `iam:CreateServiceLinkedRole` with an `iam:AWSServiceName` condition"),
+    "pass-role-with-star-in-action": (W, "name the roles that may be passed in `Resource`, and add `iam:PassedToService`"),
+    "pass-role-with-not-resource": (W, "name the roles that may be passed in `Resource`, and add `iam:PassedToService`"),
+    "pass-role-with-star-in-action-and-not-resource": (W, "name the roles that may be passed in `Resource`, and add `iam:PassedToService`"),
+    "pass-role-with-not-action": (W, "name the roles that may be passed in `Resource`, and add `iam:PassedToService`"),
+    "pass-role-with-not-action-and-not-resource": (W, "name the roles that may be passed in `Resource`, and add `iam:PassedToService`"),
+    "create-slr-with-star": (W, "limit `iam:CreateServiceLinkedRole` with an `iam:AWSServiceName` condition naming the services"),
+    "create-slr-with-star-in-action": (W, "limit `iam:CreateServiceLinkedRole` with an `iam:AWSServiceName` condition naming the services"),
+    "create-slr-with-not-resource": (W, "limit `iam:CreateServiceLinkedRole` with an `iam:AWSServiceName` condition naming the services"),
+    "create-slr-with-star-in-action-and-not-resource": (W, "limit `iam:CreateServiceLinkedRole` with an `iam:AWSServiceName` condition naming the services"),
+    "create-slr-with-not-action": (W, "limit `iam:CreateServiceLinkedRole` with an `iam:AWSServiceName` condition naming the services"),
+    "create-slr-with-not-action-and-not-resource": (W, "limit `iam:CreateServiceLinkedRole` with an `iam:AWSServiceName` condition naming the services"),
     "redundant-action": (W, "remove the action: another entry of the statement already covers it"),
     "redundant-resource": (W, "remove the resource: another entry of the statement already covers it"),
     # scenarios
@@ -149,10 +164,132 @@ CODES: dict[str, tuple[Severity, str]] = {
                                      "a resource (`--target ARN --action ACTION`)"),
 }
 
+_AE, _AS, _AW, _AG = FindingType.ERROR, FindingType.SECURITY_WARNING, FindingType.WARNING, FindingType.SUGGESTION
+
+#: code -> (Access Analyzer finding type, Access Analyzer issue code or None), for the policy checks
+#: (https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html).
+#: The finding type is Access Analyzer's category, which is not our severity: our severity says
+#: whether AWS rejects the policy (an unknown action is accepted, a warning of ours, but Access
+#: Analyzer's INVALID_ACTION is an ERROR; a managed policy over 6,144 characters is rejected, an
+#: error of ours, where Access Analyzer reports a general WARNING). Codes not listed here take
+#: the finding type of their severity and have no issue code.
+ACCESS_ANALYZER: dict[str, tuple[FindingType, str | None]] = {
+    "json-syntax": (_AE, "JSON_SYNTAX_ERROR"),
+    "json-duplicate-key": (_AE, None),
+    "policy-not-object": (_AE, "DATA_TYPE_MISMATCH"),
+    "wrong-type": (_AE, "DATA_TYPE_MISMATCH"),
+    "statement-not-object": (_AE, "DATA_TYPE_MISMATCH"),
+    "condition-not-object": (_AE, "DATA_TYPE_MISMATCH"),
+    "invalid-condition-value": (_AE, "DATA_TYPE_MISMATCH"),
+    "policy-too-large": (_AW, None),  # by the policy's kind: `_QUALIFIED`
+    "policy-may-be-too-large": (_AW, None),
+    "unknown-element": (_AE, "INVALID_POLICY_ELEMENT"),
+    "unknown-statement-element": (_AE, "INVALID_POLICY_ELEMENT"),
+    "missing-statement": (_AE, "MISSING_STATEMENT"),
+    "missing-version": (_AW, "MISSING_VERSION"),
+    "invalid-version": (_AE, "INVALID_VERSION"),
+    "version-required": (_AE, "INVALID_VERSION"),
+    "missing-effect": (_AE, "MISSING_EFFECT"),
+    "invalid-effect": (_AE, "INVALID_EFFECT"),
+    "missing-action": (_AE, "MISSING_ACTION"),
+    "action-and-notaction": (_AE, "UNSUPPORTED_ELEMENT_COMBINATION"),
+    "missing-resource": (_AE, "MISSING_RESOURCE"),
+    "resource-and-notresource": (_AE, "UNSUPPORTED_ELEMENT_COMBINATION"),
+    "resource-not-allowed": (_AE, "ROLE_TRUST_POLICY_SYNTAX_ERROR_RESOURCE"),
+    "missing-principal": (_AE, "MISSING_PRINCIPAL"),
+    "principal-and-notprincipal": (_AE, "UNSUPPORTED_ELEMENT_COMBINATION"),
+    "principal-not-allowed": (_AE, "UNSUPPORTED_PRINCIPAL"),
+    "notprincipal-not-allowed": (_AE, "ROLE_TRUST_POLICY_SYNTAX_ERROR_NOTPRINCIPAL"),
+    "notprincipal-with-allow": (_AS, "ALLOW_WITH_NOT_PRINCIPAL"),
+    "notprincipal-wildcard": (_AW, None),
+    "notaction-not-allowed": (_AE, None),
+    "rcp-allow": (_AE, None),
+    "rcp-principal": (_AE, None),
+    "rcp-action-star": (_AE, None),
+    "invalid-sid": (_AE, "INVALID_SID"),
+    "duplicate-sid": (_AE, "UNIQUE_SIDS_REQUIRED"),
+    "empty-array": (_AG, None),  # the issue code depends on the element: `_QUALIFIED`
+    "empty-not-array": (_AG, None),
+    "invalid-action": (_AE, "INVALID_ACTION"),
+    "action-never-matches": (_AE, "INVALID_ACTION"),
+    "unknown-service": (_AE, "INVALID_SERVICE_IN_ACTION"),
+    "retired-service": (_AW, None),
+    "unknown-action": (_AE, "INVALID_ACTION"),
+    "service-wildcard": (_AG, "WILDCARD_IN_SERVICE_NAME"),
+    "invalid-arn": (_AE, "INVALID_ARN_PREFIX"),
+    "arn-service-case": (_AE, "INVALID_ARN_SERVICE_CASE"),
+    "arn-service-wildcard": (_AW, None),
+    "arn-type-wildcard": (_AW, None),
+    "variable-in-arn-prefix": (_AW, None),
+    "invalid-principal-key": (_AE, "INVALID_PRINCIPAL_KEY"),
+    "invalid-principal": (_AE, "INVALID_PRINCIPAL_FORMAT"),
+    "principal-partial-wildcard": (_AE, "UNSUPPORTED_WILDCARD_IN_PRINCIPAL"),
+    "trust-wildcard-principal": (_AS, None),
+    "unknown-operator": (_AE, "INVALID_CONDITION_OPERATOR"),
+    "unknown-set-operator": (_AE, "INVALID_CONDITION_OPERATOR"),
+    "null-ifexists": (_AE, "NULL_WITH_IF_EXISTS"),
+    "null-with-qualifier": (_AG, "NULL_WITH_QUALIFIER"),
+    "duplicate-condition-key": (_AE, "DUPLICATE_KEYS_WITH_DIFFERENT_CASE"),
+    "type-mismatch": (_AW, None),
+    "operator-type-mismatch": (_AW, "TYPE_MISMATCH"),
+    "wildcard-without-like": (_AW, "WILDCARD_WITHOUT_LIKE_OPERATOR"),
+    "empty-condition-values": (_AG, "EMPTY_ARRAY_CONDITION"),
+    "forallvalues-single-valued": (_AS, "FORALLVALUES_WITH_SINGLE_VALUED_KEY"),
+    "set-operator-missing": (_AE, "MISSING_QUALIFIER"),
+    "invalid-variable": (_AE, None),
+    "variable-in-old-version": (_AE, "VARIABLE_UNSUPPORTED_IN_VERSION"),
+    "variable-not-supported": (_AE, "INVALID_VARIABLE_FOR_OPERATOR"),
+    "unknown-condition-key": (_AE, "INVALID_SERVICE_CONDITION_KEY"),
+    "unknown-global-condition-key": (_AE, "INVALID_GLOBAL_CONDITION_KEY"),
+    "string-operator-on-arn-key": (_AS, "STRING_LIKE_OPERATOR_WITH_ARN_CONDITION_KEYS"),
+    "pass-role-with-star": (_AS, "PASS_ROLE_WITH_STAR_IN_RESOURCE"),
+    "pass-role-with-star-in-action": (_AS, "PASS_ROLE_WITH_STAR_IN_ACTION_AND_RESOURCE"),
+    "pass-role-with-not-resource": (_AS, "PASS_ROLE_WITH_NOT_RESOURCE"),
+    "pass-role-with-star-in-action-and-not-resource": (_AS, "PASS_ROLE_WITH_STAR_IN_ACTION_AND_NOT_RESOURCE"),
+    "pass-role-with-not-action": (_AS, "PASS_ROLE_WITH_STAR_IN_RESOURCE_AND_NOT_ACTION"),
+    "pass-role-with-not-action-and-not-resource": (_AS, "PASS_ROLE_WITH_NOT_ACTION_AND_NOT_RESOURCE"),
+    "create-slr-with-star": (_AW, "CREATE_SLR_WITH_STAR_IN_RESOURCE"),
+    "create-slr-with-star-in-action": (_AW, "CREATE_SLR_WITH_STAR_IN_ACTION_AND_RESOURCE"),
+    "create-slr-with-not-resource": (_AW, "CREATE_SLR_WITH_NOT_RESOURCE"),
+    "create-slr-with-star-in-action-and-not-resource": (_AW, "CREATE_SLR_WITH_STAR_IN_ACTION_AND_NOT_RESOURCE"),
+    "create-slr-with-not-action": (_AW, "CREATE_SLR_WITH_STAR_IN_RESOURCE_AND_NOT_ACTION"),
+    "create-slr-with-not-action-and-not-resource": (_AW, "CREATE_SLR_WITH_NOT_ACTION_AND_NOT_RESOURCE"),
+    "redundant-action": (_AG, "REDUNDANT_ACTION"),
+    "redundant-resource": (_AG, "REDUNDANT_RESOURCE"),
+}
+
+_SIZE_CHECKS = {
+    "identity": (_AW, "POLICY_SIZE_EXCEEDS_IDENTITY_POLICY_QUOTA"),
+    "boundary": (_AW, "POLICY_SIZE_EXCEEDS_IDENTITY_POLICY_QUOTA"),
+    "session": (_AW, "POLICY_SIZE_EXCEEDS_IDENTITY_POLICY_QUOTA"),
+    "resource": (_AW, "POLICY_SIZE_EXCEEDS_RESOURCE_POLICY_QUOTA"),
+    "trust": (_AW, "POLICY_SIZE_EXCEEDS_ROLE_TRUST_POLICY_QUOTA"),
+    "scp": (_AE, "POLICY_SIZE_EXCEEDS_SCP_QUOTA"),
+}
+#: categories that depend on what the finding is about: the element (the last word of its path)
+#: or, for the size quotas, the policy's kind (the `qualifier` of `make`)
+_QUALIFIED: dict[tuple[str, str], tuple[FindingType, str]] = {
+    ("empty-array", "Action"): (_AG, "EMPTY_ARRAY_ACTION"),
+    ("empty-array", "Resource"): (_AG, "EMPTY_ARRAY_RESOURCE"),
+    ("empty-array", "Principal"): (_AG, "EMPTY_ARRAY_PRINCIPAL"),
+    **{(code, kind): check for code in ("policy-too-large", "policy-may-be-too-large")
+       for kind, check in _SIZE_CHECKS.items()},
+}
+
+
+def access_analyzer_category(code: str, path: str = "", qualifier: str = "") -> tuple[FindingType | None, str | None]:
+    """Access Analyzer's finding type and issue code for a finding of `code` at `path` (and, for
+    the codes whose check depends on it, `qualifier`: the policy's kind)."""
+    finding_type, issue_code = ACCESS_ANALYZER.get(code, (None, None))
+    qualified = _QUALIFIED.get((code, qualifier or path.rsplit(".", 1)[-1]))
+    return qualified if qualified is not None else (finding_type, issue_code)
+
 
 def make(code: str, message: str, *, help: str | None = None, file: str = "", path: str = "",
-         span: Span | None = None, severity: Severity | None = None) -> Diagnostic:
-    """A diagnostic of a catalogued code; its help defaults to the catalogue's."""
+         span: Span | None = None, severity: Severity | None = None, qualifier: str = "") -> Diagnostic:
+    """A diagnostic of a catalogued code; its help defaults to the catalogue's, its Access
+    Analyzer category is the catalogue's (`qualifier`: see `access_analyzer_category`)."""
     default_severity, default_help = CODES[code]
+    finding_type, issue_code = access_analyzer_category(code, path, qualifier)
     return Diagnostic(code, severity or default_severity, message, help if help is not None else default_help,
-                      file, path, span)
+                      file, path, span, finding_type, issue_code)

@@ -12,6 +12,7 @@ summed over segments, whatever the pattern looks like.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 
@@ -142,3 +143,34 @@ def glob_match(pattern: str, text: str) -> bool:
 
 def has_wildcard(pattern: str) -> bool:
     return "*" in pattern or "?" in pattern
+
+
+@lru_cache(maxsize=65536)
+def covers(pattern: str, text: str) -> bool:
+    """Whether every string that the pattern `text` matches is also matched by `pattern` (both
+    with `*` and `?`). Sound: true only when the inclusion holds. A star of `pattern` absorbs any
+    run of `text`, wildcards included; a `?` of `pattern` absorbs one literal character or one
+    `?`; a literal matches only itself, so a `*` of `text` can only be absorbed by a star. (A
+    few inclusions that need `?` of `text` to line up with a star of `text`, like `a?*` in `a*?`,
+    are not found.)"""
+    if pattern == text or pattern == "*":
+        return True
+    first = min((i for i in (pattern.find("*"), pattern.find("?")) if i >= 0), default=len(pattern))
+    if not text.startswith(pattern[:first]):
+        return False
+    if first == len(pattern):
+        return False  # a literal pattern covers only itself
+    last = max(pattern.rfind("*"), pattern.rfind("?"))
+    if not text.endswith(pattern[last + 1:]) or len(text) < len(pattern) - last - 1 + first:
+        return False
+    if "*" not in text and "?" not in text:
+        return compile_glob(pattern).match(text)
+    # A star of `text` becomes \x00 and a `?` \x01; then `pattern` covers `text` exactly when it
+    # matches that string with its `*` matching anything and its `?` anything but \x00.
+    return _inclusion_regex(pattern).fullmatch(text.replace("*", "\x00").replace("?", "\x01")) is not None
+
+
+@lru_cache(maxsize=4096)
+def _inclusion_regex(pattern: str) -> re.Pattern[str]:
+    parts = [".*" if ch == "*" else "[^\x00]" if ch == "?" else re.escape(ch) for ch in pattern]
+    return re.compile("".join(parts), re.DOTALL)

@@ -13,6 +13,8 @@ Every `*.json` file of the folder (sorted by name; sub-folders are not read) is 
    `type` defaults to `service:resource-type` from the ARN (`s3:bucket`, `kms:key`, `sqs:queue`,
    `sns:topic`, `lambda:function` ...). `tags` is `{"k": "v"}` or `[{"Key": "k", "Value": "v"}]`.
    `policy` is the document, as an object or as a JSON string (null or absent: no policy).
+   A file without `tags` (or `Tags`) says nothing about the resource's tags: they are unknown,
+   and a decision that reads `aws:ResourceTag/...` says so in its notes; `"tags": {}` states none.
 2. `aws s3api get-bucket-policy --bucket B` saved as `B.bucket-policy.json`: `{"Policy": "<json>"}`;
    the bucket name comes from the file name. Optional members added by hand: `"Account"` and `"Tags"`.
 3. `aws kms get-key-policy --key-id K --policy-name default`: `{"Policy": "<json>", "PolicyName":
@@ -152,7 +154,8 @@ class _Loader:
         if policy is not None:
             document, _ = r.document(policy, policy_path, name=f"{label} resource policy", kind=PolicyKind.RESOURCE)
         self.inventory.resources[arn] = Resource(arn, account or "", type or resource_type(arn), label,
-                                                 r.tags(node, tags_key, path), document, aws_managed_key)
+                                                 r.tags(node, tags_key, path), document, aws_managed_key,
+                                                 tags_known=r.field(node, tags_key) is not None)
 
 
 def load_resource_folder(path: Path, inventory: Inventory) -> list[Diagnostic]:

@@ -144,6 +144,9 @@ class Resource:
     restore: list[str] = field(default_factory=list)
     #: whether a snapshot is encrypted (None: unknown)
     encrypted: bool | None = None
+    #: whether `tags` is what the resource has (False: the input did not say, e.g. a resource
+    #: policy file without a `Tags` field; a decision that reads a tag key then says "unknown")
+    tags_known: bool = True
 
     @property
     def service(self) -> str:

@@ -20,7 +20,7 @@ from workbench.conditions.registry import FOR_ALL, Operator, OperatorError, pars
 from workbench.core.arn import is_account_id, parse_arn
 from workbench.core.codes import CODES, make
 from workbench.core.diagnostics import Diagnostic, Severity
-from workbench.core.glob import glob_match, has_wildcard
+from workbench.core.glob import covers, glob_match
 from workbench.core.source import Span
 from workbench.policy.limits import LARGEST, SMALLEST, check_size, model_size
 from workbench.policy.model import Located, Policy, PolicyKind, PrincipalElement, Statement
@@ -45,10 +45,12 @@ class _Validator:
         self.check_catalog = check_catalog
         self.out: list[Diagnostic] = []
 
-    def report(self, code: str, message: str, path: str, span: Span | None, help: str | None = None) -> None:
+    def report(self, code: str, message: str, path: str, span: Span | None, help: str | None = None,
+               qualifier: str = "") -> None:
         if not self.warnings and CODES[code][0] is not Severity.ERROR:
             return
-        self.out.append(make(code, message, help=help, file=self.policy.file, path=path, span=span))
+        self.out.append(make(code, message, help=help, file=self.policy.file, path=path, span=span,
+                             qualifier=qualifier))
 
     def run(self) -> list[Diagnostic]:
         policy, kind = self.policy, self.kind
@@ -96,7 +98,7 @@ class _Validator:
         if finding is None or (not finding.error and not self.warnings):
             return
         code = "policy-too-large" if finding.error else "policy-may-be-too-large"
-        self.report(code, finding.message(), "", _start(self.policy.span), finding.help())
+        self.report(code, finding.message(), "", _start(self.policy.span), finding.help(), qualifier=self.kind.value)
 
     def statement(self, stmt: Statement) -> None:
         kind, path = self.kind, stmt.path
@@ -163,11 +165,16 @@ class _Validator:
             self.risky_allow(stmt)
 
     def redundant(self, values: tuple[Located, ...] | None, code: str, what: str, lower: bool) -> None:
-        """An entry that another entry of the same list covers (`s3:GetObject` beside `s3:Get*`)."""
+        """An entry that another entry of the same list covers: every string it matches, the other
+        matches too (`s3:GetObject` beside `s3:Get*`; `arn:aws:s3:::logs-*/*` beside
+        `arn:aws:s3:::logs-*`, since `*` also matches `/`). Access Analyzer's REDUNDANT_ACTION and
+        REDUNDANT_RESOURCE
+        (https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html#access-analyzer-reference-policy-checks-suggestion-redundant-resource).
+        Of two entries that cover each other, the later one is reported."""
         if not values or len(values) < 2 or len(values) > 400:
             return
         texts = [v.text.lower() if lower else v.text for v in values]
-        # Only a repeated entry or a pattern with a wildcard can cover another entry (`_covers`).
+        # Only a repeated entry or a pattern with a wildcard can cover another entry.
         patterns = [j for j, t in enumerate(texts) if "*" in t or "?" in t]
         if not patterns and len(set(texts)) == len(texts):
             return
@@ -175,29 +182,52 @@ class _Validator:
             text = texts[i]
             for j in sorted({*patterns, *(k for k in range(i) if texts[k] == text)}):
                 other = texts[j]
-                if i != j and (other == text and j < i or other != text and _covers(other, text)):
+                if i == j or not covers(other, text):
+                    continue
+                if j < i or (other != text and not covers(text, other)):
                     self.report(code, f"{what} `{value.text}` is covered by `{values[j].text}`", value.path,
                                 value.span)
                     break
 
     def risky_allow(self, stmt: Statement) -> None:
-        resources = [r.text for r in stmt.resource or ()]
-        star_resource = stmt.not_resource is not None or "*" in resources
-        if not star_resource:
+        """iam:PassRole and iam:CreateServiceLinkedRole allowed on every resource: Access Analyzer's
+        PASS_ROLE_WITH_* security warnings and CREATE_SLR_WITH_* general warnings
+        (https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html#access-analyzer-reference-policy-checks-security-warning-pass-role-with-star-in-resource,
+        ...#access-analyzer-reference-policy-checks-general-warning-create-slr-with-star-in-resource).
+        The code says how the statement reaches it: the action named or through a wildcard
+        (`*`, `iam:*`) or NotAction, on `Resource: *` or NotResource. A condition that names the
+        services (`iam:PassedToService`, `iam:AWSServiceName`, with an operator that requires the
+        key and values without wildcards) scopes the grant, and Access Analyzer reports nothing
+        (on AWS's managed policies, measured: tests/test_access_analyzer_agreement.py)."""
+        if stmt.not_resource is not None:
+            resource_form = "not"
+        elif any(r.text == "*" for r in stmt.resource or ()):
+            resource_form = "star"
+        else:
             return
-        actions = [a.text.lower() for a in stmt.action or ()]
-
-        def grants(action: str) -> bool:
-            return any(glob_match(a, action) for a in actions)
-        if grants("iam:passrole"):
-            self.report("pass-role-with-star", "`iam:PassRole` is allowed on every role (`Resource: *`)",
-                        f"{stmt.path}.Action" if stmt.action is not None else f"{stmt.path}.NotAction",
-                        stmt.key_span("Action" if stmt.action is not None else "NotAction"))
-        if grants("iam:createservicelinkedrole") and not any(
-                c.key.lower() == "iam:awsservicename" for c in stmt.conditions):
-            self.report("create-slr-with-star", "`iam:CreateServiceLinkedRole` is allowed for every service",
-                        f"{stmt.path}.Action" if stmt.action is not None else f"{stmt.path}.NotAction",
-                        stmt.key_span("Action" if stmt.action is not None else "NotAction"))
+        for action, family, key, strict in (("iam:passrole", "pass-role-with-", "iam:passedtoservice", False),
+                                            ("iam:createservicelinkedrole", "create-slr-with-", "iam:awsservicename",
+                                             True)):
+            if _scoped_by(stmt, key, strict):
+                continue
+            if stmt.not_action is not None:
+                if any(glob_match(a.text.lower(), action) for a in stmt.not_action):
+                    continue
+                action_form, path, span = "not", f"{stmt.path}.NotAction", stmt.key_span("NotAction")
+            else:
+                granting = [a for a in stmt.action or () if glob_match(a.text.lower(), action)]
+                if not granting:
+                    continue
+                named = [a for a in granting if a.text.lower() == action]
+                action_form = "named" if named else "star"
+                entry = (named or granting)[0]
+                path, span = entry.path, entry.span
+            self.report(family + _RISKY_FORMS[(action_form, resource_form)],
+                        f"`{_RISKY_NAMES[action]}` is allowed on "
+                        + ("every role" if action == "iam:passrole" else "every service")
+                        + (" through a wildcard action" if action_form == "star" else "")
+                        + (" through NotAction" if action_form == "not" else "")
+                        + (" (`Resource: *`)" if resource_form == "star" else " (NotResource)"), path, span)
 
     def empty(self, values: tuple[Located, ...], element: str, stmt: Statement) -> None:
         if values:
@@ -250,6 +280,14 @@ class _Validator:
             return
         cat = catalog()
         if not cat.has_service(service):
+            if service.lower() in cat.retired_services:
+                # AWS still serves managed policies granting actions of services it retired;
+                # IAM accepts them and they grant nothing. Not an error (Access Analyzer, whose
+                # catalog still knew these services, reported none on such managed policies:
+                # tests/test_access_analyzer_agreement.py).
+                self.report("retired-service", f"`{service}` is a retired AWS service: `{text}` grants nothing",
+                            value.path, value.span)
+                return
             guess = cat.suggest_service(service)
             self.report("unknown-service", f"unknown service `{service}`", value.path, value.span,
                         f"did you mean `{guess}`?" if guess else None)
@@ -381,8 +419,8 @@ class _Validator:
             self.report("empty-condition-values", f"`{key}` has no values", path, span)
         if self.check_catalog and known is False:
             guess = catalog().suggest_key(key)
-            self.report("unknown-condition-key", f"unknown condition key `{key}`", path, span,
-                        f"did you mean `{guess}`?" if guess else None)
+            self.report("unknown-global-condition-key" if key[:4].lower() == "aws:" else "unknown-condition-key",
+                        f"unknown condition key `{key}`", path, span, f"did you mean `{guess}`?" if guess else None)
         if op.is_null:
             if op.set_op:
                 self.report("null-with-qualifier", f"`{op.written}` has a fixed result", path, span)
@@ -393,6 +431,13 @@ class _Validator:
             return
         family = op.family
         assert family is not None
+        wanted = _OPERATOR_TYPE.get((key_type or "").removeprefix("ArrayOf"))
+        if wanted is not None and not op.base.startswith(wanted[0]) and not op.base.startswith("Not" + wanted[0]):
+            # "Use the operator type Boolean instead of operator string for the condition key
+            # aws:ViaAWSService" (TYPE_MISMATCH,
+            # https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html#access-analyzer-reference-policy-checks-general-warning-type-mismatch)
+            self.report("operator-type-mismatch", f"`{key}` is of type {wanted[1]}; `{op.written}` is not a "
+                        f"{wanted[1]} operator", path, span)
         if op.base in ("StringLike", "StringNotLike") and key_type in ("ARN", "ArrayOfARN"):
             self.report("string-operator-on-arn-key", f"`{op.written}` compares the ARN key `{key}` as text", path, span)
         if op.set_op == FOR_ALL and not multivalued and key_type is not None \
@@ -418,6 +463,32 @@ class _Validator:
                             value.span)
 
 
+#: catalog key type -> (the operator prefix of that type, its name), for the types whose keys a
+#: String operator cannot compare as AWS means them (ARN keys may be compared as strings)
+_OPERATOR_TYPE = {"Bool": ("Bool", "Boolean"), "Numeric": ("Numeric", "Numeric"), "Date": ("Date", "Date"),
+                  "IPAddress": ("IpAddress", "IP address")}
+
+#: the code suffix of each (action form, resource form) of `_Validator.risky_allow`
+_RISKY_FORMS = {("named", "star"): "star", ("star", "star"): "star-in-action", ("named", "not"): "not-resource",
+                ("star", "not"): "star-in-action-and-not-resource", ("not", "star"): "not-action",
+                ("not", "not"): "not-action-and-not-resource"}
+_RISKY_NAMES = {"iam:passrole": "iam:PassRole", "iam:createservicelinkedrole": "iam:CreateServiceLinkedRole"}
+
+
+def _scoped_by(stmt: Statement, key: str, strict: bool) -> bool:
+    """Whether a condition limits `key` to some values under a String operator that is not
+    negated; `strict`: and not `...IfExists`, with no wildcard in the values."""
+    for cond in stmt.conditions:
+        if cond.key.lower() != key or not cond.values:
+            continue
+        op = parse_operator(cond.operator)
+        if isinstance(op, OperatorError) or op.negated or not op.base.startswith("String"):
+            continue
+        if not strict or (not op.if_exists and all("*" not in v.text and "?" not in v.text for v in cond.values)):
+            return True
+    return False
+
+
 def _key_facts(key: str) -> tuple[str | None, bool, bool | None]:
     """A condition key's type (None when unknown), whether it is multivalued, and whether the
     catalog knows it: looked up once per key name (the catalog is fixed data)."""
@@ -437,17 +508,6 @@ def validate(policy: Policy, *, check_catalog: bool = True, aws_managed: bool = 
     so whether there is an answer), which is all an evaluation needs; the checks that can only
     warn are skipped."""
     return _Validator(policy, check_catalog, aws_managed, warnings).run()
-
-
-def _covers(pattern: str, text: str) -> bool:
-    """Whether every string `text` matches is also matched by `pattern` (decided exactly for a
-    literal `text`, and for the common `prefix*` patterns otherwise)."""
-    if not has_wildcard(text):
-        return glob_match(pattern, text)
-    if pattern == "*":
-        return True
-    head = pattern[:-1]
-    return pattern.endswith("*") and not has_wildcard(head) and text.startswith(head)
 
 
 def _start(span: Span | None) -> Span | None:

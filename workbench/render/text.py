@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from workbench.core.diagnostics import Diagnostic
+from workbench.core.diagnostics import FINDING_TYPES, Diagnostic
 from workbench.core.source import SourceText
 from workbench.evaluate.decision import Decision, StatementRef
 
@@ -28,6 +28,9 @@ def render_diagnostic(diagnostic: Diagnostic, sources: Mapping[str, SourceText] 
         lines.append(" " * (len(gutter) - 2) + "| " + " " * (caret_col - 1) + "^")
     if diagnostic.path:
         lines.append(f"      = at {diagnostic.path}")
+    if diagnostic.issue_code:
+        lines.append(f"      = Access Analyzer {diagnostic.category.value} {diagnostic.issue_code}: "
+                     f"{diagnostic.learn_more_link}")
     if diagnostic.help:
         lines.append(f"      help: {diagnostic.help}")
     return "\n".join(lines)
@@ -35,6 +38,25 @@ def render_diagnostic(diagnostic: Diagnostic, sources: Mapping[str, SourceText] 
 
 def render_diagnostics(diagnostics: Iterable[Diagnostic], sources: Mapping[str, SourceText] | None = None) -> str:
     return "\n".join(render_diagnostic(d, sources) for d in diagnostics)
+
+
+def render_diagnostics_by_category(diagnostics: Iterable[Diagnostic],
+                                   sources: Mapping[str, SourceText] | None = None) -> str:
+    """The diagnostics grouped by Access Analyzer's finding type (ERROR, SECURITY_WARNING,
+    WARNING, SUGGESTION), each group under a `-- TYPE (n) --` line, in the order of the input."""
+    listed = list(diagnostics)
+    blocks = []
+    for finding_type in FINDING_TYPES:
+        group = [d for d in listed if d.category is finding_type]
+        if group:
+            blocks.append(f"-- {finding_type.value} ({len(group)}) --\n" + render_diagnostics(group, sources))
+    return "\n".join(blocks)
+
+
+def category_counts(diagnostics: Iterable[Diagnostic]) -> str:
+    """`ERROR 1, SECURITY_WARNING 0, WARNING 2, SUGGESTION 0`."""
+    listed = list(diagnostics)
+    return ", ".join(f"{t.value} {sum(d.category is t for d in listed)}" for t in FINDING_TYPES)
 
 
 def describe_ref(ref: StatementRef) -> str:
