@@ -84,15 +84,27 @@ function tokenEnd(doc, from) {
 
 const SEVERITY = { error: "error", warning: "warning", info: "info" };
 
+// Access Analyzer's names for the finding, and its reference page (only AWS's documentation).
+function finding(d) {
+  const link = typeof d.learnMoreLink === "string" && d.learnMoreLink.startsWith("https://docs.aws.amazon.com/")
+    ? h("a", { href: d.learnMoreLink, target: "_blank", rel: "noopener noreferrer", text: "learn more" }) : null;
+  if (!d.findingType && !link) return null;
+  return h("div", { class: "iamwb-finding" }, [d.findingType, d.issueCode].filter(Boolean).join(" ") + (link ? " \u00b7 " : ""), link);
+}
+
 function lintMessage(d) {
   return h("div", { class: "iamwb-lint " + d.severity },
     h("b", { text: (d.line ? `${d.line}:${d.col || 1} ` : "") + d.code + ": " }), rich(d.message),
-    d.help ? h("div", { class: "help" }, rich(d.help)) : null);
+    d.help ? h("div", { class: "help" }, rich(d.help)) : null, finding(d));
 }
 
+// The range to underline: the span the core gives (its length), else the token at the position.
 function toLint(doc, d) {
   const from = offsetOf(doc, d.line, d.col);
-  return { from, to: tokenEnd(doc, from), severity: SEVERITY[d.severity] || "info", source: d.code,
+  const span = d.locations && d.locations[0] && d.locations[0].span;
+  const length = span && span.start && span.end ? span.end.offset - span.start.offset : NaN;
+  const to = Number.isFinite(length) && length > 0 ? Math.min(doc.length, from + length) : tokenEnd(doc, from);
+  return { from, to, severity: SEVERITY[d.severity] || "info",
     message: d.message + (d.help ? "\n" + d.help : ""), renderMessage: () => lintMessage(d) };
 }
 
