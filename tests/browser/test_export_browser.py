@@ -107,6 +107,17 @@ def test_workbench_export_works_offline(chromium: Any, exports: dict[str, Path])
     detail.get_by_text("Decided by", exact=True).first.wait_for(timeout=10_000)
     assert "BuildAndRun" in detail.inner_text()
     page.shot("export-workbench-matrix-cell", matrix)
-    assert p.locator(".iamwb-editor textarea.iamwb-input").count() == 1
+    editor = p.locator(".iamwb-editor")
+    assert editor.count() == 1 and editor.locator(".cm-editor").count() == 1, "the CodeMirror editor renders"
+    assert '"Sid": "BuildAndRun"' in editor.evaluate("(root) => root.cmView.state.doc.toString()")
+    # with no kernel, a JSON syntax error is still found in the page, at its line
+    editor.locator(".cm-line", has_text='"Sid": "BuildAndRun"').first.click()
+    p.keyboard.press("End")
+    p.keyboard.press("Backspace")  # the comma after the Sid
+    editor.locator("ul.iamwb-diags li.error").first.wait_for(timeout=10_000)
+    text = editor.evaluate("(root) => root.cmView.state.doc.toString()")
+    sid_line = text[:text.index('"Sid": "BuildAndRun"')].count("\n") + 1
+    assert editor.locator("ul.iamwb-diags li.error b").first.inner_text().split(":")[0] == str(sid_line + 1)
+    page.shot("export-workbench-editor", editor)
     assert p.locator(".iamwb-graph svg g.node").count() > 3
     assert_clean(page)

@@ -1,7 +1,10 @@
 """The workbench in a real JupyterLab, driven in headless Chromium: open
-notebooks/00-workbench.ipynb, run it, type a Deny into the policy editor and watch an allowed
-matrix cell become denied, with its explanation naming the new statement; then type invalid JSON
-and see the diagnostic at the right line while the matrix keeps its last valid state.
+notebooks/00-workbench.ipynb, run it, type a Deny statement into the policy editor (CodeMirror) key
+by key, with Enter and Tab, and watch an allowed matrix cell become denied, with its explanation
+naming the new statement, and the graph follow; then type an invalid Effect and see the core's
+diagnostic at its line and column (list, lint gutter, underline, tooltip) while the matrix keeps its
+last valid state; undo with Ctrl-Z back to the original and see matrix and graph return; and check
+that no keystroke reached the notebook (cells, types, sources, active cell unchanged).
 JupyterLab runs from a copy of notebooks/ (so nothing is saved over the committed notebook; its
 .ipynb written there from the .py source, as `make notebooks` does), in
 its own process group, token off, with the news pop-up and windowing turned off; every request
@@ -27,8 +30,12 @@ from browsing import ROOT, Page, open_page
 pytestmark = pytest.mark.browser
 NOTEBOOK = "notebooks/00-workbench.ipynb"
 DANA = "arn:aws:iam::862014573906:user/dana"
-DENY = {"Sid": "NoExportReads", "Effect": "Deny", "Action": "s3:GetObject",
+DENY = {"Sid": "NoExportReadsddxzcvabmry", "Effect": "Deny", "Action": "s3:GetObject",
         "Resource": "arn:aws:s3:::example-corp-prod-exports/*"}
+# typed line by line after `{`, Enter, Tab (Tab indents the first line further; CodeMirror indents
+# the next ones by the JSON structure)
+TYPED = ['"Sid": "NoExportReadsddxzcvabmry",', '"Effect": "Deny",', '"Action": "s3:GetObject",',
+         '"Resource": "arn:aws:s3:::example-corp-prod-exports/*"', "},"]
 
 
 def free_port() -> int:
@@ -121,6 +128,54 @@ def the_cell(page: Page, pi_filter: str = "dana") -> Any:
     return cell
 
 
+def doc_text(editor: Any) -> str:
+    """The editor's document, as CodeMirror holds it."""
+    return str(editor.evaluate("(root) => root.cmView.state.doc.toString()"))
+
+
+def indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def line_col(text: str, needle: str) -> tuple[int, int]:
+    offset = text.index(needle)
+    return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def lint_gutter_lines(editor: Any) -> list[int]:
+    """The line numbers beside the lint gutter's error markers (matched by height on the page)."""
+    return list(editor.evaluate("""(root) => {
+      const numbers = [...root.querySelectorAll('.cm-lineNumbers .cm-gutterElement')];
+      return [...root.querySelectorAll('.cm-gutter-lint .cm-gutterElement')]
+        .filter((e) => e.querySelector('.cm-lint-marker-error'))
+        .map((e) => { const top = e.getBoundingClientRect().top;
+          const n = numbers.find((x) => Math.abs(x.getBoundingClientRect().top - top) < 2);
+          return n ? Number(n.textContent) : -1; });
+    }"""))
+
+
+GRAPH = "(document.querySelector('.iamwb-graph svg') || {}).outerHTML || ''"
+
+
+def graph_signature(page: Any) -> str:
+    """The graph as drawn (Graphviz's output is the same for the same workspace)."""
+    return str(page.evaluate(f"() => {GRAPH}"))
+
+
+def notebook_state(page: Any) -> dict[str, Any]:
+    """What a keystroke that reached JupyterLab would change: the cells (type and source), the
+    active cell, the mode, the notebook widget count."""
+    return dict(page.evaluate("""() => {
+      const panel = window.jupyterapp.shell.currentWidget, nb = panel.content, cells = [];
+      for (let i = 0; i < nb.model.cells.length; i++) {
+        const c = nb.model.cells.get(i);
+        cells.push([c.type, c.sharedModel.getSource()]);
+      }
+      return { cells, active: nb.activeCellIndex, widgets: nb.widgets.length,
+               title: panel.title.label, selected: nb.widgets.filter((w) => nb.isSelected(w)).length };
+    }"""))
+
+
 def test_edit_a_policy_in_jupyterlab(chromium: Any, lab: str) -> None:
     started = time.monotonic()
     page = open_page(chromium, allow=(lab,), viewport=(1600, 1200))
@@ -139,45 +194,89 @@ def test_edit_a_policy_in_jupyterlab(chromium: Any, lab: str) -> None:
     assert "allowed" in (cell.get_attribute("class") or "")
     page.shot("lab-workbench", p.locator(".jp-OutputArea-output").first)
 
-    # type a Deny into DeveloperAccess: the cell becomes an explicit deny decided by it
+    # type a Deny statement into DeveloperAccess, key by key (Enter, Tab, auto-indent), with
+    # letters that are JupyterLab command-mode shortcuts in it (d d, x, z, c, v, a, b, m, r, y)
     editor = p.locator(".iamwb-editor").first
-    area = editor.locator("textarea.iamwb-input")
-    document = json.loads(area.input_value())
-    document["Statement"].append(DENY)
-    valid_text = json.dumps(document, indent=2)
-    area.fill(valid_text)
+    editor.locator(".cm-content").wait_for()
+    original = doc_text(editor)
+    graph_before = graph_signature(p)
+    assert graph_before, "the graph draws edges"
+    editor.locator(".cm-line", has_text='"Statement": [').first.click()
+    notebook_before = notebook_state(p)
+    p.keyboard.press("End")
+    p.keyboard.press("Enter")
+    p.keyboard.type("{")
+    p.keyboard.press("Enter")
+    p.keyboard.press("Tab")
+    for i, line in enumerate(TYPED):
+        p.keyboard.type(line)
+        if i < len(TYPED) - 1:
+            p.keyboard.press("Enter")
+    typed = doc_text(editor)
+    document = json.loads(typed)
+    assert document["Statement"][0] == DENY and document["Statement"][1:] == json.loads(original)["Statement"]
+    lines = typed.split("\n")
+    sid = next(i for i, line in enumerate(lines) if "NoExportReads" in line)
+    assert lines[sid - 1].strip() == "{" and indent(lines[sid]) == indent(lines[sid - 1]) + 4, "Tab indented the line"
+    assert typed.count("\n") == original.count("\n") + len(TYPED) + 1, "every Enter is a line break"
     p.wait_for_function("() => { const td = document.querySelector('.iamwb-matrix td.c:not(.dim)');"
                         " return td && td.classList.contains('explicitDeny'); }", timeout=30_000)
     edited = time.monotonic()
     cell = the_cell(page)
     assert "NoExportReads" in (cell.get_attribute("title") or "")
+    p.wait_for_function(f"(before) => {GRAPH} !== before", arg=graph_before, timeout=60_000)
+    page.shot("lab-editor-valid", editor)
     cell.click()
     detail = matrix.locator(".iamwb-detail")
     detail.get_by_text("NoExportReads").first.wait_for(timeout=90_000)  # a loaded machine re-explains slowly
     assert "explicitDeny" in detail.inner_text()
     page.shot("lab-matrix-after-edit", matrix)
-    page.shot("lab-editor-valid", editor)
 
-    # invalid JSON: remove the comma after the new statement's "Effect" line
-    lines = valid_text.split("\n")
-    broken_at = next(i for i, line in enumerate(lines) if '"Sid": "NoExportReads"' in line) + 1
-    assert lines[broken_at].strip().endswith(",")
-    lines[broken_at] = lines[broken_at].rstrip(",")
-    broken = "\n".join(lines)
-    try:
-        json.loads(broken)
-        raise AssertionError("the text should be invalid")
-    except json.JSONDecodeError as error:
-        expected_line = error.lineno
-    area.fill(broken)
+    # an invalid Effect, typed: "Deny" -> "Dny"; the core's diagnostic at its line and column
+    editor.locator(".cm-line", has_text='"Effect": "Deny"').first.click()
+    p.keyboard.press("End")
+    for _ in range(4):  # before `ny",`
+        p.keyboard.press("ArrowLeft")
+    p.keyboard.press("Backspace")
+    broken = doc_text(editor)
+    bad_value = '"Dny"'
+    assert '"Effect": "Dny"' in broken, broken
+    expected = line_col(broken, bad_value)
+    from workbench.policy import PolicyKind, parse_policy
+
+    core = [d for d in parse_policy(broken, name="DeveloperAccess", kind=PolicyKind.IDENTITY).diagnostics if d.is_error]
+    assert core and core[0].code == "invalid-effect" and (core[0].to_json()["line"], core[0].to_json()["col"]) == expected
     first = editor.locator("ul.iamwb-diags li.error").first
     first.wait_for(timeout=30_000)
+    editor.locator("ul.iamwb-diags li.error", has_text="invalid-effect").wait_for(timeout=30_000)
     where = first.locator("b").inner_text().strip()
-    assert where.split(":")[0] == str(expected_line), (where, expected_line)
-    gutter = editor.locator(".iamwb-gutter .err")
-    assert gutter.first.inner_text().strip() == str(expected_line)
+    assert where == f"{expected[0]}:{expected[1]}", (where, expected)
+    assert editor.locator(".cm-lintRange-error").first.inner_text() == bad_value, "the range under the text"
+    assert lint_gutter_lines(editor) == [expected[0]], "the lint gutter marks that line"
+    assert "stays in effect" in editor.locator(".iamwb-status").inner_text()
     p.wait_for_timeout(2_000)  # longer than the editor's debounce: the kernel has seen the broken text
     assert "explicitDeny" in (the_cell(page).get_attribute("class") or ""), "the matrix keeps its last valid state"
+    editor.locator(".cm-lint-marker-error").first.hover()
+    editor.locator(".cm-tooltip-lint").first.wait_for(timeout=10_000)
+    assert "Allow" in editor.locator(".cm-tooltip-lint").first.inner_text(), "the tooltip gives the help"
     page.shot("lab-editor-invalid", editor)
+
+    # undo (Ctrl-Z in the editor): first the typo, then the whole statement; the matrix and the
+    # graph come back to what they showed before the edit
+    editor.locator(".cm-content").click()
+    p.keyboard.press("Control+z")
+    p.wait_for_function("() => !document.querySelector('.iamwb-editor ul.iamwb-diags li.error')", timeout=30_000)
+    for _ in range(60):
+        if doc_text(editor) == original:
+            break
+        p.keyboard.press("Control+z")
+    assert doc_text(editor) == original
+    p.wait_for_function("() => { const td = document.querySelector('.iamwb-matrix td.c:not(.dim)');"
+                        " return td && td.classList.contains('allowed'); }", timeout=30_000)
+    p.wait_for_function(f"(before) => {GRAPH} === before", arg=graph_before, timeout=60_000)
+    page.shot("lab-editor-undone", editor)
+
+    # no keystroke reached the notebook: same cells, same types and sources, no command ran
+    assert notebook_state(p) == notebook_before
     print(f"JupyterLab: notebook ran in {ran:.1f} s, edit reflected in {edited - started - ran:.1f} s, "
           f"whole test {time.monotonic() - started:.1f} s")

@@ -1,4 +1,5 @@
-"""What the widgets share: front-end code read from `static/` (plain ESM, no dependencies), an
+"""What the widgets share: front-end code read from `static/` (plain ESM, no imports; the policy
+editor's CodeMirror comes as a committed bundle, scripts/editor-bundle), an
 `error` trait the front end shows, and a guard that puts a callback's exception there instead of
 losing it in a log."""
 
@@ -17,9 +18,10 @@ import traitlets
 STATIC = Path(__file__).parent / "static"
 
 
-def front_end(name: str) -> str:
-    """The ESM of one widget: the shared helpers (common.js) followed by the widget's own code."""
-    return (STATIC / "common.js").read_text(encoding="utf-8") + "\n" + (STATIC / name).read_text(encoding="utf-8")
+def front_end(*names: str) -> str:
+    """The ESM of one widget: the shared helpers (common.js) followed by the named files (a
+    bundle such as codemirror.bundle.js, a script that defines one name, then the widget's code)."""
+    return "\n".join((STATIC / name).read_text(encoding="utf-8") for name in ("common.js", *names))
 
 
 def style(name: str) -> str:

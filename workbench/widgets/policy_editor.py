@@ -1,8 +1,9 @@
-"""The policy editor: one policy of a workspace as text, checked as you type (JSON syntax in the
-front end at once, full validation here after a short pause), applied to the workspace only when
-valid, with undo/redo, revert and an atomic save. After each valid edit it says what the edit
-changes compared with the saved version (`analyses/edit_preview`): new or removed access with a
-request the evaluator confirmed, and the external-access findings added or removed."""
+"""The policy editor: one policy of a workspace as text in a CodeMirror 6 editor (bundled in the
+widget, scripts/editor-bundle), checked as you type (JSON syntax in the front end at once, full
+validation here after a short pause, drawn in the editor's lint gutter), applied to the workspace
+only when valid, with undo/redo, revert and an atomic save. After each valid edit it says what the
+edit changes compared with the saved version (`analyses/edit_preview`): new or removed access with
+a request the evaluator confirmed, and the external-access findings added or removed."""
 
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ class PolicyEditor(View):
     in effect. Undo/Redo walk the texts sent; Revert goes back to the version in effect; Save
     writes the workspace atomically."""
 
-    _esm = front_end("policy_editor.js")
+    _esm = front_end("codemirror.bundle.js", "policy_editor.js")
     _css = style("widgets.css")
 
     key = traitlets.Unicode("").tag(sync=True)
@@ -122,20 +123,21 @@ class PolicyEditor(View):
             raise KeyError(f"no policy `{key}` in the workspace")
         policy = policies[key]
         text = policy_text(policy)
-        self._loading = True
-        try:
-            self.key = key
-        finally:
-            self._loading = False
-        self.kind = policy.kind.value
-        self.file = policy.file
-        self._history = [text]
-        self._position = 0
-        self._last_valid = text
-        self._saved = policy
-        self._previewed = None
-        self.saved = ""
-        self._set_text(text)
+        with self.hold_sync():  # one message: the front end sees the new key with its text
+            self._loading = True
+            try:
+                self.key = key
+            finally:
+                self._loading = False
+            self.kind = policy.kind.value
+            self.file = policy.file
+            self._history = [text]
+            self._position = 0
+            self._last_valid = text
+            self._saved = policy
+            self._previewed = None
+            self.saved = ""
+            self._set_text(text)
 
     def _go(self, position: int) -> None:
         self._position = position

@@ -1,5 +1,14 @@
-// Policy editor: a textarea over a highlighted <pre>, line numbers, JSON syntax errors at once,
-// the core's diagnostics after a pause (the `text` trait goes to Python, `diagnostics` come back).
+// Policy editor: CodeMirror 6 (`CM`, from codemirror.bundle.js, which comes before this code in
+// the widget's ESM) with JSON support. The text goes to Python after a pause (`text`); the core's
+// diagnostics come back (`diagnostics`: line, col, message, help) and are drawn in the lint
+// gutter, under the text and in the list below it. While the text has not been checked yet, a
+// JSON syntax error is found here at once. Key events stop at the widget: JupyterLab's shortcuts
+// never see them while the editor has focus.
+const { EditorState, EditorView, Annotation, keymap, lineNumbers, highlightActiveLine,
+  highlightActiveLineGutter, drawSelection, highlightSpecialChars, dropCursor, rectangularSelection,
+  crosshairCursor, defaultKeymap, history, historyKeymap, indentWithTab, undo, redo, undoDepth, redoDepth,
+  syntaxHighlighting, defaultHighlightStyle, bracketMatching, indentOnInput, foldGutter, foldKeymap, indentUnit,
+  search, searchKeymap, highlightSelectionMatches, lintGutter, setDiagnostics, lintKeymap, json } = CM;
 
 // The position of the first JSON syntax error, or null.
 function scanJSON(s) {
@@ -59,148 +68,189 @@ function scanJSON(s) {
   }
 }
 
-const TOKEN = /("(?:[^"\\]|\\.)*"?)(\s*:)?|(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)|\b(true|false|null)\b|([{}[\],:])/g;
+// The offset of a 1-based line and column in the document (clamped to it).
+function offsetOf(doc, line, col) {
+  if (!line) return 0;
+  const l = doc.line(Math.min(Math.max(line, 1), doc.lines));
+  return Math.min(l.from + Math.max(0, (col || 1) - 1), l.to);
+}
 
-function highlight(line) {
-  const out = [];
-  let last = 0;
-  for (const m of line.matchAll(TOKEN)) {
-    if (m.index > last) out.push(line.slice(last, m.index));
-    const cls = m[1] ? (m[2] ? "k" : "s") : m[3] ? "n" : m[4] ? "b" : "p";
-    out.push(h("span", { class: "t-" + cls, text: m[1] || m[0] }));
-    if (m[1] && m[2]) out.push(m[2]);
-    last = m.index + m[0].length;
+// The token that starts at `from` (a JSON string, a word or number, else one character), on its line.
+function tokenEnd(doc, from) {
+  const line = doc.lineAt(from);
+  const m = /^(?:"(?:[^"\\]|\\.)*"?|[\w.:*$+-]+)/.exec(line.text.slice(from - line.from));
+  return Math.min(line.to, from + (m ? m[0].length : 1));
+}
+
+const SEVERITY = { error: "error", warning: "warning", info: "info" };
+
+// Access Analyzer's names for the finding, and its reference page (only AWS's documentation).
+function finding(d) {
+  const link = typeof d.learnMoreLink === "string" && d.learnMoreLink.startsWith("https://docs.aws.amazon.com/")
+    ? h("a", { href: d.learnMoreLink, target: "_blank", rel: "noopener noreferrer", text: "learn more" }) : null;
+  if (!d.findingType && !link) return null;
+  return h("div", { class: "iamwb-finding" }, [d.findingType, d.issueCode].filter(Boolean).join(" ") + (link ? " \u00b7 " : ""), link);
+}
+
+function lintMessage(d) {
+  return h("div", { class: "iamwb-lint " + d.severity },
+    h("b", { text: (d.line ? `${d.line}:${d.col || 1} ` : "") + d.code + ": " }), rich(d.message),
+    d.help ? h("div", { class: "help" }, rich(d.help)) : null, finding(d));
+}
+
+// The range to underline: the span the core gives (its length), else the token at the position.
+function toLint(doc, d) {
+  const from = offsetOf(doc, d.line, d.col);
+  const span = d.locations && d.locations[0] && d.locations[0].span;
+  const length = span && span.start && span.end ? span.end.offset - span.start.offset : NaN;
+  const to = Number.isFinite(length) && length > 0 ? Math.min(doc.length, from + length) : tokenEnd(doc, from);
+  return { from, to, severity: SEVERITY[d.severity] || "info",
+    message: d.message + (d.help ? "\n" + d.help : ""), renderMessage: () => lintMessage(d) };
+}
+
+// What the access_change / access_preview traits say, as short lines (absent traits: nothing).
+function accessLines(change) {
+  if (!change || typeof change !== "object") return [];
+  const text = (a) => (a && typeof a === "object" ? String(a.text ?? "") : "");
+  const took = typeof change.elapsed === "number" ? ` (${change.elapsed.toFixed(1)} s)` : "";
+  switch (change.state) {
+    case "pending": return [["pending", "Checking what the change grants\u2026"]];
+    case "unknown": return [["unknown", "unknown: " + (change.reason || "the comparison could not decide") + took]];
+    case "invalid": return [["invalid", "not compared: " + (change.reason || "the text has errors")]];
+    case "done": {
+      const out = [];
+      if (change.new_access) out.push(["added", "Grants new access: " + text(change.new_access) + took]);
+      if (change.removed_access) out.push(["removed", "Removes access: " + text(change.removed_access) + took]);
+      if (!change.new_access) out.push(["none", "No new access" + took]);
+      return out;
+    }
+    default: return [];
   }
-  if (last < line.length) out.push(line.slice(last));
-  return out;
 }
 
-// The access preview (the `access_change` and `access_preview` traits, computed by the core after
-// each valid edit against the saved version): a minimal rendering kept in this one function so that
-// a rewrite of the editor above can reuse or replace it without merging inside render().
-function renderAccessPreview(model) {
-  const box = h("div", { class: "iamwb-access", "aria-live": "polite" });
-  const draw = () => {
-    const c = model.get("access_change") || {};
-    const items = [];
-    if (c.state === "pending") items.push(h("li", { text: "comparing with the saved version\u2026" }));
-    else if (c.state === "invalid") items.push(h("li", { class: "muted", text: "no access preview: the text has errors" }));
-    else if (c.state === "unknown") items.push(h("li", { class: "bad" }, "undecided: ", rich(c.reason || "")));
-    else if (c.state === "done" && !c.new_access && !c.removed_access) {
-      items.push(h("li", { class: "good", text: "allows and denies the same requests as the saved version" }));
-    }
-    if (c.new_access) items.push(h("li", { class: "bad" }, h("b", { text: "grants new access: " }), rich(c.new_access.text)));
-    if (c.removed_access) items.push(h("li", { class: "good" }, h("b", { text: "removes access: " }), rich(c.removed_access.text)));
-    for (const f of model.get("access_preview") || []) {
-      items.push(h("li", { class: f.change === "added" ? "bad" : "good" }, rich(f.text)));
-    }
-    const time = c.state === "done" || c.state === "unknown" ? ` (${Math.round((c.elapsed || 0) * 1000)} ms)` : "";
-    fill(box, h("div", { class: "iamwb-access-title", text: "Access change" + time }), h("ul", {}, items));
-  };
-  model.on("change:access_change", draw);
-  model.on("change:access_preview", draw);
-  draw();
-  return box;
-}
+const remote = Annotation.define();
 
 export default {
   render({ model, el }) {
-    const area = h("textarea", { class: "iamwb-input", spellcheck: "false", wrap: "off", "aria-label": "policy text" });
-    const overlay = h("pre", { class: "iamwb-overlay", "aria-hidden": "true" });
-    const gutter = h("div", { class: "iamwb-gutter", "aria-hidden": "true" });
     const status = h("span", { class: "iamwb-status" });
     const saved = h("span", { class: "iamwb-saved" });
     const list = h("ul", { class: "iamwb-diags" });
-    const button = (label, command, title) => h("button", { text: label, title,
-      onclick: () => { flush(); model.send({ command }); } });
-    const undo = button("Undo", "undo", "the previous text sent");
-    const redo = button("Redo", "redo", "the next text");
-    const revert = button("Revert", "revert", "back to the version in effect (the last valid one)");
-    const save = button("Save", "save", "save the workspace (atomically)");
+    const access = h("div", { class: "iamwb-access-change" });
+    const preview = h("ul", { class: "iamwb-access-preview" });
+    const host = h("div", { class: "iamwb-cm", "aria-label": "policy text" });
     const title = h("span", { class: "iamwb-title" });
-    el.append(h("div", { class: "iamwb-editor" }, errorBox(model),
-      h("div", { class: "iamwb-toolbar" }, title, save, undo, redo, revert, status, saved),
-      h("div", { class: "iamwb-code-wrap" }, gutter, h("div", { class: "iamwb-layers" }, overlay, area)), list));
-    el.append(renderAccessPreview(model));
+    let view = null;
+    const button = (label, title, onclick) => h("button", { text: label, title, onclick });
+    const command = (name) => () => { flush(); model.send({ command: name }); };
+    const save = button("Save", "save the workspace (atomically; Ctrl-S in the editor)", command("save"));
+    const undoButton = button("Undo", "undo the last edit (Ctrl-Z)", () => { undo(view); view.focus(); });
+    const redoButton = button("Redo", "redo (Ctrl-Shift-Z, Ctrl-Y)", () => { redo(view); view.focus(); });
+    const revert = button("Revert", "back to the version in effect (the last valid one)", command("revert"));
+    const root = h("div", { class: "iamwb-editor", "data-lm-suppress-shortcuts": "true" }, errorBox(model),
+      h("div", { class: "iamwb-toolbar" }, title, save, undoButton, redoButton, revert, status, saved),
+      host, list, access, preview);
+    // Keys typed here are the editor's: none reaches JupyterLab (its keydown handler listens on
+    // the document in the bubbling phase, and it skips elements with data-lm-suppress-shortcuts).
+    for (const type of ["keydown", "keypress", "keyup"]) root.addEventListener(type, (e) => e.stopPropagation());
+    el.append(root);
 
     let timer = null;
     const flush = () => {
       if (timer) { clearTimeout(timer); timer = null; }
-      if (area.value !== model.get("text")) { model.set("text", area.value); model.save_changes(); }
+      const text = view.state.doc.toString();
+      if (text !== model.get("text")) { model.set("text", text); model.save_changes(); }
     };
-    const diagnostics = () => {
-      const local = scanJSON(area.value);
-      if (local) return [{ severity: "error", code: "json-syntax", message: local.message, help: "fix the JSON syntax at this position", line: local.line, col: local.col }];
-      return area.value === model.get("text") ? model.get("diagnostics") : [];
+    // The core's diagnostics once it has seen this text; before that (or with no kernel, as in an
+    // exported page) a JSON syntax error found here.
+    const current = () => {
+      const text = view.state.doc.toString();
+      const synced = text === model.get("text");
+      const core = model.get("diagnostics") || [];
+      const local = scanJSON(text);
+      if (synced && (!local || core.some((d) => d.severity === "error"))) return { pending: false, local: false, diags: core };
+      return { pending: !synced, local: !!local, diags: local ? [{ severity: "error", code: "json-syntax",
+        message: local.message, help: "fix the JSON syntax at this position", line: local.line, col: local.col }] : [] };
     };
-    const goTo = (line, col) => {
-      const lines = area.value.split("\n");
-      let at = 0;
-      for (let n = 0; n < line - 1 && n < lines.length; n++) at += lines[n].length + 1;
-      area.focus();
-      area.setSelectionRange(at + col - 1, at + col - 1);
+    const goTo = (d) => {
+      const at = offsetOf(view.state.doc, d.line, d.col);
+      view.dispatch({ selection: { anchor: at }, scrollIntoView: true });
+      view.focus();
     };
     const paint = () => {
-      const text = area.value;
-      const diags = diagnostics();
-      const byLine = new Map();
-      for (const d of diags) if (d.line) byLine.set(d.line, [...(byLine.get(d.line) || []), d]);
-      const lines = text.split("\n");
-      fill(overlay, ...lines.map((line, n) => {
-        const here = byLine.get(n + 1) || [];
-        const worst = here.some((d) => d.severity === "error") ? "err" : here.length ? "warn" : "";
-        return h("div", { class: "ln " + worst }, highlight(line), line ? null : "\u200b",
-          here.map((d) => h("span", { class: "caret " + d.severity, style: `left:${Math.max(0, (d.col || 1) - 1)}ch` })));
-      }));
-      fill(gutter, ...lines.map((_, n) => {
-        const here = byLine.get(n + 1) || [];
-        const worst = here.some((d) => d.severity === "error") ? "err" : here.length ? "warn" : "";
-        return h("div", { class: worst, title: here.map((d) => d.message).join("\n") || null, text: n + 1 });
-      }));
-      fill(list, ...diags.map((d) => h("li", { class: d.severity, onclick: () => d.line && goTo(d.line, d.col || 1) },
-        h("b", { text: d.line ? `${d.line}:${d.col} ` : "" }), d.severity + " " + d.code + ": ", rich(d.message),
+      const { pending, local, diags } = current();
+      view.dispatch(setDiagnostics(view.state, diags.filter((d) => d.line).map((d) => toLint(view.state.doc, d))));
+      fill(list, ...diags.map((d) => h("li", { class: d.severity, onclick: () => d.line && goTo(d) },
+        h("b", { text: d.line ? `${d.line}:${d.col || 1} ` : "" }), d.severity + " " + d.code + ": ", rich(d.message),
         d.help ? h("div", { class: "help" }, rich(d.help)) : null)));
-      const pending = text !== model.get("text");
-      const local = diags.length && diags[0].code === "json-syntax" && pending;
       status.textContent = local ? "JSON syntax error: the last valid version stays in effect"
         : pending ? "checking\u2026" : model.get("status");
       status.className = "iamwb-status " + (local || (!pending && !model.get("valid")) ? "bad" : pending ? "" : "good");
-      sync();
+      buttons();
     };
-    const sync = () => {
-      overlay.scrollTop = area.scrollTop;
-      overlay.scrollLeft = area.scrollLeft;
-      gutter.scrollTop = area.scrollTop;
+    const buttons = () => {
+      undoButton.disabled = undoDepth(view.state) === 0;
+      redoButton.disabled = redoDepth(view.state) === 0;
     };
-    area.addEventListener("scroll", sync);
-    area.addEventListener("input", () => {
-      paint();
-      clearTimeout(timer);
-      timer = setTimeout(flush, model.get("debounce_ms"));
-    });
-    area.addEventListener("keydown", (e) => {
-      if (e.key === "Tab" && !e.shiftKey) {
-        e.preventDefault();
-        area.setRangeText("  ", area.selectionStart, area.selectionEnd, "end");
-        area.dispatchEvent(new Event("input"));
-      } else if ((e.ctrlKey || e.metaKey) && e.key === "s") {
-        e.preventDefault(); flush(); model.send({ command: "save" });
-      }
-    });
+    let painting = false;
+    const later = () => {  // no dispatch inside an update: paint once the update is over
+      if (painting) return;
+      painting = true;
+      queueMicrotask(() => { painting = false; paint(); });
+    };
+    const extensions = () => [
+      lineNumbers(), highlightActiveLineGutter(), foldGutter(), lintGutter(), highlightSpecialChars(), history(),
+      drawSelection(), dropCursor(), EditorState.allowMultipleSelections.of(true), indentOnInput(),
+      syntaxHighlighting(defaultHighlightStyle, { fallback: true }), bracketMatching(), rectangularSelection(),
+      crosshairCursor(), highlightActiveLine(), highlightSelectionMatches(), search({ top: true }),
+      indentUnit.of("  "), EditorState.tabSize.of(2), json(),
+      keymap.of([{ key: "Mod-s", preventDefault: true, run: () => { command("save")(); return true; } },
+        ...defaultKeymap, ...searchKeymap, ...historyKeymap, ...foldKeymap, ...lintKeymap, indentWithTab]),
+      EditorView.updateListener.of((update) => {
+        if (!update.docChanged) return;
+        later();
+        if (update.transactions.some((t) => t.annotation(remote))) return;
+        clearTimeout(timer);
+        timer = setTimeout(flush, model.get("debounce_ms"));
+      }),
+    ];
+    const stateOf = (text) => EditorState.create({ doc: text, extensions: extensions() });
+    view = new EditorView({ state: stateOf(model.get("text")), parent: host });
+    Object.defineProperty(root, "cmView", { value: view });  // for tests and the browser console
+
+    let shownKey = model.get("key");
     const fromModel = () => {
       const text = model.get("text");
-      if (area.value !== text && !timer) area.value = text;
+      if (model.get("key") !== shownKey) {  // another policy: a fresh document and history
+        shownKey = model.get("key");
+        clearTimeout(timer); timer = null;
+        view.setState(stateOf(text));
+      } else if (!timer && view.state.doc.toString() !== text) {  // revert, or Python set the text
+        if (undoDepth(view.state) === 0) view.setState(stateOf(text));  // e.g. the text of a new key
+        else view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text }, annotations: remote.of(true) });
+      }
       title.textContent = model.get("key") + " (" + model.get("kind") + ")";
       title.title = model.get("file") || "";
-      undo.disabled = !model.get("can_undo");
-      redo.disabled = !model.get("can_redo");
       saved.textContent = model.get("saved");
       save.textContent = model.get("unsaved") ? "Save*" : "Save";
       paint();
     };
-    for (const name of ["text", "diagnostics", "status", "valid", "key", "can_undo", "can_redo", "saved", "unsaved"]) {
+    const drawAccess = () => {
+      fill(access, ...accessLines(model.get("access_change")).map(([kind, line]) =>
+        h("div", { class: "iamwb-access-line " + kind, text: line })));
+      const items = model.get("access_preview");
+      fill(preview, ...(Array.isArray(items) ? items : []).map((item) => h("li", {
+        class: item && item.change === "removed" ? "removed" : "added",
+        text: (item && item.change === "removed" ? "\u2212 " : "+ ") + String((item && item.text) ?? "") })));
+      access.style.display = access.childNodes.length ? "" : "none";
+      preview.style.display = preview.childNodes.length ? "" : "none";
+    };
+    for (const name of ["text", "diagnostics", "status", "valid", "key", "kind", "file", "saved", "unsaved"]) {
       model.on("change:" + name, fromModel);
     }
+    model.on("change:access_change", drawAccess);
+    model.on("change:access_preview", drawAccess);
     fromModel();
+    drawAccess();
+    return () => { clearTimeout(timer); view.destroy(); };
   },
 };
