@@ -276,7 +276,31 @@ def test_edit_a_policy_in_jupyterlab(chromium: Any, lab: str) -> None:
     p.wait_for_function(f"(before) => {GRAPH} === before", arg=graph_before, timeout=60_000)
     page.shot("lab-editor-undone", editor)
 
+    # the edit preview (issue 15): a statement that grants something new is named with a request
+    # the evaluator confirmed, compared with the saved version; undone, there is no new access
+    access = editor.locator(".iamwb-access-change")
+    access.get_by_text("No new access").first.wait_for(timeout=30_000)
+    editor.locator(".cm-line", has_text='"Statement": [').first.click()
+    p.keyboard.press("End")
+    p.keyboard.press("Enter")
+    p.keyboard.type('{"Sid": "Vpcs", "Effect": "Allow", "Action": "ec2:DeleteVpc", "Resource": "*"},')
+    typed_at = time.monotonic()
+    assert json.loads(doc_text(editor))["Statement"][0]["Action"] == "ec2:DeleteVpc"
+    access.get_by_text("Grants new access").first.wait_for(timeout=60_000)
+    preview_s = time.monotonic() - typed_at
+    line = access.inner_text()
+    assert "ec2:DeleteVpc" in line, line
+    page.shot("lab-editor-grants-new-access", editor)
+    editor.locator(".cm-content").click()
+    for _ in range(80):
+        if doc_text(editor) == original:
+            break
+        p.keyboard.press("Control+z")
+    assert doc_text(editor) == original
+    access.get_by_text("No new access").first.wait_for(timeout=60_000)
+
     # no keystroke reached the notebook: same cells, same types and sources, no command ran
     assert notebook_state(p) == notebook_before
+    print(f"the 'Grants new access' line appeared {preview_s:.2f} s after the last keystroke")
     print(f"JupyterLab: notebook ran in {ran:.1f} s, edit reflected in {edited - started - ran:.1f} s, "
           f"whole test {time.monotonic() - started:.1f} s")
