@@ -155,6 +155,11 @@ def _run_distributed_matrix(args: argparse.Namespace, ws: Workspace, context: Co
     except (NameResolutionError, ValueError) as error:
         print(f"iamwb matrix: {error}", file=sys.stderr)
         return 1
+    output = Path(args.output) if args.output else None
+    if output is not None and output.exists() and (not output.is_dir() or any(output.iterdir())):
+        print(f"iamwb matrix: {printable(output)} exists and is not an empty folder", file=sys.stderr)
+        print("      help: name a new folder with -o", file=sys.stderr)
+        return 1
     with DaskExecutor(None if scheduler == "local" else scheduler, workers=int(workers) if workers else None,
                       progress=sys.stderr.isatty()) as executor:
         estimate = executor.estimate(ws, *selection, access_levels=args.access_level)
