@@ -229,11 +229,8 @@ class Workspace:
         and role of the workspace; `type:s3:bucket`, `account:ID`, `tag:K=V`, `service:s3`). When an
         action takes no resource (`s3:ListAllMyBuckets`), a `*` column is added for it.
         A selection of more than `max_cells` cells warns first (`LargeSelectionWarning`)."""
-        chosen_principals = select_principals(self.inventory, principals)
-        chosen_actions = select_actions(actions, access_levels)
-        chosen_resources = select_resources(self.inventory, resources)
-        if "*" not in chosen_resources and any(takes_no_resource(a) for a in chosen_actions):
-            chosen_resources.append("*")
+        chosen_principals, chosen_actions, chosen_resources = self.matrix_selection(principals, actions, resources,
+                                                                                    access_levels=access_levels)
         cells = len(chosen_principals) * len(chosen_actions) * len(chosen_resources)
         if cells > max_cells:
             warnings.warn(LargeSelectionWarning(
@@ -243,12 +240,26 @@ class Workspace:
         return AccessMatrix(self.inventory, self._resolve, chosen_principals, chosen_actions, chosen_resources,
                             normalize_context(context), progress=progress)
 
+    def matrix_selection(self, principals: Selector = "*", actions: Selector = None, resources: Selector = "all",
+                         *, access_levels: list[str] | None = None) -> tuple[list[str], list[str], list[str]]:
+        """The principals, actions and resources `matrix` would ask, as `matrix` selects them."""
+        chosen_principals = select_principals(self.inventory, principals)
+        chosen_actions = select_actions(actions, access_levels)
+        chosen_resources = select_resources(self.inventory, resources)
+        if "*" not in chosen_resources and any(takes_no_resource(a) for a in chosen_actions):
+            chosen_resources.append("*")
+        return chosen_principals, chosen_actions, chosen_resources
+
+    def who_can_roles(self) -> list[str]:
+        """The roles who-can follows: every role with a trust policy, except service-linked ones."""
+        return [r.arn for r in self.inventory.roles() if not r.service_linked and r.trust is not None]
+
     def who_can(self, action: str, resource: str, context: Mapping[str, Any] | None = None, *,
                 principals: Selector = "*", max_depth: int = 4) -> WhoCan:
         """Every principal allowed `action` on `resource`: directly, or through roles it can
         assume (each hop decided like `can_assume`)."""
         chosen = select_principals(self.inventory, principals)
-        roles = [r.arn for r in self.inventory.roles() if not r.service_linked and r.trust is not None]
+        roles = self.who_can_roles()
         ctx = normalize_context(context)
 
         engine = MatrixEngine()

@@ -83,19 +83,54 @@ def who_can(inventory: Inventory, build: MatrixFactory, principals: Sequence[str
     `candidates(callers, roles)` gives, for each role, the indices of the callers its trust policy
     may allow (`analyses.trusted`): only those pairs are asked, so the role hops cost in
     proportion to the plausible pairs, not callers x roles; without it every pair is asked."""
-    everyone = list(dict.fromkeys([*principals, *roles]))
-    direct = build(everyone, [action], [resource])
+    everyone = who_can_callers(principals, roles)
+    part = who_can_part(build, everyone, roles, action, resource, candidates)
+    return join_who_can(everyone, roles, [part], build([], [action], [resource]), action, resource,
+                        max_depth=max_depth)
+
+
+def who_can_callers(principals: Sequence[str], roles: Sequence[str]) -> list[str]:
+    """Everyone a who-can question asks about: the principals, then the roles, once each."""
+    return list(dict.fromkeys([*principals, *roles]))
+
+
+@dataclass(frozen=True)
+class WhoCanPart:
+    """The cells of who-can for some callers: those allowed directly, and the roles they may
+    assume (role, caller, the sts:AssumeRole cell). Parts computed apart (a distributed executor
+    asks one per account) join into the answer the whole computation gives (`join_who_can`)."""
+
+    direct: tuple[tuple[str, Cell], ...]
+    edges: tuple[tuple[str, str, Cell], ...]
+
+
+def who_can_part(build: MatrixFactory, callers: Sequence[str], roles: Sequence[str], action: str, resource: str,
+                 candidates: AssumeCandidates | None) -> WhoCanPart:
+    direct = tuple((p, cell) for p, _, _, cell in build(callers, [action], [resource]) if cell.allowed)
+    edges: list[tuple[str, str, Cell]] = []
+    if roles:
+        for batch, targets in _assume_batches(callers, roles, candidates):
+            for caller, _, role, cell in build(batch, ["sts:AssumeRole"], targets):
+                if cell.allowed and caller != role:
+                    edges.append((role, caller, cell))
+    return WhoCanPart(direct, tuple(edges))
+
+
+def join_who_can(everyone: Sequence[str], roles: Sequence[str], parts: Sequence[WhoCanPart], asked: AccessMatrix,
+                 action: str, resource: str, *, max_depth: int = 4) -> WhoCan:
+    """The answer from its parts, in any order: callers are taken in `everyone`'s order, so the
+    paths found do not depend on how the work was split. `asked` is a matrix of the question's
+    action and resource (any principals), for the notes on how the request was asked."""
+    position = {p: i for i, p in enumerate(everyone)}
     allowed: dict[str, Access] = {}
-    for principal, _, _, cell in direct:
-        if cell.allowed:
-            allowed[principal] = Access(principal, cell)
+    for principal, cell in sorted((d for part in parts for d in part.direct), key=lambda d: position[d[0]]):
+        allowed[principal] = Access(principal, cell)
     if roles:
         edges: dict[str, list[tuple[str, Cell]]] = {}
-        for callers, targets in _assume_batches(everyone, roles, candidates):
-            for caller, _, role, cell in build(callers, ["sts:AssumeRole"], targets):
-                if cell.allowed and caller != role:
-                    edges.setdefault(role, []).append((caller, cell))
-        frontier = [a for a in allowed.values() if a.principal in set(roles)]
+        for role, caller, cell in sorted((e for part in parts for e in part.edges), key=lambda e: position[e[1]]):
+            edges.setdefault(role, []).append((caller, cell))
+        role_set = set(roles)
+        frontier = [a for a in allowed.values() if a.principal in role_set]
         for _ in range(max_depth):
             found: list[Access] = []
             for target in frontier:
@@ -112,12 +147,12 @@ def who_can(inventory: Inventory, build: MatrixFactory, principals: Sequence[str
     notes: list[str] = []
     if catalog().action(action) is None:
         notes.append(f"`{action}` is not an action of the service catalog: only wildcards such as `*` can match it")
-    asked = direct.asked(action, resource)
-    if asked is None:
-        notes.append("not a request AWS can receive: " + direct.applicability(action, resource).reason)
-    elif asked != resource:
-        notes.append(f"`{action}` acts on {direct.applicability(action, resource).resource_type}: "
-                     f"asked of `{asked}`")
+    asked_resource = asked.asked(action, resource)
+    if asked_resource is None:
+        notes.append("not a request AWS can receive: " + asked.applicability(action, resource).reason)
+    elif asked_resource != resource:
+        notes.append(f"`{action}` acts on {asked.applicability(action, resource).resource_type}: "
+                     f"asked of `{asked_resource}`")
     return WhoCan(action, resource, tuple(ordered), tuple(notes))
 
 
@@ -282,7 +317,8 @@ def policy_action_patterns(policies: Sequence[Any]) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-__all__ = ["Access", "AssumeCandidates", "Permission", "WhatCan", "WhoCan", "policy_action_patterns", "policy_resource_patterns", "what_can",
+__all__ = ["Access", "AssumeCandidates", "Permission", "WhatCan", "WhoCan", "WhoCanPart", "join_who_can",
+           "who_can_callers", "who_can_part", "policy_action_patterns", "policy_resource_patterns", "what_can",
            "who_can"]
 
 

@@ -19,6 +19,7 @@ from workbench.render.graph import GraphTooLargeError, RenderTimeoutError
 from workbench.render.html import page
 from workbench.render.matrix import matrix_page_html
 from workbench.render.report import ReportContent, Section, report_html
+from workbench.render.text import printable
 from workbench.workspace import LargeSelectionWarning, Workspace
 
 FORMATS = ("text", "csv", "json", "html")
@@ -44,6 +45,11 @@ def add_parsers(sub: Any) -> None:
                         help=f"refuse a selection of more cells than this (default {STDOUT_CELLS:,} to standard output, "
                              f"{FILE_CELLS:,} to a file)")
     matrix.add_argument("--force", action="store_true", help="compute a selection of any size")
+    matrix.add_argument("--scheduler", metavar="ADDRESS",
+                        help="run on Dask: `local` (a LocalCluster, one worker per core), `local:N` (N workers) or "
+                             "a scheduler's address (tcp://host:8786); the cells go to a Parquet dataset "
+                             "partitioned by account in the folder -o (default: a new temporary folder), and the "
+                             "output is the summary (-f text or json)")
     matrix.set_defaults(run=run_matrix)
     explain = sub.add_parser("explain", help="why a request is allowed or denied, and what would change it")
     explain.add_argument("path")
@@ -111,6 +117,8 @@ def _emit(text: str, output: str | None) -> None:
 
 @workspace_command("matrix")
 def run_matrix(args: argparse.Namespace, ws: Workspace, context: CommandContext) -> int:
+    if args.scheduler:
+        return _run_distributed_matrix(args, ws, context)
     limit = args.max_cells if args.max_cells is not None else FILE_CELLS if args.output else STDOUT_CELLS
     try:
         with warnings.catch_warnings():
@@ -145,6 +153,56 @@ def run_matrix(args: argparse.Namespace, ws: Workspace, context: CommandContext)
         for p, a, r, c in matrix:
             lines.append(f"{names.get(p, short_name(p))}\t{a}\t{r}\t{c.decision}\t{c.label}")
         _emit("\n".join(lines), args.output)
+    return 0
+
+
+def _run_distributed_matrix(args: argparse.Namespace, ws: Workspace, context: CommandContext) -> int:
+    from workbench.distributed import DaskExecutor, JobCancelled
+    if args.format not in ("text", "json"):
+        print("iamwb matrix: with --scheduler the cells go to Parquet (-o FOLDER); -f is text or json, the summary",
+              file=sys.stderr)
+        return 2
+    scheduler, _, workers = args.scheduler.partition(":") if args.scheduler.startswith("local") else (
+        args.scheduler, "", "")
+    if scheduler == "local" and workers and not workers.isdigit():
+        print(f"iamwb matrix: --scheduler {printable(args.scheduler)}: write local, local:N or an address "
+              "such as tcp://host:8786", file=sys.stderr)
+        return 2
+    selection = (args.principals or "*", args.actions, args.resources or "all")
+    try:
+        ws.matrix_selection(*selection, access_levels=args.access_level)
+    except (NameResolutionError, ValueError) as error:
+        print(f"iamwb matrix: {error}", file=sys.stderr)
+        return 1
+    output = Path(args.output) if args.output else None
+    if output is not None and output.exists() and (not output.is_dir() or any(output.iterdir())):
+        print(f"iamwb matrix: {printable(output)} exists and is not an empty folder", file=sys.stderr)
+        print("      help: name a new folder with -o", file=sys.stderr)
+        return 1
+    with DaskExecutor(None if scheduler == "local" else scheduler, workers=int(workers) if workers else None,
+                      progress=sys.stderr.isatty()) as executor:
+        estimate = executor.estimate(ws, *selection, access_levels=args.access_level)
+        print(f"iamwb matrix: {estimate}", file=sys.stderr)
+        link = executor.dashboard_link
+        if link:
+            print(f"iamwb matrix: progress on the Dask dashboard: {link}", file=sys.stderr)
+        try:
+            result = executor.matrix(ws, *selection, context, access_levels=args.access_level, output=args.output)
+        except FileExistsError as error:
+            print(f"iamwb matrix: {printable(error)}", file=sys.stderr)
+            print("      help: name a new folder with -o", file=sys.stderr)
+            return 1
+        except JobCancelled as stopped:
+            print(f"iamwb matrix: {stopped}; partitions written so far are in {stopped.path}", file=sys.stderr)
+            return 130
+    totals = result.summary()["totals"]
+    if args.format == "json":
+        print(json.dumps({"cells": result.cells, "summary": totals, "parquet": str(result.path),
+                          "seconds": round(result.seconds, 3)}, indent=1))
+    else:
+        print(f"{result.cells} cells: {totals}")
+        print(f"cells in {result.path} (Parquet, one folder per account); "
+              f"{result.seconds:.1f} s, {result.cells_per_second:,.0f} cells/s")
     return 0
 
 
