@@ -109,7 +109,8 @@ def run_cli(files: Files, folder: Path) -> None:
         return
     argv = [str(a).replace("{dir}", str(folder)) for a in argv]
     out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+    # in the scratch folder: a mutated argument naming a relative output lands there, not in the checkout
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), contextlib.chdir(folder):
         try:
             code = main(argv)
         except SystemExit as stop:  # argparse on a usage error
