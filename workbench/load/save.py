@@ -258,7 +258,10 @@ def commit(workspace_file: Path, root: Path, writes: list[FileWrite], *, confine
             problems = _recover_locked(workspace_file, root)
             if any(d.is_error for d in problems):
                 return problems
-            olds = [_check_unchanged(w, real, root, workspace_file) for w, real in zip(writes, reals, strict=True)]
+            try:
+                olds = [_check_unchanged(w, real, root, workspace_file) for w, real in zip(writes, reals, strict=True)]
+            except _Refused as refused:
+                return [*problems, refused.diagnostic]
             return problems + _transact(workspace_file, root, reals, datas, olds)
     except _Refused as refused:
         return [refused.diagnostic]
@@ -284,9 +287,9 @@ def _transact(workspace_file: Path, root: Path, reals: list[Path], datas: list[b
     temps = [_temp_for(real) for real in reals]
     entries = [{"target": os.path.relpath(real, root), "temp": os.path.relpath(temp, root), "sha256": digest(data),
                 "old": old} for real, temp, data, old in zip(reals, temps, datas, olds, strict=True)]
-    _write_journal(journal, "prepare", entries)
-    _step("prepared")
     try:
+        _write_journal(journal, "prepare", entries)
+        _step("prepared")
         for real, temp, data in zip(reals, temps, datas, strict=True):
             _write_temp(temp, data, real)
             _step("temp-written")

@@ -376,10 +376,11 @@ def _find_user(inventory: Inventory, ref: str) -> User | None:
 def load_workspace_text(text: str, file: str, base: Path,
                         loaders: dict[str, Callable[[Path, Inventory], list[Diagnostic]]] | None = None,
                         known_aws_policy: Callable[[str], bool] | None = None,
-                        overlay: Mapping[Path, str] | None = None) -> WorkspaceFile:
+                        overlay: Mapping[Path, str] | None = None, parsed: Any = None) -> WorkspaceFile:
     """Read workspace text; `base` is the folder relative paths are resolved against. `overlay`
-    gives the text of policy files (by `files.norm` path) to use instead of reading them."""
-    document, diagnostics = read_yaml(text, file)
+    gives the text of policy files (by `files.norm` path) to use instead of reading them;
+    `parsed`, the round-trip document of `text` when the caller has it (it is only read)."""
+    document, diagnostics = (parsed, []) if parsed is not None else read_yaml(text, file)
     workspace = WorkspaceFile(None, Inventory(), document, list(diagnostics))
     if document is None:
         return workspace

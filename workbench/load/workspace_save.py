@@ -76,8 +76,8 @@ def recover_before_open(path: Path) -> list[Diagnostic]:
     return recover(path) if path.parent.is_dir() else []
 
 
-def _reload(text: str, target: Path, overlay: dict[Path, str]) -> WorkspaceFile:
-    loaded = load_workspace_text(text, str(target), target.parent, loaders(), known_aws_policy, overlay)
+def _reload(text: str, target: Path, overlay: dict[Path, str], parsed: Any = None) -> WorkspaceFile:
+    loaded = load_workspace_text(text, str(target), target.parent, loaders(), known_aws_policy, overlay, parsed)
     loaded.path = target
     return loaded
 
@@ -130,7 +130,7 @@ def save_workspace(ws: Saving, state: SaveState, target: Path) -> Saved:
     if ws.document is not None and loaded_file is not None and same_folder:
         baseline_key = (norm(loaded_file), norm(base))
         if state.baseline is None or state.baseline_key != baseline_key:
-            original = _reload(state.texts[norm(loaded_file)], loaded_file, state.texts)
+            original = _reload(state.texts[norm(loaded_file)], loaded_file, state.texts, ws.document)
             state.baseline = workspace_data(original.inventory, name=original.name, description=original.description,
                                             skip=original.from_sources, files=original.policy_files, base=base)
             state.baseline_key = baseline_key

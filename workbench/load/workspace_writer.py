@@ -103,6 +103,8 @@ def merge3(existing: Any, base: Any, new: Any, where: str = "") -> Any:
         keys = {str(k): k for k in existing}
         for key in list(existing):
             if str(key) in base and str(key) not in new:
+                if _holds_unloaded(existing[key], base[str(key)]):
+                    raise Unrepresented(_join(where, str(key)))
                 del existing[key]
         for key, value in new.items():
             if key not in keys:
@@ -120,6 +122,21 @@ def merge3(existing: Any, base: Any, new: Any, where: str = "") -> Any:
                 existing[i] = merge3(existing[i], base[i], value, f"{where}[{i}]")
             return existing
     return merge(existing, new)
+
+
+def _holds_unloaded(existing: Any, base: Any) -> bool:
+    """Whether `existing` (a part of the document) holds entries that `base` (what the load read
+    from it) lacks: a longer list, a key that is neither read nor a default."""
+    if isinstance(existing, list) and isinstance(base, list):
+        return len(existing) > len(base) or any(_holds_unloaded(e, b) for e, b in zip(existing, base, strict=False))
+    if isinstance(existing, dict) and isinstance(base, dict) and "Statement" not in base:
+        for key, value in existing.items():
+            if str(key) in base:
+                if _holds_unloaded(value, base[str(key)]):
+                    return True
+            elif not (key in DEFAULTS and plain(value) == DEFAULTS[key]):
+                return True
+    return False
 
 
 def _join(where: str, key: str) -> str:
