@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+import workbench
 from workbench.core.codes import CODES
 from workbench.core.diagnostics import Diagnostic
 from workbench.core.jsonreader import read_json
@@ -193,6 +194,12 @@ CASES: dict[str, Case] = {
     "workspace-unknown-reference": W(ACCOUNT_WITH_ALICE + "        groups: [nosuch]\n"),
     "workspace-source": W("sources:\n  authorization_details: [missing.json]\n"),
     "workspace-save": Case("save"),
+    "workspace-save-refused": Case("save", "refused"),
+    "workspace-save-readonly": Case("save", "readonly"),
+    "workspace-save-conflict": Case("save", "conflict"),
+    "workspace-save-verify": Case("save", "verify"),
+    "workspace-save-interrupted": Case("save", "interrupted"),
+    "workspace-save-journal": Case("save", "journal"),
     # lab exercise files
     "lab-not-list": L("id: lab9-ex1\n"),
     "lab-missing": L("- id: lab9-ex1\n  title: T\n  expect: []\n"),
@@ -367,9 +374,7 @@ def run(case: Case, tmp_path: Path) -> list[Diagnostic]:
             return load_credential_report(path, Inventory())
         return read_cloudtrail([path], use_cache=False).diagnostics
     if case.via == "save":
-        blocker = tmp_path / "a-file"
-        blocker.write_text("", encoding="utf-8")
-        return Workspace(Inventory()).save(blocker / "workspace.yaml")
+        return save_case(case.text, tmp_path)
     path = tmp_path / "input.json"
     if case.via == "file":
         path.write_bytes(case.data)
@@ -396,6 +401,45 @@ def load_beside(case: Case, tmp_path: Path) -> list[Diagnostic]:
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
+
+
+SAVED = ("workbench: 1\naccounts:\n  '111122223333':\n    policies:\n      P: {Version: '2012-10-17', Statement: "
+         "[{Effect: Allow, Action: 's3:GetObject', Resource: '*'}]}\n")
+EDIT = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:PutObject", "Resource": "*"}]}'
+
+
+def save_case(variant: str, tmp_path: Path) -> list[Diagnostic]:
+    """The save codes: a save under a regular file (as if it were a folder), over a file the
+    workspace was not loaded from, of a read-only file, of a file changed since it was loaded, of
+    a model the workspace format cannot carry (a context value that is not text); and opening a
+    workspace whose last save was interrupted (a stray temporary) or left a journal that cannot
+    be read."""
+    if variant == "":
+        blocker = tmp_path / "a-file"
+        blocker.write_text("", encoding="utf-8")
+        return Workspace(Inventory()).save(blocker / "workspace.yaml")
+    if variant == "refused":
+        (tmp_path / "workspace.yaml").write_text("someone else's file\n", encoding="utf-8")
+        return Workspace(Inventory()).save(tmp_path / "workspace.yaml")
+    if variant == "verify":
+        inventory = Inventory()
+        inventory.default_context["aws:SecureTransport"] = True  # type: ignore[assignment]
+        return Workspace(inventory).save(tmp_path / "workspace.yaml")
+    file = tmp_path / "workspace.yaml"
+    file.write_text(SAVED, encoding="utf-8")
+    if variant == "interrupted":
+        (tmp_path / ".workspace.yaml.iamwb-save.0123456789ab.tmp").write_text("half a save", encoding="utf-8")
+        return workbench.open(file).diagnostics
+    if variant == "journal":
+        (tmp_path / ".workspace.yaml.iamwb-journal").write_text("{not json", encoding="utf-8")
+        return workbench.open(file).diagnostics
+    ws = workbench.open(file)
+    assert ws.replace_policy(f"{ACCOUNT}/policy/P", EDIT).ok
+    if variant == "readonly":
+        file.chmod(0o444)
+    else:
+        file.write_text(SAVED.replace("GetObject", "ListBucket"), encoding="utf-8")
+    return ws.save()
 
 
 def test_every_code_has_a_case() -> None:

@@ -56,13 +56,14 @@ from workbench.analyses.who import (
     who_can,
 )
 from workbench.catalog.resource_types import takes_no_resource
-from workbench.core.codes import make
 from workbench.core.diagnostics import Diagnostic
 from workbench.evaluate import CompiledPolicySet, Decision, compile_policy_set, evaluate
 from workbench.evaluate.applicability import TRUST_ACTIONS
+from workbench.load import safe_read
 from workbench.load.files import atomic_write as write_atomic
 from workbench.load.sources import example_path, load_path, resolver_for
-from workbench.load.workspace_writer import policy_file_text, policy_keys, render_workspace, workspace_data
+from workbench.load.workspace_save import SaveState, Saving, recover_before_open, save_workspace
+from workbench.load.workspace_writer import policy_keys
 from workbench.model.inventory import Group, Inventory, ManagedPolicy, Role, Session, User
 from workbench.model.request import ContextValue, PolicySet, normalize_context
 from workbench.policy import ParseResult, Policy, PolicyKind, parse_policy
@@ -108,6 +109,10 @@ class Workspace:
         self.name = name or (path.stem if path else "workspace")
         self.description = description
         self.from_sources = set(from_sources or ())
+        #: the text and stamps of the files the load read (`open_workspace` fills it)
+        self._save_state = SaveState()
+        #: the folders the load could read (and whether the workspace's allow_paths: counted)
+        self._read_scope: tuple[list[Path], bool] | None = None
         self._resolve = resolver_for(inventory)
         self._version = 0
         self._principal_sides: dict[str, PrincipalSide] = {}
@@ -417,32 +422,29 @@ class Workspace:
         return result
 
     def save(self, path: str | Path | None = None) -> list[Diagnostic]:
-        """Write the workspace file (comments and order kept) and the policy files it references,
-        each atomically: a failure leaves the previous files as they were. Returns diagnostics
-        (empty on success)."""
+        """Write the workspace file (comments and order kept) and the policy files it references
+        as one transaction (`workbench/load/save.py`): only what changed is written (nothing when
+        nothing did), only files the load read as the workspace's own, inside its folder (through
+        symlinks that stay inside, keeping each file's mode); nothing the load could not read is
+        dropped; the new files are reloaded to the same model before they replace the old, all
+        renamed at the end under a journal, so a crash leaves the old set or the new one; a file
+        changed since it was loaded, or read-only, is not overwritten. Returns diagnostics (none
+        of them an error on success)."""
         target = Path(path) if path is not None else self.path
         if target is None or target.is_dir() or target.suffix not in (".yaml", ".yml", ".json"):
             target = (target if target is not None and target.is_dir() else Path.cwd()) / "workspace.yaml"
-        base = target.parent
-        try:
-            data = workspace_data(self.inventory, name=self.declared_name, description=self.description,
-                                  skip=self.from_sources, files=self.policy_files, base=base)
-            document, text = render_workspace(self.document, data)
-            by_key = self.policies()
-            for key, file in self.policy_files.items():
-                policy = by_key.get(key)
-                if policy is None:
-                    continue
-                new_text = policy_file_text(policy)
-                old = file.read_text(encoding="utf-8") if file.exists() else None
-                if old is None or _canonical_text(old) != _canonical_text(new_text):
-                    write_atomic(file, new_text)
-            write_atomic(target, text)
-        except OSError as error:
-            return [make("workspace-save", f"could not save `{target}`: {error.strerror or error}", file=str(target))]
-        self.document = document
+        saving = Saving(self.inventory, self.path, self.document, self.policy_files, self.declared_name,
+                        self.description, self.from_sources)
+        # the reload that verifies a save reads what the load could read, and nothing more
+        roots, declared_ok = self._read_scope or ([target.parent, target], False)
+        with safe_read.confined(roots, declared_ok=declared_ok):
+            saved = save_workspace(saving, self._save_state, target)
+        if any(d.is_error for d in saved.diagnostics):
+            return saved.diagnostics
+        if saved.document is not None:
+            self.document = saved.document
         self.path = target
-        return []
+        return saved.diagnostics
 
     # -- the inventory ----------------------------------------------------------------------
     def summary(self) -> dict[str, int]:
@@ -606,13 +608,6 @@ def _as_patterns(selector: Selector) -> list[str]:
     return list(selector)
 
 
-def _canonical_text(text: str) -> Any:
-    try:
-        return json.loads(text)
-    except ValueError:
-        return text
-
-
 def _slug(text: str) -> str:
     keep = "".join(ch if ch.isalnum() else "-" for ch in text.rsplit("/", 1)[-1].rsplit(":", 1)[-1])
     return keep.strip("-").lower()[:40] or "x"
@@ -626,10 +621,15 @@ def open_workspace(path: str | Path | None = None, *, now: datetime | None = Non
     Files are read only inside the workspace's folder and `allow_paths` (and the workspace's own
     `allow_paths:` when `allow_declared_paths`): see `workbench.load.safe_read`."""
     target = Path(path) if path is not None else example_path()
+    recovered = recover_before_open(target)
     loaded = load_path(target, allow_paths, allow_declared_paths=allow_declared_paths)
-    return Workspace(loaded.inventory, path=loaded.path, document=loaded.document, diagnostics=loaded.diagnostics,
-                     policy_files=loaded.policy_files, name=loaded.name, description=loaded.description,
-                     from_sources=loaded.from_sources, now=now)
+    ws = Workspace(loaded.inventory, path=loaded.path, document=loaded.document,
+                   diagnostics=[*recovered, *loaded.diagnostics], policy_files=loaded.policy_files, name=loaded.name,
+                   description=loaded.description, from_sources=loaded.from_sources, now=now)
+    ws._save_state = SaveState.of(loaded.texts)
+    root = target if target.is_dir() else target.parent
+    ws._read_scope = ([root, target, *(Path(p) for p in allow_paths)], allow_declared_paths)
+    return ws
 
 
 __all__ = ["AssumePath", "AssumeResult", "LargeSelectionWarning", "MATRIX_WARN_CELLS", "Workspace", "open_workspace"]

@@ -41,6 +41,18 @@ CODES: dict[str, tuple[Severity, str]] = {
                                        "paths, confirm with `workbench.open(path, allow_declared_paths=True)` or "
                                        "`--allow-declared-paths`"),
     "workspace-save": (E, "check that the folder exists and is writable; the previous file is unchanged"),
+    "workspace-save-refused": (E, "a save writes only the workspace's own files, inside its folder, and drops nothing "
+                                  "the load could not read; nothing was written"),
+    "workspace-save-readonly": (E, "the file or folder is read-only; make it writable or save elsewhere; nothing was "
+                                   "written"),
+    "workspace-save-conflict": (E, "another program or process changed the file since it was loaded; reopen the "
+                                   "workspace and edit again; nothing was written"),
+    "workspace-save-verify": (E, "the text the save would write does not read back as the same workspace (a bug "
+                                 "of the writer: please report it); nothing was written"),
+    "workspace-save-interrupted": (W, "a previous save was interrupted (a crash or kill); the journal it left was "
+                                      "used to put the files back in one consistent state"),
+    "workspace-save-journal": (E, "the journal of an interrupted save cannot be used; check the files it names, then "
+                                  "delete it (`.NAME.iamwb-journal` beside the workspace file)"),
     # document level
     "policy-not-object": (E, "a policy is a JSON object with `Version` and `Statement`"),
     "policy-too-large": (E, "AWS rejects a policy over its size quota: split it or remove statements "

@@ -19,6 +19,12 @@ def read_text(path: Path) -> tuple[str | None, Diagnostic | None]:
     return safe_read.read_text(path)
 
 
+def norm(path: Path) -> Path:
+    """`path` made absolute and normalised lexically (no `..`, symlinks kept): the key a save's
+    stamps and a verifying reload's overlay use for a file."""
+    return Path(os.path.abspath(path))
+
+
 def atomic_write(path: Path, text: str) -> None:
     """Replace a file atomically: it is either the old or the new version, never half of each."""
     path.parent.mkdir(parents=True, exist_ok=True)

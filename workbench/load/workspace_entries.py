@@ -5,7 +5,7 @@ them."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +14,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from workbench.core.codes import make
 from workbench.core.diagnostics import Diagnostic
 from workbench.core.source import Span
-from workbench.load.files import read_text
+from workbench.load.files import norm, read_text
 from workbench.load.yamlnode import to_jnode
 from workbench.model.inventory import (
     Inventory,
@@ -67,6 +67,10 @@ class EntryReader:
         self.org_policy_names: dict[str, str] = {}
         self.known_aws_policy: Callable[[str], bool] | None = None
         self.source_resources: set[str] = set()
+        #: the text of every policy file read (for the save's stamps), by `files.norm` path
+        self.read_texts: dict[Path, str] = {}
+        #: text to use instead of reading a file (a save verifies what it is about to write)
+        self.overlay: Mapping[Path, str] = {}
 
     # -- reporting -------------------------------------------------------------------------
     def report(self, code: str, message: str, pos: tuple[int, int] | None, path: str, help: str | None = None) -> None:
@@ -136,7 +140,8 @@ class EntryReader:
         if isinstance(value, dict) and "file" in value and "Statement" not in value:
             rel = str(value["file"])
             file_path = (self.base / rel)
-            text, problem = read_text(file_path)
+            text, problem = (self.overlay[norm(file_path)], None) if norm(file_path) in self.overlay \
+                else read_text(file_path)
             if text is None:
                 assert problem is not None
                 code = problem.code if problem.code in _OWN_CODES else "workspace-source"
@@ -145,6 +150,7 @@ class EntryReader:
                 return None
             result = parse_policy(text, name=name, kind=kind, file=str(file_path))
             self.policy_files[storage_key] = file_path
+            self.read_texts[norm(file_path)] = text
         elif isinstance(value, str):
             result = parse_policy(value, name=name, kind=kind, file=f"{self.file}#{path}")
         elif isinstance(value, dict):

@@ -5,7 +5,7 @@ Every problem is a diagnostic at its `file:line:col`; nothing raises."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,7 +15,7 @@ from workbench.core.codes import make
 from workbench.core.diagnostics import Diagnostic
 from workbench.core.source import Span
 from workbench.load import access_inputs, safe_read
-from workbench.load.files import read_text
+from workbench.load.files import norm, read_text
 from workbench.load.workspace_entries import key_position, value_position
 from workbench.load.workspace_org import OrgReader
 from workbench.load.yamlnode import plain, read_yaml
@@ -58,6 +58,9 @@ class WorkspaceFile:
     description: str = ""
     #: ARNs of what came from `sources` (AWS exports): not written back into the workspace file
     from_sources: set[str] = field(default_factory=set)
+    #: the text of every file the load read as the workspace's own (the workspace file and its
+    #: policy files), by `files.norm` path: what a save compares against before writing
+    texts: dict[Path, str] = field(default_factory=dict)
 
 
 class _Loader(OrgReader):
@@ -387,9 +390,12 @@ def _find_user(inventory: Inventory, ref: str) -> User | None:
 
 def load_workspace_text(text: str, file: str, base: Path,
                         loaders: dict[str, Callable[[Path, Inventory], list[Diagnostic]]] | None = None,
-                        known_aws_policy: Callable[[str], bool] | None = None) -> WorkspaceFile:
-    """Read workspace text; `base` is the folder relative paths are resolved against."""
-    document, diagnostics = read_yaml(text, file)
+                        known_aws_policy: Callable[[str], bool] | None = None,
+                        overlay: Mapping[Path, str] | None = None, parsed: Any = None) -> WorkspaceFile:
+    """Read workspace text; `base` is the folder relative paths are resolved against. `overlay`
+    gives the text of policy files (by `files.norm` path) to use instead of reading them;
+    `parsed`, the round-trip document of `text` when the caller has it (it is only read)."""
+    document, diagnostics = (parsed, []) if parsed is not None else read_yaml(text, file)
     workspace = WorkspaceFile(None, Inventory(), document, list(diagnostics))
     if document is None:
         return workspace
@@ -399,6 +405,7 @@ def load_workspace_text(text: str, file: str, base: Path,
         return workspace
     loader = _Loader(file, base, loaders or {})
     loader.known_aws_policy = known_aws_policy
+    loader.overlay = overlay or {}
     loader.unknown(document, TOP, "")
     version = document.get("workbench", FORMAT_VERSION)
     if version != FORMAT_VERSION:
@@ -423,6 +430,7 @@ def load_workspace_text(text: str, file: str, base: Path,
     workspace.inventory = loader.inventory
     workspace.diagnostics.extend(loader.diagnostics)
     workspace.policy_files = loader.policy_files
+    workspace.texts = dict(loader.read_texts)
     workspace.name = loader.text(document, "name", "name")
     workspace.description = loader.text(document, "description", "description")
     return workspace
@@ -437,4 +445,5 @@ def load_workspace_file(path: Path,
         return WorkspaceFile(path, Inventory(), None, [problem])
     workspace = load_workspace_text(text, str(path), path.parent, loaders, known_aws_policy)
     workspace.path = path
+    workspace.texts[norm(path)] = text
     return workspace

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from workbench.core.arn import short_name
 from workbench.load.files import atomic_write as atomic_write
@@ -79,15 +80,92 @@ def _same_reference(existing: Any, new: Any) -> bool:
     return len(parts) == 6 and parts[5].rsplit("/", 1)[-1] == name and (not account or parts[4] == account)
 
 
+class Unrepresented(Exception):
+    """The document holds entries the load could not read, and the save would drop them."""
+
+    def __init__(self, where: str) -> None:
+        super().__init__(where)
+        self.where = where
+
+
+def merge3(existing: Any, base: Any, new: Any, where: str = "") -> Any:
+    """A three-way merge: the changes from `base` (the writer's data for the model as loaded) to
+    `new` (for the model now) applied to `existing` (the document as loaded). What the model did
+    not change stays as it is written, including entries the load could not read (a policy whose
+    file failed, an unknown field, a reference to nothing); a list that holds more entries than
+    the load read, and that the model changed, cannot be merged without losing them:
+    `Unrepresented`."""
+    if base == new:
+        return existing
+    if isinstance(existing, dict) and isinstance(base, dict) and isinstance(new, dict):
+        if "Statement" in new or "Statement" in base:
+            return merge(existing, new)  # a policy document: the two-way merge keeps what it can
+        keys = {str(k): k for k in existing}
+        for key in list(existing):
+            if str(key) in base and str(key) not in new:
+                if _holds_unloaded(existing[key], base[str(key)]):
+                    raise Unrepresented(_join(where, str(key)))
+                del existing[key]
+        for key, value in new.items():
+            if key not in keys:
+                existing[key] = _fresh(value)
+            elif key in base:
+                existing[keys[key]] = merge3(existing[keys[key]], base[key], value, _join(where, key))
+            else:
+                existing[keys[key]] = merge(existing[keys[key]], value)
+        return existing
+    if isinstance(existing, list) and isinstance(base, list) and isinstance(new, list):
+        if len(existing) > len(base):
+            raise Unrepresented(where)
+        if len(existing) == len(base) == len(new):
+            for i, value in enumerate(new):
+                existing[i] = merge3(existing[i], base[i], value, f"{where}[{i}]")
+            return existing
+    return merge(existing, new)
+
+
+def _holds_unloaded(existing: Any, base: Any) -> bool:
+    """Whether `existing` (a part of the document) holds entries that `base` (what the load read
+    from it) lacks: a longer list, a key that is neither read nor a default."""
+    if isinstance(existing, list) and isinstance(base, list):
+        return len(existing) > len(base) or any(_holds_unloaded(e, b) for e, b in zip(existing, base, strict=False))
+    if isinstance(existing, dict) and isinstance(base, dict) and "Statement" not in base:
+        for key, value in existing.items():
+            if str(key) in base:
+                if _holds_unloaded(value, base[str(key)]):
+                    return True
+            elif not (key in DEFAULTS and plain(value) == DEFAULTS[key]):
+                return True
+    return False
+
+
+def _join(where: str, key: str) -> str:
+    return f"{where}.{key}" if where else key
+
+
+#: characters a YAML emitter may fold, strip or misread in a plain or single-quoted scalar: C0
+#: and C1 controls (but newline), DEL, NEL, the Unicode line and paragraph separators, the BOM,
+#: and lone surrogates; a string holding one is written double-quoted, where YAML escapes them
+_RISKY = frozenset([*(chr(c) for c in range(0x20) if c != 0x0A), *(chr(c) for c in range(0x7F, 0xA0)),
+                    "\u2028", "\u2029", "\ufeff"])
+
+
+def _scalar(value: Any) -> Any:
+    if isinstance(value, str) and (any(ch in _RISKY or "\ud800" <= ch <= "\udfff" for ch in value)
+                                   or value != value.strip(" ")):
+        return DoubleQuotedScalarString(value)
+    return value
+
+
 def _fresh(value: Any) -> Any:
     if isinstance(value, dict):
         out = CommentedMap()
         for k, v in value.items():
-            out[k] = _fresh(v)
+            out[_scalar(k)] = _fresh(v)
         return out
     if isinstance(value, list):
         return CommentedSeq([_fresh(v) for v in value])
-    return value
+    return _scalar(value)
 
 
 def _short_ref(arn: str, account: str) -> str:
@@ -367,10 +445,14 @@ def workspace_data(inventory: Inventory, *, name: str = "", description: str = "
     return data
 
 
-def render_workspace(document: Any, data: dict[str, Any]) -> tuple[Any, str]:
-    """Merge `data` into the round-trip document (or start one) and dump it as YAML text."""
+def render_workspace(document: Any, data: dict[str, Any], base: dict[str, Any] | None = None) -> tuple[Any, str]:
+    """Merge `data` into the round-trip document (or start one) and dump it as YAML text. With
+    `base` (the data of the model as loaded from `document`), only what changed from `base` to
+    `data` is written (`merge3`); this raises `Unrepresented` when that would drop entries."""
     if document is None or not isinstance(document, dict):
         document = _fresh(data)
+    elif base is not None:
+        document = merge3(document, base, data)
     else:
         sources = document.get("sources")
         document = merge(document, {**data, **({"sources": plain(sources)} if sources is not None else {})})
