@@ -50,6 +50,9 @@ def open_path(path: str | None) -> tuple[Workspace, int]:
     """The workspace at `path` (`example` or None: the example organization), and 1 after printing
     its errors (at most 50), else 0."""
     ws = open_workspace(None if path in (None, "example") else path)
+    recovered = [d for d in ws.diagnostics if d.code == "workspace-save-interrupted"]
+    if recovered:  # what opening did to the files: always said
+        print(render_diagnostics(recovered), file=sys.stderr)
     errors = [d for d in ws.diagnostics if d.is_error]
     if errors:
         print(render_diagnostics(errors[:50]), file=sys.stderr)
