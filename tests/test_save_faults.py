@@ -403,3 +403,31 @@ def test_edits_with_every_character_class_reload_identically(small: Path, value:
     for policy_key in (f"{ACCOUNT}/user/u0/inline/I0", f"{ACCOUNT}/policy/P0"):
         conditions = again.policies()[policy_key].statements[0].conditions
         assert [v.text for c in conditions for v in c.values] == [short, key], policy_key
+
+
+# -- what a person sees -----------------------------------------------------------------------
+def test_the_cli_says_what_opening_recovered(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from workbench.cli.main import main
+    folder = tmp_path / "ws"
+    make_workspace(folder, 1, 1)
+    (folder / ".workspace.yaml.iamwb-save.0123456789ab.tmp").write_text("half a save")
+    code = main(["inventory", str(folder)])
+    _, err = capsys.readouterr()
+    assert code == 0 and "workspace-save-interrupted" in err and "Traceback" not in err
+    (folder / ".workspace.yaml.iamwb-journal").write_text("{not json")
+    code = main(["inventory", str(folder)])
+    _, err = capsys.readouterr()
+    assert code == 1 and "workspace-save-journal" in err and "Traceback" not in err
+
+
+def test_the_policy_editor_shows_the_refusal_and_its_code(tmp_path: Path) -> None:
+    from workbench.widgets.policy_editor import PolicyEditor
+    folder = tmp_path / "ws"
+    make_workspace(folder, 1, 0)
+    ws = workbench.open(folder)
+    editor = PolicyEditor(ws, f"{ACCOUNT}/policy/P0")
+    editor.text = json.dumps(policy(5, 0))
+    (folder / "policies" / "p0.json").chmod(0o444)
+    assert not editor.save()
+    assert editor.saved.startswith("not saved") and "[workspace-save-readonly]" in editor.saved and editor.unsaved
+    assert "gen-0" in (folder / "policies" / "p0.json").read_text()

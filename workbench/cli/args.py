@@ -62,6 +62,9 @@ def open_path(path: str | None, args: argparse.Namespace | None = None) -> tuple
     ws = open_workspace(None if path in (None, "example") else path,
                         allow_paths=list(getattr(args, "allow_path", None) or []),
                         allow_declared_paths=bool(getattr(args, "allow_declared_paths", False)))
+    recovered = [d for d in ws.diagnostics if d.code == "workspace-save-interrupted"]
+    if recovered:  # what opening did to the files: always said
+        print(render_diagnostics(recovered), file=sys.stderr)
     errors = [d for d in ws.diagnostics if d.is_error]
     if errors:
         print(render_diagnostics(errors[:50]), file=sys.stderr)

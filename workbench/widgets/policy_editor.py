@@ -102,8 +102,8 @@ class PolicyEditor(View):
         """Save the workspace (atomically: a failure leaves the previous files). The last valid
         version is what is saved, never text with errors."""
         problems = self.ws.save()
-        if problems:
-            self.saved = "not saved: " + "; ".join(d.message for d in problems)
+        if any(d.is_error for d in problems):
+            self.saved = "not saved: " + "; ".join(f"{d.message} [{d.code}]" for d in problems if d.is_error)
             return False
         note = "" if self.valid else " (the last valid version: the text has errors)"
         self.saved = f"saved to {self.ws.path}{note}"
