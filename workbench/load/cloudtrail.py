@@ -40,7 +40,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from workbench.core.codes import make
-from workbench.core.diagnostics import Diagnostic, Severity
+from workbench.core.diagnostics import Diagnostic, FindingType, Severity
 from workbench.core.jsonreader import read_json
 from workbench.core.source import Span
 from workbench.load import safe_read
@@ -415,12 +415,15 @@ def _write_cache(folder: Path, cached: Path, sidecar: Path, result: TrailRead) -
 def _dump(d: Diagnostic) -> dict[str, Any]:
     out = d.to_json()
     out["span"] = [d.span.offset, d.span.end, d.span.line, d.span.col] if d.span else None
+    out["ownFindingType"] = d.finding_type.value if d.finding_type is not None else None
     return out
 
 
 def _diagnostic(d: dict[str, Any]) -> Diagnostic:
     span = Span(*d["span"]) if d.get("span") else None
-    return Diagnostic(d["code"], Severity(d["severity"]), d["message"], d["help"], d["file"], d["path"], span)
+    own = d.get("ownFindingType")
+    return Diagnostic(d["code"], Severity(d["severity"]), d["message"], d["help"], d["file"], d["path"], span,
+                      FindingType(own) if own else None, d.get("issueCode"))
 
 
 def empty_table() -> pa.Table:

@@ -60,7 +60,10 @@ def merge(existing: Any, new: Any) -> Any:
             if key not in new and not (key in DEFAULTS and plain(existing[key]) == DEFAULTS[key]):
                 del existing[key]
         for key, value in new.items():
-            existing[key] = merge(existing[key], value) if key in existing else _fresh(value)
+            if key in existing:
+                existing[key] = merge(existing[key], value)
+            else:
+                existing[_scalar(key)] = _fresh(value)
         return existing
     if isinstance(existing, list) and isinstance(new, list) and len(existing) == len(new):
         for i, value in enumerate(new):
@@ -108,7 +111,7 @@ def merge3(existing: Any, base: Any, new: Any, where: str = "") -> Any:
                 del existing[key]
         for key, value in new.items():
             if key not in keys:
-                existing[key] = _fresh(value)
+                existing[_scalar(key)] = _fresh(value)
             elif key in base:
                 existing[keys[key]] = merge3(existing[keys[key]], base[key], value, _join(where, key))
             else:
@@ -145,14 +148,17 @@ def _join(where: str, key: str) -> str:
 
 #: characters a YAML emitter may fold, strip or misread in a plain or single-quoted scalar: C0
 #: and C1 controls (but newline), DEL, NEL, the Unicode line and paragraph separators, the BOM,
-#: and lone surrogates; a string holding one is written double-quoted, where YAML escapes them
+#: and lone surrogates; a string holding one is written double-quoted, where YAML escapes them.
+#: So is a string that starts with `?` or `:`: ruamel 0.18 writes those plain in a flow collection
+#: (`[a, ? b]`), where they read back as a complex key or a syntax error (found by
+#: tests/test_save_faults.py; every other start character round-trips)
 _RISKY = frozenset([*(chr(c) for c in range(0x20) if c != 0x0A), *(chr(c) for c in range(0x7F, 0xA0)),
                     "\u2028", "\u2029", "\ufeff"])
 
 
 def _scalar(value: Any) -> Any:
     if isinstance(value, str) and (any(ch in _RISKY or "\ud800" <= ch <= "\udfff" for ch in value)
-                                   or value != value.strip(" ")):
+                                   or value != value.strip(" ") or value[:1] in ("?", ":")):
         return DoubleQuotedScalarString(value)
     return value
 
