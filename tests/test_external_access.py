@@ -531,3 +531,41 @@ def test_cloudgoat_scenarios(tmp_path: Path) -> None:
         warnings |= {(name, w.service) for w in result.warnings}
     assert findings == CLOUDGOAT_FINDINGS
     assert warnings == CLOUDGOAT_WARNINGS
+
+
+LEGACY = """workbench: 1
+accounts:
+  "111122223333": {}
+resources:
+  - arn: arn:aws:s3:::legacy
+    account: "111122223333"
+    policy:
+      Version: "2012-10-17"
+      Statement:
+        - {Effect: Allow, NotPrincipal: {AWS: "arn:aws:iam::111122223333:role/x"}, Action: s3:GetObject,
+           Resource: "arn:aws:s3:::legacy/*"}
+"""
+
+
+@pytest.mark.parametrize("command", ["access external {ws}", "report {ws} -o {out}", "escalation {ws}"])
+def test_audit_commands_analyse_a_policy_aws_no_longer_accepts(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                               command: str) -> None:
+    """NotPrincipal with Allow is an error for a new policy, but such a bucket policy may still be
+    attached, and AWS evaluates it (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html):
+    the audit commands print the error, analyse the workspace anyway, and exit 1."""
+    from workbench.cli.main import main
+    (tmp_path / "workspace.yaml").write_text(LEGACY)
+    out = tmp_path / "report.html"
+    assert main(command.format(ws=tmp_path, out=out).split()) == 1
+    captured = capsys.readouterr()
+    assert "notprincipal-with-allow" in captured.err and "the analysis goes on" in captured.err
+    if command.startswith("access"):
+        assert "arn:aws:s3:::legacy" in captured.out and "(public)" in captured.out
+    elif command.startswith("report"):
+        page = out.read_text()
+        assert "arn:aws:s3:::legacy" in page and page.index("Input problems") < page.index("External access")
+        assert "notprincipal-with-allow" in page
+    else:
+        assert captured.out.strip()
+    # a question about access still refuses a workspace with errors
+    assert main(["can", str(tmp_path), "arn:aws:iam::111122223333:root", "s3:GetObject", "arn:aws:s3:::legacy/x"]) == 1

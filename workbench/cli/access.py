@@ -39,9 +39,7 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 
 
 def run_external(args: argparse.Namespace) -> int:
-    ws, status = open_path(args.path, args)
-    if status:
-        return status
+    ws, status = open_path(args.path, args, keep_going="access external")
     result = ws.external_access(args.zone)
     if args.output:
         target = Path(args.output)
@@ -55,9 +53,9 @@ def run_external(args: argparse.Namespace) -> int:
             print(f"iamwb access external: cannot write `{target}`: {error.strerror or error}", file=sys.stderr)
             return 1
         print(f"wrote {target} ({len(result.active)} active findings)")
-        return 0
+        return status
     if args.json:
         print(json.dumps(result.to_json(), indent=2))
     else:
         print(external_access_text(result))
-    return 0
+    return status

@@ -279,7 +279,7 @@ SENSITIVE = {
 }
 
 
-@workspace_command("report")
+@workspace_command("report", audit=True)
 def run_report(args: argparse.Namespace, ws: Workspace, context: CommandContext) -> int:
     """Findings first (admins and escalation, external access, hygiene, unused access), then the
     inventory, an access matrix per service and the graph, in one HTML page."""
@@ -302,8 +302,17 @@ def run_report(args: argparse.Namespace, ws: Workspace, context: CommandContext)
 
 
 def findings_sections(ws: Workspace) -> list[Section]:
-    """The report's first sections, each computed on its own: one that fails says so in its place."""
+    """The report's first sections, each computed on its own: one that fails says so in its place.
+    A workspace with errors gets an "Input problems" section first: the analyses below cover only
+    what loaded."""
     sections = []
+    errors = [d for d in ws.diagnostics if d.is_error]
+    if errors:
+        shown = [f"{d.location}: {d.code}: {d.message}" for d in errors[:50]]
+        more = f" (the first 50 of {len(errors)})" if len(errors) > 50 else ""
+        sections.append(Section("Input problems", items=tuple(shown),
+                                lead=f"{len(errors)} error(s) in the workspace{more}: policies that parsed are "
+                                     "analysed as AWS evaluates them; anything that did not load is left out."))
 
     def escalation() -> Section:
         result = ws.escalation()

@@ -56,9 +56,20 @@ def add_confinement_options(parser: argparse.ArgumentParser) -> None:
                         help="confirm the workspace's own `allow_paths:` lines (check them first)")
 
 
-def open_path(path: str | None, args: argparse.Namespace | None = None) -> tuple[Workspace, int]:
+#: printed after a workspace's errors by the audit commands, which analyse it anyway: a policy AWS
+#: no longer accepts for new writes (NotPrincipal with Allow, say) may still be attached to a
+#: resource, and AWS still evaluates it (the external-access issue asks that such policies never
+#: stop the analysis); what did not load at all is missing from the answer
+KEEP_GOING = ("iamwb {name}: the analysis goes on despite these errors: policies that parsed are analysed as "
+              "AWS evaluates them; anything that did not load is left out (exit status 1)")
+
+
+def open_path(path: str | None, args: argparse.Namespace | None = None, *,
+              keep_going: str | None = None) -> tuple[Workspace, int]:
     """The workspace at `path` (`example` or None: the example organization), and 1 after printing
-    its errors (at most 50), else 0. `args` carries `--allow-path` / `--allow-declared-paths`."""
+    its errors (at most 50), else 0. `args` carries `--allow-path` / `--allow-declared-paths`.
+    `keep_going` (the command's name): the errors are followed by the KEEP_GOING line, for a caller
+    that runs anyway and exits 1 at the end."""
     ws = open_workspace(None if path in (None, "example") else path,
                         allow_paths=list(getattr(args, "allow_path", None) or []),
                         allow_declared_paths=bool(getattr(args, "allow_declared_paths", False)))
@@ -70,13 +81,17 @@ def open_path(path: str | None, args: argparse.Namespace | None = None) -> tuple
         print(render_diagnostics(errors[:50]), file=sys.stderr)
         if len(errors) > 50:
             print(f"... and {len(errors) - 50} more errors", file=sys.stderr)
+        if keep_going:
+            print(KEEP_GOING.format(name=keep_going), file=sys.stderr)
         return ws, 1
     return ws, 0
 
 
-def workspace_command(name: str) -> Callable[[WorkspaceCommand], Callable[[argparse.Namespace], int]]:
+def workspace_command(name: str, *, audit: bool = False) -> Callable[[WorkspaceCommand],
+                                                                     Callable[[argparse.Namespace], int]]:
     """Turn the body of `iamwb NAME` into its run function: parse `args.context` (exit 2 on a bad
-    item), open `args.path` (exit 1 when it has errors), then run the body."""
+    item), open `args.path` (exit 1 when it has errors), then run the body. An `audit` command
+    (one that analyses what exists) runs on a workspace with errors too, and then exits 1."""
     def wrap(command: WorkspaceCommand) -> Callable[[argparse.Namespace], int]:
         @functools.wraps(command)
         def run(args: argparse.Namespace) -> int:
@@ -84,9 +99,9 @@ def workspace_command(name: str) -> Callable[[WorkspaceCommand], Callable[[argpa
             if isinstance(context, str):
                 print(f"iamwb {name}: {context}", file=sys.stderr)
                 return 2
-            ws, status = open_path(args.path, args)
-            if status:
+            ws, status = open_path(args.path, args, keep_going=name if audit else None)
+            if status and not audit:
                 return status
-            return command(args, ws, context)
+            return max(command(args, ws, context), status)
         return run
     return wrap

@@ -31,7 +31,7 @@ def add_parser(sub: Any) -> None:
     cmd.set_defaults(run=run_escalation)
 
 
-@workspace_command("escalation")
+@workspace_command("escalation", audit=True)
 def run_escalation(args: argparse.Namespace, ws: Workspace, context: CommandContext) -> int:
     problems = target_problems(ws.escalation_model(context), args.target, args.action)
     if problems:

@@ -30,6 +30,7 @@ class Section:
     result: Any = None
     absent: str = ""  # why the section has no result (no data of that kind, or the analysis failed)
     lead: str = ""  # one sentence that says what the section found, first
+    items: tuple[str, ...] = ()  # plain-text lines, shown as a list (escaped)
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,8 @@ def _section(section: Section) -> str:
     out = [f"<section><h2>{esc(section.title)}</h2>"]
     if section.lead:
         out.append(f"<p class='lead'>{esc(section.lead)}</p>")
+    if section.items:
+        out.append("<ul>" + "".join(f"<li><code>{esc(item)}</code></li>" for item in section.items) + "</ul>")
     if section.result is not None:
         out.append(str(display.show(section.result, "html")))
     elif section.absent:
