@@ -90,6 +90,7 @@ class TargetAnalysis:
         parsed = parse_arn(target.arn)
         self.service = parsed.service if parsed is not None else ""
         self.hits: list[Hit] = []
+        self._class_cache: dict[tuple[str, ...], list[list[str]]] = {}
         self.warnings: list[DeputyWarning] = []
         self.notes: list[str] = []
 
@@ -193,6 +194,49 @@ class TargetAnalysis:
             out.append((text, preferred[:3] or [text.replace("*", "Any").replace("?", "x")]))
         return out
 
+    def _action_classes(self, compiled: CompiledStatement, caller: Caller) -> list[tuple[str | None,
+                                                                                        list[list[str]]]]:
+        """For each Action entry of the statement: (as granted, or None for a NotAction statement,
+        whose grant is the concrete actions), and the actions it names grouped in classes that
+        every statement of the policy set treats alike (the same statements' Action or NotAction
+        match them, and the same applicability rule), so one action of a class decides them all.
+        A wildcard entry whose actions a Deny (or an RCP) splits is granted only for the classes the
+        evaluator allows: `s3:*` with `Deny NotAction s3:GetObject` grants `s3:GetObject`."""
+        if self.target.trust:
+            return [(written, [concretes]) for written, concretes in self._actions(compiled, caller)]
+        stmt = compiled.statement
+        if compiled.not_action:
+            names = [a.full_name for a in catalog().actions(self.service).values()]
+            allowed = [n for n in sorted(names) if compiled.action_ok(*n.lower().split(":", 1))]
+            return [(None, self._classes(tuple(allowed)))]
+        out: list[tuple[str | None, list[list[str]]]] = []
+        for entry in stmt.action or ():
+            text = entry.text
+            if "*" not in text and "?" not in text:
+                out.append((text, [[text]]))
+                continue
+            pattern = f"{self.service}:*" if text == "*" else text
+            found = sorted(a.full_name for a in catalog().expand(pattern))
+            preferred = [a for a in found if a.split(":", 1)[0] == self.service] or found
+            if not preferred:
+                out.append((text, [[text.replace("*", "Any").replace("?", "x")]]))
+                continue
+            out.append((text, self._classes(tuple(preferred))))
+        return out
+
+    def _classes(self, actions: tuple[str, ...]) -> list[list[str]]:
+        found = self._class_cache.get(actions)
+        if found is None:
+            statements = [s for g in self.compiled.groups() for s in g.statements]
+            by_key: dict[tuple[bool, ...], list[str]] = {}
+            for action in actions:
+                service, _, name = action.lower().partition(":")
+                # kms:RetireGrant is the one action RCPs skip by name (evaluate/applicability.py)
+                key = (action.lower() == "kms:retiregrant", *(s.action_ok(service, name) for s in statements))
+                by_key.setdefault(key, []).append(action)
+            found = self._class_cache[actions] = list(by_key.values())
+        return found
+
     def _resources(self, compiled: CompiledStatement) -> list[str]:
         """Concrete ARNs of the target that the statement's Resource names, most specific first (an
         object of a bucket for `bucket/*`), then the target itself."""
@@ -240,11 +284,19 @@ class TargetAnalysis:
             return None
         granted: list[str] = []
         evidence: Evidence | None = None
-        for written, concretes in self._actions(compiled, caller):
-            found = self._first_allowed(confirmer, compiled, caller, concretes, choice, avoid)
-            if found is not None:
+        for written, classes in self._action_classes(compiled, caller):
+            through: list[list[str]] = []
+            for members in classes:
+                # one class: its first actions, as any of them may do; several: one decides its class
+                found = self._first_allowed(confirmer, compiled, caller, members[:3] if len(classes) == 1
+                                            else members[:1], choice, avoid)
+                if found is not None:
+                    through.append(members)
+                    evidence = evidence or found
+            if written is not None and len(through) == len(classes):
                 granted.append(written)
-                evidence = evidence or found
+            else:
+                granted.extend(sorted(a for members in through for a in members))
         if evidence is None:
             return None
         hit = Hit(compiled.statement, caller, choice, granted, evidence)
