@@ -33,6 +33,7 @@ from workbench.analyses.external.parties import (
     principal_callers,
     used_accounts,
     wildcard_callers,
+    with_unknown_orgs,
 )
 from workbench.analyses.external.scope import IDENTITY_KEYS, SERVICE_ONLY_KEYS, makes_non_public, reported
 from workbench.analyses.external.targets import Target, could_be_external, targets, zone_for
@@ -108,7 +109,8 @@ class TargetAnalysis:
                 continue
             self._deputies(compiled)
             self._canonical_users(stmt)
-            callers = principal_callers(stmt, self.inventory, self.names)
+            callers = with_unknown_orgs(principal_callers(stmt, self.inventory, self.names), stmt, self.related,
+                                        self.inventory)
             if is_wildcard(stmt):
                 callers = wildcard_callers(stmt, self.related, self.inventory, self.zone, self.target.owner,
                                            used, self.names) + callers

@@ -292,8 +292,8 @@ def _service_callers(values: dict[str, list[str]], inventory: Inventory, used: s
         # https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html)
         for arn in arns:
             parsed = parse_arn(_concrete(arn))
-            if parsed is None or parsed.account:
-                continue
+            if parsed is None or is_account_id(parsed.account):
+                continue  # no account (an S3 bucket) or a wildcard one (`arn:aws:s3:*:*:bucket`): anyone's
             account = fresh_account(used)
             context = {"aws:SourceAccount": account, "aws:SourceOwner": account, "aws:SourceArn": _concrete(arn)}
             out.append(Caller(Principal(f"{parsed.service}.amazonaws.com", PrincipalType.SERVICE), "service", None,
@@ -331,6 +331,42 @@ def principal_callers(statement: Statement, inventory: Inventory, names: Directo
             if principal.type != PrincipalType.IDENTITY_PROVIDER:
                 principal = Principal(text, PrincipalType.IDENTITY_PROVIDER)
             out.append(Caller(principal, "federated", principal.account, {"Federated": text}, {}, False))
+    return out
+
+
+def with_unknown_orgs(callers: list[Caller], statement: Statement, related: list[Statement],
+                      inventory: Inventory) -> list[Caller]:
+    """`callers`, and for each named caller whose account the workspace's organization does not
+    hold, that caller again as a member of each organization the conditions name: the workspace
+    cannot show which organization another account belongs to, so a grant to account 444455556666
+    with `aws:PrincipalOrgID = o-abc` is access for that account if it is in o-abc (unknown is not
+    no; Access Analyzer reports such access too, with the condition,
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-findings.html). An account
+    that is not a member of the workspace's own organization is in no other of its ids."""
+    values = condition_values([statement, *related], frozenset({"aws:principalorgid", "aws:principalorgpaths"}))
+    orgs = [v for v in values.get("aws:principalorgid", []) if "*" not in v and "?" not in v]
+    for path in values.get("aws:principalorgpaths", []):
+        head = path.split("/", 1)[0]
+        if head.startswith("o-") and "*" not in head and "?" not in head and head not in orgs:
+            orgs.append(head)
+    org = inventory.organization
+    orgs = [o for o in orgs if org is None or o != org.id]
+    if not orgs:
+        return callers
+    out = list(callers)
+    for caller in callers:
+        if caller.org_id is not None or caller.account is None or not caller.principal.type.is_iam:
+            continue
+        if org is not None and caller.account in org.nodes:
+            continue
+        for org_id in orgs:
+            paths = [_concrete(p) for p in values.get("aws:principalorgpaths", []) if p.startswith(org_id)]
+            pinned = ({"aws:PrincipalOrgPaths": values["aws:principalorgpaths"]} if paths
+                      else {"aws:PrincipalOrgID": [org_id]})
+            context = {**caller.context, "aws:PrincipalOrgID": org_id,
+                       "aws:PrincipalOrgPaths": paths or [f"{org_id}/r-ext0/"]}
+            out.append(Caller(caller.principal, caller.kind, caller.account, caller.shape, context, caller.identity,
+                              org_id, {**caller.pinned, **pinned}, caller.note))
     return out
 
 
