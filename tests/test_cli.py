@@ -482,3 +482,42 @@ def test_a_large_matrix_is_refused_before_it_is_computed(tmp_path: Path, capsys:
     out = tmp_path / "m.txt"
     assert main(["matrix", "example", "-a", "iam:Get*", "--max-cells", "1000", "--force", "-o", str(out)]) == 0
     assert out.read_text().startswith(f"{len(out.read_text().splitlines()) - 1} cells")
+
+
+UNWRITABLE = [
+    "matrix example -a s3:GetObject -f csv -o {out}.csv",
+    "matrix example -a s3:GetObject -f html -o {out}.html",
+    "explain example alice s3:GetObject arn:aws:s3:::example-corp-prod-exports/x -o {out}.txt",
+    "graph example -o {out}.svg",
+    "report example -o {out}.html",
+    "escalation example -o {out}.html",
+    "access external example -o {out}.html",
+]
+
+
+@pytest.mark.parametrize("command", UNWRITABLE)
+def test_an_output_that_cannot_be_written_is_an_error_not_a_traceback(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str) -> None:
+    """Found by the fuzz campaign (`graph -o` with a name too long for the system): each command
+    that writes a file says why it cannot, exits 1, and leaves nothing behind. Here the folder is
+    a regular file, which fails for every user (root included)."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    out = blocker / "out"
+    assert main(command.format(out=out).split()) == 1
+    err = capsys.readouterr().err
+    assert "cannot write" in err and "internal error" not in err and "Traceback" not in err, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]
+
+
+def test_an_output_name_too_long_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["graph", "example", "-o", str(tmp_path / ("x" * 300 + ".svg"))]) == 1
+    assert "cannot write" in capsys.readouterr().err
+
+
+def test_an_export_that_cannot_be_written_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    notebook = Path(__file__).resolve().parents[1] / "notebooks" / "01-evaluation-basics.py"
+    (tmp_path / "a-file").write_text("x")
+    assert main(["export", str(notebook), "--no-execute", "-o", str(tmp_path / "a-file" / "out.html")]) == 1
+    err = capsys.readouterr().err
+    assert "cannot write" in err and "internal error" not in err, err

@@ -10,8 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.analyses.external import ZONES
-from workbench.cli.args import open_path
-from workbench.load.files import atomic_text_write
+from workbench.cli.args import open_path, write_output
 from workbench.render.external import external_access_html, external_access_text
 from workbench.render.html import page
 
@@ -47,12 +46,9 @@ def run_external(args: argparse.Namespace) -> int:
             text = json.dumps(result.to_json(), indent=2)
         else:
             text = page(f"External access: {ws.name}", external_access_html(result))
-        try:
-            atomic_text_write(target, text)
-        except OSError as error:
-            print(f"iamwb access external: cannot write `{target}`: {error.strerror or error}", file=sys.stderr)
+        if write_output(text, target, "access external"):
             return 1
-        print(f"wrote {target} ({len(result.active)} active findings)")
+        print(f"{len(result.active)} active findings")
         return status
     if args.json:
         print(json.dumps(result.to_json(), indent=2))

@@ -12,9 +12,8 @@ from typing import Any
 
 from workbench.analyses.graph import AccessGraph
 from workbench.analyses.lookup import NameResolutionError
-from workbench.cli.args import CommandContext, workspace_command
+from workbench.cli.args import CommandContext, workspace_command, write_output
 from workbench.core.arn import short_name
-from workbench.load.files import atomic_text_write
 from workbench.render.graph import GraphTooLargeError, RenderTimeoutError
 from workbench.render.html import page
 from workbench.render.matrix import matrix_page_html
@@ -107,12 +106,12 @@ def add_parsers(sub: Any) -> None:
     who.set_defaults(run=run_who)
 
 
-def _emit(text: str, output: str | None) -> None:
+def _emit(text: str, output: str | None) -> int:
+    """Print `text`, or write it to `output` (exit status 1, with the reason, when it cannot be written)."""
     if output:
-        atomic_text_write(Path(output), text)
-        print(f"wrote {output}", file=sys.stderr)
-    else:
-        print(text)
+        return write_output(text, output)
+    print(text)
+    return 0
 
 
 @workspace_command("matrix")
@@ -137,23 +136,21 @@ def run_matrix(args: argparse.Namespace, ws: Workspace, context: CommandContext)
         frame = matrix.long()
         for column in ("policies", "sids", "policy_types", "levels", "lines"):
             frame[column] = frame[column].map(lambda items: ";".join("" if i is None else str(i) for i in items))
-        _emit(frame.to_csv(index=False).rstrip("\n"), args.output)
-    elif args.format == "json":
+        return _emit(frame.to_csv(index=False).rstrip("\n"), args.output)
+    if args.format == "json":
         cells = [{"principal": p, "action": a, "resource": r, "decision": c.decision,
                   "deciding": [ref.to_json() for ref in c.deciding], "gate": c.gate, "gate_level": c.gate_level}
                  for p, a, r, c in matrix]
-        _emit(json.dumps({"principals": matrix.principal_arns, "actions": matrix.actions,
-                          "resources": matrix.resources, "summary": matrix.summary().totals, "cells": cells},
-                         indent=1), args.output)
-    elif args.format == "html":
-        _emit(page(f"Access matrix: {ws.name}", matrix_page_html(matrix)), args.output)
-    else:
-        lines = [f"{len(matrix)} cells: {matrix.summary().totals}"]
-        names = dict(zip(matrix.principal_arns, matrix.principal_labels(), strict=True))
-        for p, a, r, c in matrix:
-            lines.append(f"{names.get(p, short_name(p))}\t{a}\t{r}\t{c.decision}\t{c.label}")
-        _emit("\n".join(lines), args.output)
-    return 0
+        return _emit(json.dumps({"principals": matrix.principal_arns, "actions": matrix.actions,
+                                 "resources": matrix.resources, "summary": matrix.summary().totals, "cells": cells},
+                                indent=1), args.output)
+    if args.format == "html":
+        return _emit(page(f"Access matrix: {ws.name}", matrix_page_html(matrix)), args.output)
+    lines = [f"{len(matrix)} cells: {matrix.summary().totals}"]
+    names = dict(zip(matrix.principal_arns, matrix.principal_labels(), strict=True))
+    for p, a, r, c in matrix:
+        lines.append(f"{names.get(p, short_name(p))}\t{a}\t{r}\t{c.decision}\t{c.label}")
+    return _emit("\n".join(lines), args.output)
 
 
 def _run_distributed_matrix(args: argparse.Namespace, ws: Workspace, context: CommandContext) -> int:
@@ -214,12 +211,10 @@ def run_explain(args: argparse.Namespace, ws: Workspace, context: CommandContext
         print(f"iamwb explain: {error}", file=sys.stderr)
         return 1
     if args.format == "json":
-        _emit(json.dumps(explanation.to_json(), indent=1), args.output)
-    elif args.format == "html":
-        _emit(page(f"{args.principal} {args.action} {args.resource}", explanation._repr_html_()), args.output)
-    else:
-        _emit(explanation.to_text(), args.output)
-    return 0
+        return _emit(json.dumps(explanation.to_json(), indent=1), args.output)
+    if args.format == "html":
+        return _emit(page(f"{args.principal} {args.action} {args.resource}", explanation._repr_html_()), args.output)
+    return _emit(explanation.to_text(), args.output)
 
 
 def graph_view(args: argparse.Namespace, ws: Workspace, context: Any) -> AccessGraph:
@@ -263,8 +258,7 @@ def run_graph(args: argparse.Namespace, ws: Workspace, context: CommandContext) 
     except (NameResolutionError, ValueError, RuntimeError, KeyError) as error:
         print(f"iamwb graph: {str(error).strip(chr(39))}", file=sys.stderr)
         return 1
-    _emit(text, args.output)
-    return 0
+    return _emit(text, args.output)
 
 
 #: Per service, the actions a reviewer asks about first.
@@ -297,8 +291,7 @@ def run_report(args: argparse.Namespace, ws: Workspace, context: CommandContext)
         print(f"iamwb report: {error}", file=sys.stderr)
         return 1
     content = ReportContent(ws.name, ws.summary(), matrices, graph, findings_sections(ws))
-    _emit(report_html(content), args.output)
-    return 0
+    return _emit(report_html(content), args.output)
 
 
 def findings_sections(ws: Workspace) -> list[Section]:

@@ -11,7 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from workbench.load import safe_read
-from workbench.render.text import render_diagnostics
+from workbench.load.files import atomic_text_write
+from workbench.render.text import printable, render_diagnostics
 from workbench.workspace import Workspace, open_workspace
 
 
@@ -85,6 +86,20 @@ def open_path(path: str | None, args: argparse.Namespace | None = None, *,
             print(KEEP_GOING.format(name=keep_going), file=sys.stderr)
         return ws, 1
     return ws, 0
+
+
+def write_output(text: str, output: str | Path, command: str = "") -> int:
+    """Write a command's output file atomically: 0, or 1 after saying why it cannot be written
+    (no such folder, permission denied, a name too long, a full disk), never a traceback."""
+    try:
+        atomic_text_write(Path(output), text)
+    except (OSError, ValueError) as error:  # ValueError: an embedded NUL in the name
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+        print(f"iamwb{' ' + command if command else ''}: cannot write `{printable(str(output))}`: {reason}",
+              file=sys.stderr)
+        return 1
+    print(f"wrote {printable(str(output))}", file=sys.stderr)
+    return 0
 
 
 def workspace_command(name: str, *, audit: bool = False) -> Callable[[WorkspaceCommand],

@@ -6,12 +6,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
 from workbench.analyses.escalation import target_problems
-from workbench.cli.args import CommandContext, workspace_command
-from workbench.load.files import atomic_text_write
+from workbench.cli.args import CommandContext, workspace_command, write_output
 from workbench.render.escalation import escalation_html, escalation_text
 from workbench.render.html import page
 from workbench.render.text import render_diagnostics
@@ -38,9 +36,9 @@ def run_escalation(args: argparse.Namespace, ws: Workspace, context: CommandCont
         print(render_diagnostics(problems), file=sys.stderr)
         return 1
     result = ws.escalation(args.target, args.action, context)
-    if args.output:
-        atomic_text_write(Path(args.output), page(f"Privilege escalation: {ws.name}", escalation_html(result)))
-        print(f"wrote {args.output}", file=sys.stderr)
+    if args.output and write_output(page(f"Privilege escalation: {ws.name}", escalation_html(result)), args.output,
+                                    "escalation"):
+        return 1
     if args.json:
         print(json.dumps(result.to_json(), indent=1))
     elif not args.output:

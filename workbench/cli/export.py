@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.load import safe_read
+from workbench.render.text import printable
 
 
 def add_parser(sub: Any) -> None:
@@ -58,6 +59,10 @@ def run(args: argparse.Namespace) -> int:
         return 1
     except CellExecutionError as error:
         print(f"iamwb export: a cell of `{notebook}` failed:\n{error}", file=sys.stderr)
+        return 1
+    except OSError as error:  # the page cannot be written (no such folder, a name too long, a full disk)
+        where = printable(error.filename if error.filename is not None else args.output or notebook)
+        print(f"iamwb export: cannot write `{where}`: {error.strerror or error}; nothing was written", file=sys.stderr)
         return 1
     except (ValueError, ValidationError) as error:  # not JSON, or not a notebook
         print(f"iamwb export: `{notebook}` is not a valid notebook: {error}", file=sys.stderr)
