@@ -221,6 +221,8 @@ CASES: dict[str, Case] = {
     # an organizations folder without describe-organization.json
     # a file that is missing has no text to point into: the diagnostic names the folder instead
     "export-missing-file": Case("org-folder"),
+    "workspace-invalid-arn": W('accounts:\n  "111122223333": {}\nresources:\n  - {arn: "aqn:aws:s3:::b", '
+                               'account: "111122223333"}\n'),
     "workspace-duplicate": W("resources:\n  - arn: arn:aws:sqs:eu-west-1:111122223333:q\n"
                              "  - arn: arn:aws:sqs:eu-west-1:111122223333:q\n"),
     "export-account-unknown": E({"UserDetailList": [user(), user("bob", arn="arn:aws:iam:::user/bob")]}),

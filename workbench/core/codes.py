@@ -35,6 +35,8 @@ CODES: dict[str, tuple[Severity, str]] = {
     "workspace-missing": (E, "this field is required"),
     "workspace-unknown-reference": (E, "define it first, or check the spelling"),
     "workspace-duplicate": (E, "each name may be defined once"),
+    "workspace-invalid-arn": (E, "a resource's `arn` is `arn:partition:service:region:account:resource`, as AWS "
+                                 "prints it"),
     "workspace-source": (E, "check the path of the source, relative to the workspace file"),
     "workspace-key-collision": (E, "two entities give the same policy key (a name with `/` in it?); rename one"),
     "workspace-paths-unconfirmed": (W, "the workspace asks to read files outside its folder; after checking the "

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from workbench.core.arn import short_name
+from workbench.core.arn import parse_arn, short_name
 from workbench.core.codes import make
 from workbench.core.diagnostics import Diagnostic
 from workbench.core.source import Span
@@ -260,6 +260,10 @@ class _Loader(OrgReader):
             self.unknown(entry, ("arn", "account", "type", "name", "tags", "policy", "aws_managed_kms_key",
                                  *access_inputs.RESOURCE_FIELDS), f"{path}.")
             arn = str(entry["arn"])
+            if parse_arn(arn) is None:  # a question about it could not name it (and `type:x` is a selector)
+                self.report("workspace-invalid-arn", f"`{path}.arn` is not an ARN: `{arn}`",
+                            value_position(entry, "arn"), f"{path}.arn")
+                continue
             if arn in self.inventory.resources and arn not in self.source_resources:
                 self.report("workspace-duplicate", f"resource `{arn}` is defined twice", value_position(doc.get("resources"), i),
                             path, "merge the two entries; the later one would replace the earlier")
